@@ -1,0 +1,271 @@
+"""Opening a KPI Desk database: paths, engines, migrations, integrity and backups.
+
+Thread rules: an Engine is thread-safe; each unit of work takes its own Session (see store.Store).
+Crash safety: SQLite in WAL mode with foreign keys on. DDL is made transactional by taking the
+transaction over from pysqlite (isolation_level=None + our own BEGIN), because pysqlite otherwise
+autocommits DDL that runs before the first DML statement and a failed migration would leave a
+half-built schema behind (measured: ../shared/RELIABILITY-NOTES.md, B2).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+
+from kpidesk.errors import DatabaseDamaged, DatabaseLocked, DatabaseReadOnly, NotADatabase, SchemaTooNew
+
+APP_NAME = "KPI Desk"
+APP_SLUG = "kpidesk"
+DB_FILE_NAME = "kpidesk.db"
+BUSY_TIMEOUT_S = 5.0
+SQLITE_MAGIC = b"SQLite format 3\x00"
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+# ---------------------------------------------------------------- paths
+
+def data_dir() -> Path:
+    """The data directory: KPIDESK_HOME if set (tests, portable build), else the platform's
+    per-user data folder. Created 0700: it holds HR records."""
+    home = os.environ.get("KPIDESK_HOME")
+    if home:
+        path = Path(home)
+    else:
+        import platformdirs
+
+        path = Path(platformdirs.user_data_dir(APP_SLUG, appauthor=False))
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def resolve_db_path(cli_db: str | os.PathLike[str] | None = None) -> Path:
+    """--db wins over KPIDESK_DB, which wins over the default file in the data directory."""
+    if cli_db:
+        return Path(cli_db).expanduser()
+    env = os.environ.get("KPIDESK_DB")
+    if env:
+        return Path(env).expanduser()
+    return data_dir() / DB_FILE_NAME
+
+
+# ---------------------------------------------------------------- engines
+
+def _sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def make_engine(url: str, *, immediate: bool = False, foreign_keys: bool = True) -> Engine:
+    """An engine with KPI Desk's connection settings. `immediate` engines start every transaction
+    with BEGIN IMMEDIATE, taking the write lock up front so that a writer waits for another writer
+    (up to the busy timeout) instead of failing half-way with SQLITE_BUSY."""
+    if not url.startswith("sqlite"):
+        return create_engine(url, future=True)
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (transactional DDL)
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def translate_db_error(exc: BaseException, path: Path | str) -> Exception:
+    """Map a raw driver error onto one of the core's plain-language errors (or return it as is)."""
+    msg = str(getattr(exc, "orig", exc)).lower()
+    if "locked" in msg or "busy" in msg:
+        return DatabaseLocked(
+            f"The database {path} is busy: another KPI Desk window or program is writing to it and "
+            f"did not finish within {BUSY_TIMEOUT_S:g} s. Nothing was changed; try again in a moment."
+        )
+    if "readonly" in msg or "read-only" in msg or "unable to open" in msg:
+        return DatabaseReadOnly(
+            f"The database {path} cannot be written (read-only file or folder). Nothing was changed. "
+            "Copy it to a folder you can write to, or check its permissions."
+        )
+    if "malformed" in msg or "not a database" in msg or "disk image" in msg:
+        return DatabaseDamaged(
+            f"The database {path} is damaged ({msg}). Restore the newest backup (File > Restore from "
+            "backup, or `kpidesk restore`)."
+        )
+    if "disk is full" in msg or "database or disk is full" in msg:
+        return DatabaseReadOnly(
+            f"The disk holding {path} is full. Nothing was changed; free some space and try again."
+        )
+    return exc if isinstance(exc, Exception) else RuntimeError(str(exc))
+
+
+# ---------------------------------------------------------------- file checks
+
+def check_file_is_sqlite(path: Path) -> None:
+    """Refuse, without touching it, a file that exists and is not an SQLite database."""
+    if not path.exists():
+        return
+    if path.is_dir():
+        raise NotADatabase(f"{path} is a folder, not a KPI Desk database file.")
+    with open(path, "rb") as fh:
+        head = fh.read(16)
+    if head and head != SQLITE_MAGIC:
+        raise NotADatabase(
+            f"{path} is not a KPI Desk database (it is not an SQLite file). It was not opened or changed."
+        )
+
+
+def check_writable(path: Path) -> None:
+    folder = path.parent
+    if path.exists() and not os.access(path, os.W_OK):
+        raise DatabaseReadOnly(
+            f"The database {path} is read-only. Nothing was changed. Copy it somewhere you can write "
+            "to, or make it writable."
+        )
+    if not os.access(folder, os.W_OK):
+        raise DatabaseReadOnly(
+            f"The folder {folder} is read-only, and SQLite needs to write its journal there. Nothing "
+            "was changed. Move the database to a folder you can write to."
+        )
+
+
+def create_private_file(path: Path) -> None:
+    """Create an empty database file readable by the user only (0600): it will hold HR records."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+# ---------------------------------------------------------------- migrations
+
+def _alembic_config(connection: Any) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head() or ""
+
+
+def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {s.revision for s in ScriptDirectory(str(MIGRATIONS_DIR)).walk_revisions()}
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+        return row[0] if row else None
+
+
+def has_user_tables(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        names = [n for n in inspect(conn).get_table_names() if n != "alembic_version"]
+    return bool(names)
+
+
+def migrate(path: Path, *, backup_dir: Path | None = None) -> str | None:
+    """Bring the database at `path` to the head revision. Returns the backup file taken before a
+    migration changed an existing database (None when nothing needed doing or the file was new).
+
+    Runs with foreign keys off (batch migrations on SQLite rebuild tables) inside one transaction,
+    then checks foreign keys before committing."""
+    from alembic import command
+
+    engine = make_engine(_sqlite_url(path), immediate=True, foreign_keys=False)
+    try:
+        current = current_revision(engine)
+        head = head_revision()
+        if current is not None and current not in known_revisions():
+            raise SchemaTooNew(
+                f"The database {path} was written by a newer version of KPI Desk (schema {current}). "
+                "It was not opened or changed; update KPI Desk to open it."
+            )
+        if current == head:
+            return None
+        if current is None and has_user_tables(engine):
+            raise NotADatabase(
+                f"{path} is an SQLite file but not a KPI Desk database. It was not opened or changed."
+            )
+        backup_file = None
+        if current is not None:
+            backup_file = str(backup_database(path, reason=f"before-migration-{current[:8]}", dest_dir=backup_dir))
+        with engine.begin() as conn:
+            command.upgrade(_alembic_config(conn), "head")
+            bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if bad:
+                raise DatabaseDamaged(f"Migration of {path} would break {len(bad)} references; rolled back.")
+        return backup_file
+    except DBAPIError as exc:
+        raise translate_db_error(exc, path) from exc
+    finally:
+        engine.dispose()
+
+
+# ---------------------------------------------------------------- integrity and backups
+
+def integrity_check(path: Path, *, quick: bool = False) -> list[str]:
+    """PRAGMA integrity_check (or quick_check); returns [] when the file is sound."""
+    check_file_is_sqlite(path)
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    try:
+        rows = con.execute("PRAGMA quick_check" if quick else "PRAGMA integrity_check").fetchall()
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    finally:
+        con.close()
+    problems = [r[0] for r in rows if r[0] != "ok"]
+    return problems
+
+
+def backups_dir(path: Path) -> Path:
+    return path.parent / "backups"
+
+
+def backup_database(path: Path, dest: Path | None = None, *, reason: str = "manual",
+                    dest_dir: Path | None = None) -> Path:
+    """Copy the database with SQLite's online backup API: consistent even while another window
+    writes to it (a plain file copy of a WAL database can lose committed data)."""
+    if dest is None:
+        folder = dest_dir or backups_dir(path)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        dest = folder / f"{path.stem}-{stamp}-{reason}.db"
+    dest = Path(dest)
+    if dest.exists():
+        dest.unlink()
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".tmp")
+    if tmp.exists():
+        tmp.unlink()
+    create_private_file(tmp)
+    src = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    dst = sqlite3.connect(tmp)
+    try:
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode = DELETE")  # a backup is one self-contained file
+    finally:
+        dst.close()
+        src.close()
+    os.replace(tmp, dest)
+    return dest

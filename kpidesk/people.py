@@ -1,0 +1,211 @@
+"""Service API for people: teams, technicians (with the aliases exports use) and role profiles."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+
+from kpidesk.errors import NotFound, ValidationError
+from kpidesk.models import Kpi, RoleProfile, RoleProfileKpi, Team, Technician, TechnicianAlias
+from kpidesk.records import (
+    Changes,
+    RoleKpiRecord,
+    RoleProfileRecord,
+    TeamRecord,
+    TechnicianRecord,
+    from_orm,
+)
+
+if TYPE_CHECKING:
+    from kpidesk.store import Store
+
+
+def alias_key(name: str) -> str:
+    """How names are matched: case-insensitive, whitespace folded ("  JANE  doe" == "Jane Doe")."""
+    return " ".join(str(name).casefold().split())
+
+
+def _tech_record(t: Technician) -> TechnicianRecord:
+    return from_orm(
+        TechnicianRecord, t,
+        team_name=t.team.name if t.team else "",
+        role_profile_name=t.role_profile.name if t.role_profile else "",
+        aliases=sorted(a.alias for a in t.aliases),
+    )
+
+
+def _role_record(r: RoleProfile) -> RoleProfileRecord:
+    return RoleProfileRecord(
+        id=r.id, name=r.name, description=r.description,
+        kpis=[RoleKpiRecord(kpi_id=x.kpi_id, kpi_name=x.kpi.name, primary=x.primary, weight=x.weight,
+                            target_value=x.target_value) for x in r.kpis],
+    )
+
+
+class PeopleApi:
+    # ------------------------------------------------------------ teams
+
+    def list_teams(self: "Store") -> list[TeamRecord]:
+        with self.read() as s:
+            counts = dict(s.execute(select(Technician.team_id, func.count()).group_by(Technician.team_id)).all())
+            return [from_orm(TeamRecord, t, member_count=counts.get(t.id, 0))
+                    for t in s.scalars(select(Team).order_by(Team.name))]
+
+    def create_team(self: "Store", name: str, description: str = "") -> tuple[TeamRecord, Changes]:
+        if not name.strip():
+            raise ValidationError({"name": "a team needs a name"})
+        with self.write() as s:
+            t = Team(name=name.strip(), description=description)
+            s.add(t)
+            s.flush()
+            rec = from_orm(TeamRecord, t)
+        return rec, Changes(people=True)
+
+    def update_team(self: "Store", rec: TeamRecord) -> Changes:
+        with self.write() as s:
+            t = s.get(Team, rec.id)
+            if t is None:
+                raise NotFound(f"There is no team with id {rec.id}.")
+            t.name, t.description = rec.name.strip(), rec.description
+        return Changes(people=True)
+
+    def delete_team(self: "Store", team_id: int) -> Changes:
+        with self.write() as s:
+            t = s.get(Team, team_id)
+            if t is not None:
+                s.delete(t)
+        return Changes(people=True)
+
+    # ------------------------------------------------------------ technicians
+
+    def list_technicians(self: "Store", team_id: int | None = None) -> list[TechnicianRecord]:
+        with self.read() as s:
+            q = select(Technician).order_by(Technician.display_name)
+            if team_id is not None:
+                q = q.where(Technician.team_id == team_id)
+            return [_tech_record(t) for t in s.scalars(q)]
+
+    def get_technician(self: "Store", tech_id: int) -> TechnicianRecord:
+        with self.read() as s:
+            t = s.get(Technician, tech_id)
+            if t is None:
+                raise NotFound(f"There is no technician with id {tech_id}.")
+            return _tech_record(t)
+
+    def find_technician(self: "Store", name: str) -> TechnicianRecord | None:
+        """By display name or any alias, case and whitespace insensitive."""
+        key = alias_key(name)
+        with self.read() as s:
+            t = s.scalar(select(Technician).join(TechnicianAlias).where(TechnicianAlias.key == key))
+            if t is None:
+                t = next((x for x in s.scalars(select(Technician)) if alias_key(x.display_name) == key), None)
+            return _tech_record(t) if t else None
+
+    def alias_map(self: "Store") -> dict[str, int]:
+        """{alias key: technician id} for every alias and display name: what imports match against."""
+        with self.read() as s:
+            out = {alias_key(n): i for i, n in s.execute(select(Technician.id, Technician.display_name))}
+            out.update({k: i for k, i in s.execute(select(TechnicianAlias.key, TechnicianAlias.technician_id))})
+            return out
+
+    def create_technician(self: "Store", rec: TechnicianRecord) -> tuple[TechnicianRecord, Changes]:
+        if not rec.display_name.strip():
+            raise ValidationError({"display_name": "a technician needs a name"})
+        with self.write() as s:
+            t = Technician(display_name=rec.display_name.strip(), email=rec.email, team_id=rec.team_id,
+                           role_profile_id=rec.role_profile_id, active_from=rec.active_from,
+                           active_to=rec.active_to, escalation_destination=rec.escalation_destination)
+            s.add(t)
+            s.flush()
+            _set_aliases(s, t, rec.aliases)
+            new_id = t.id
+        return self.get_technician(new_id), Changes(people=True)
+
+    def update_technician(self: "Store", rec: TechnicianRecord) -> tuple[TechnicianRecord, Changes]:
+        with self.write() as s:
+            t = s.get(Technician, rec.id)
+            if t is None:
+                raise NotFound(f"There is no technician with id {rec.id}.")
+            for f in ("email", "team_id", "role_profile_id", "active_from", "active_to", "escalation_destination"):
+                setattr(t, f, getattr(rec, f))
+            t.display_name = rec.display_name.strip()
+            _set_aliases(s, t, rec.aliases)
+        return self.get_technician(rec.id), Changes(people=True)
+
+    def add_alias(self: "Store", tech_id: int, alias: str) -> Changes:
+        with self.write() as s:
+            t = s.get(Technician, tech_id)
+            if t is None:
+                raise NotFound(f"There is no technician with id {tech_id}.")
+            _set_aliases(s, t, [a.alias for a in t.aliases] + [alias])
+        return Changes(people=True, tickets=True)
+
+    def delete_technician(self: "Store", tech_id: int) -> Changes:
+        with self.write() as s:
+            t = s.get(Technician, tech_id)
+            if t is not None:
+                s.delete(t)
+        return Changes(people=True, tickets=True, checkins=True)
+
+    # ------------------------------------------------------------ role profiles
+
+    def list_role_profiles(self: "Store") -> list[RoleProfileRecord]:
+        with self.read() as s:
+            return [_role_record(r) for r in s.scalars(select(RoleProfile).order_by(RoleProfile.name))]
+
+    def get_role_profile(self: "Store", role_id: int) -> RoleProfileRecord:
+        with self.read() as s:
+            r = s.get(RoleProfile, role_id)
+            if r is None:
+                raise NotFound(f"There is no role profile with id {role_id}.")
+            return _role_record(r)
+
+    def save_role_profile(self: "Store", rec: RoleProfileRecord) -> tuple[RoleProfileRecord, Changes]:
+        """Create (id None) or replace a role profile with its KPIs, weights and role targets."""
+        if not rec.name.strip():
+            raise ValidationError({"name": "a role profile needs a name"})
+        if any(k.weight < 0 for k in rec.kpis):
+            raise ValidationError({"weight": "weights cannot be negative"})
+        with self.write() as s:
+            r = RoleProfile() if rec.id is None else s.get(RoleProfile, rec.id)
+            if r is None:
+                raise NotFound(f"There is no role profile with id {rec.id}.")
+            r.name, r.description = rec.name.strip(), rec.description
+            if rec.id is None:
+                s.add(r)
+            r.kpis.clear()
+            s.flush()
+            for pos, k in enumerate(rec.kpis):
+                if s.get(Kpi, k.kpi_id) is None:
+                    raise ValidationError({"kpis": f"KPI id {k.kpi_id} does not exist"})
+                r.kpis.append(RoleProfileKpi(kpi_id=k.kpi_id, primary=k.primary, weight=k.weight,
+                                             target_value=k.target_value, position=pos))
+            s.flush()
+            rid = r.id
+        return self.get_role_profile(rid), Changes(people=True)
+
+    def delete_role_profile(self: "Store", role_id: int) -> Changes:
+        with self.write() as s:
+            r = s.get(RoleProfile, role_id)
+            if r is not None:
+                s.delete(r)
+        return Changes(people=True)
+
+
+def _set_aliases(s, t: Technician, aliases: list[str]) -> None:
+    wanted: dict[str, str] = {}
+    for a in aliases:
+        if a and a.strip() and alias_key(a) != alias_key(t.display_name):
+            wanted.setdefault(alias_key(a), a.strip())
+    for existing in list(t.aliases):
+        if existing.key not in wanted:
+            t.aliases.remove(existing)
+    have = {a.key for a in t.aliases}
+    s.flush()
+    for key, alias in wanted.items():
+        if key in have:
+            continue
+        other = s.scalar(select(TechnicianAlias).where(TechnicianAlias.key == key))
+        if other is not None:
+            raise ValidationError({"aliases": f"the alias {alias!r} already belongs to another technician"})
+        t.aliases.append(TechnicianAlias(alias=alias, key=key))

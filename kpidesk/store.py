@@ -1,0 +1,137 @@
+"""The one front door to a KPI Desk database (after calibre's db.cache.Cache and Anki's Collection).
+
+    store = Store.open(path)          # checks the file, migrates (with a backup first), opens
+    store.list_kpis() ...             # read API: returns records (dataclasses)
+    store.create_kpi(record)          # write API: returns (record, Changes) or Changes
+
+Thread rules: the Store is shared; every call opens its own short Session, so calls may come from
+a worker thread. Writes take SQLite's write lock up front (BEGIN IMMEDIATE) and run in one
+transaction each: a failure rolls the whole call back.
+"""
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from kpidesk import database as db
+from kpidesk.catalog import CatalogApi
+from kpidesk.errors import DatabaseDamaged, ValidationError
+from kpidesk.people import PeopleApi
+from kpidesk.settings import SettingsApi
+
+
+class Store(CatalogApi, PeopleApi, SettingsApi):
+    def __init__(self, path: Path, read_engine: Engine, write_engine: Engine) -> None:
+        self.path = path
+        self.engine = read_engine
+        self.write_engine = write_engine
+        self._reader = sessionmaker(read_engine, expire_on_commit=False)
+        self._writer = sessionmaker(write_engine, expire_on_commit=False)
+        self.migration_backup: str | None = None
+
+    # ------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, path: str | Path, *, quick_check: bool = True) -> "Store":
+        """Open (creating if need be) the database file at `path`.
+
+        Refuses, without modifying it: a file that is not SQLite, a damaged file, a schema newer
+        than this version, a read-only file or folder. Migrates an older schema after backing it up.
+        """
+        path = Path(path).expanduser().resolve()
+        db.check_file_is_sqlite(path)
+        is_new = not path.exists() or path.stat().st_size == 0
+        db.check_writable(path)
+        if not path.exists():
+            db.create_private_file(path)
+        elif not is_new and quick_check:
+            problems = db.integrity_check(path, quick=True)
+            if problems:
+                raise DatabaseDamaged(
+                    f"The database {path} is damaged ({problems[0]}). It was not changed. Restore the "
+                    "newest backup (File > Restore from backup, or `kpidesk restore`)."
+                )
+        backup = db.migrate(path)
+        url = db._sqlite_url(path)
+        store = cls(path, db.make_engine(url), db.make_engine(url, immediate=True))
+        store.migration_backup = backup
+        return store
+
+    def close(self) -> None:
+        self.engine.dispose()
+        self.write_engine.dispose()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ sessions
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        """A short read-only unit of work (rolled back at the end)."""
+        session = self._reader()
+        try:
+            yield session
+        except DBAPIError as exc:
+            raise db.translate_db_error(exc, self.path) from exc
+        finally:
+            session.rollback()
+            session.close()
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: committed if the block ends normally, rolled back otherwise."""
+        session = self._writer()
+        try:
+            with session.begin():
+                yield session
+        except IntegrityError as exc:
+            raise ValidationError({"database": _integrity_message(exc)}) from exc
+        except DBAPIError as exc:
+            raise db.translate_db_error(exc, self.path) from exc
+        finally:
+            session.close()
+
+    @contextlib.contextmanager
+    def raw_write(self) -> Iterator[object]:
+        """A write transaction on a bare DBAPI connection, for bulk work (imports, recompute):
+        executemany through sqlite3 is ~10x faster than the ORM. Rolled back unless it ends normally."""
+        with self.write_engine.connect() as conn:
+            try:
+                with conn.begin():
+                    yield conn.connection.driver_connection
+            except DBAPIError as exc:
+                raise db.translate_db_error(exc, self.path) from exc
+
+    # ------------------------------------------------------------ maintenance
+
+    def integrity_problems(self, quick: bool = False) -> list[str]:
+        return db.integrity_check(self.path, quick=quick)
+
+    def backup(self, dest: str | Path | None = None, reason: str = "manual") -> Path:
+        return db.backup_database(self.path, Path(dest) if dest else None, reason=reason)
+
+    def schema_revision(self) -> str | None:
+        return db.current_revision(self.engine)
+
+
+def _integrity_message(exc: IntegrityError) -> str:
+    msg = str(exc.orig)
+    if "UNIQUE" in msg:
+        what = msg.split(":", 1)[-1].strip()
+        return f"that name is already taken ({what})"
+    if "FOREIGN KEY" in msg:
+        return "it refers to something that does not exist (or is still in use)"
+    if "NOT NULL" in msg:
+        return f"a required value is missing ({msg.split(':', 1)[-1].strip()})"
+    if "CHECK" in msg:
+        return f"a value is outside the allowed set ({msg.split(':', 1)[-1].strip()})"
+    return msg

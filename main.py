@@ -1,0 +1,30 @@
+"""KPI Desk entry point: the desktop app by default, the `kpidesk` command line with a command.
+
+    python main.py                 start the app (offers demo data on first start)
+    python main.py --db FILE       start the app on another database file
+    python main.py COMMAND ...     run a command (see --help)
+"""
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    from kpidesk.cli import run
+
+    code = run(argv)
+    if code is not None:
+        return code
+    from ui.app import run_gui  # Qt is imported only when the window is wanted
+
+    db = None
+    if "--db" in argv:
+        db = argv[argv.index("--db") + 1]
+    else:
+        db = next((a.split("=", 1)[1] for a in argv if a.startswith("--db=")), None)
+    return run_gui(db)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

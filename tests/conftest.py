@@ -1,0 +1,68 @@
+"""Shared fixtures. Qt runs offscreen (CI has no display); every test gets its own data folder so
+nothing touches the user's real database."""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import pytest  # noqa: E402
+
+from kpidesk.store import Store  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory, monkeypatch):
+    home = tmp_path_factory.mktemp("kpidesk-home")
+    monkeypatch.setenv("KPIDESK_HOME", str(home))
+    monkeypatch.delenv("KPIDESK_DB", raising=False)
+    yield home
+
+
+@pytest.fixture(scope="session")
+def _template_db(tmp_path_factory) -> Path:
+    """An empty, migrated database built once per run and copied for each test (migrations are
+    the slow part of opening a new file)."""
+    path = tmp_path_factory.mktemp("template") / "empty.db"
+    Store.open(path).close()
+    return path
+
+
+@pytest.fixture
+def db_path(tmp_path, _template_db) -> Path:
+    dest = tmp_path / "kpidesk.db"
+    shutil.copy(_template_db, dest)
+    return dest
+
+
+@pytest.fixture
+def store(db_path):
+    s = Store.open(db_path)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def _demo_db(tmp_path_factory) -> Path:
+    from kpidesk.demo import create_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    with Store.open(path) as s:
+        create_demo(s, seed=7)
+    return path
+
+
+@pytest.fixture
+def demo_store(tmp_path, _demo_db):
+    """A copy of the demo database (built once per run)."""
+    dest = tmp_path / "demo.db"
+    shutil.copy(_demo_db, dest)
+    s = Store.open(dest)
+    yield s
+    s.close()
