@@ -86,7 +86,7 @@ KPI_TEMPLATES: dict[str, KpiRecord] = {
                         category="development", unit="%", direction="lower", cadence="monthly", level="team",
                         target_value=10.0, trigger_kind="ceiling", trigger_value=15.0),
     "utilisation": _t("Utilisation", description="Billable or planned hours / available hours; healthy within a band.",
-                      category="financial", unit="±%", direction="band", cadence="monthly", band_low=70.0,
+                      category="financial", unit="%", direction="band", cadence="monthly", band_low=70.0,
                       band_high=85.0, leading=True),
     "patch_compliance": _t("Patch compliance", description="Endpoints patched within policy / endpoints.",
                            category="security", unit="%", direction="higher", cadence="monthly", level="team",
