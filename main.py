@@ -13,7 +13,13 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     from kpidesk.cli import run
 
-    code = run(argv)
+    try:
+        code = run(argv)
+    except BrokenPipeError:  # `kpidesk kpi list | head`: the reader left; not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     if code is not None:
         return code
     from ui.app import run_gui  # Qt is imported only when the window is wanted

@@ -192,24 +192,26 @@ def migrate(path: Path, *, backup_dir: Path | None = None) -> str | None:
     then checks foreign keys before committing."""
     from alembic import command
 
-    engine = make_engine(_sqlite_url(path), immediate=True, foreign_keys=False)
+    current, user_tables = inspect_readonly(path)
+    head = head_revision()
+    if current is not None and current not in known_revisions():
+        raise SchemaTooNew(
+            f"The database {path} was written by a newer version of KPI Desk (schema {current}). "
+            "It was not opened or changed; update KPI Desk to open it."
+        )
+    if current == head:
+        return None
+    if current is None and user_tables:
+        raise NotADatabase(
+            f"{path} is an SQLite file but not a KPI Desk database. It was not opened or changed."
+        )
+    backup_file = None
+    if current is not None:
+        backup_file = str(backup_database(path, reason=f"before-migration-{current[:8]}", dest_dir=backup_dir))
+    engine = None
     try:
-        current = current_revision(engine)
-        head = head_revision()
-        if current is not None and current not in known_revisions():
-            raise SchemaTooNew(
-                f"The database {path} was written by a newer version of KPI Desk (schema {current}). "
-                "It was not opened or changed; update KPI Desk to open it."
-            )
-        if current == head:
-            return None
-        if current is None and has_user_tables(engine):
-            raise NotADatabase(
-                f"{path} is an SQLite file but not a KPI Desk database. It was not opened or changed."
-            )
-        backup_file = None
-        if current is not None:
-            backup_file = str(backup_database(path, reason=f"before-migration-{current[:8]}", dest_dir=backup_dir))
+        # Only now take the write lock: opening a current database must not wait for a writer.
+        engine = make_engine(_sqlite_url(path), immediate=True, foreign_keys=False)
         with engine.begin() as conn:
             command.upgrade(_alembic_config(conn), "head")
             bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
@@ -219,7 +221,27 @@ def migrate(path: Path, *, backup_dir: Path | None = None) -> str | None:
     except DBAPIError as exc:
         raise translate_db_error(exc, path) from exc
     finally:
-        engine.dispose()
+        if engine is not None:
+            engine.dispose()
+
+
+def inspect_readonly(path: Path) -> tuple[str | None, bool]:
+    """(schema revision, has other tables) read without changing a byte of the file: opening with
+    our engine would switch the journal to WAL, which rewrites the header of a foreign file."""
+    if not path.exists() or path.stat().st_size == 0:
+        return None, False
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    try:
+        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        current = None
+        if "alembic_version" in names:
+            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+            current = row[0] if row else None
+        return current, bool(names - {"alembic_version"})
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseDamaged(f"The database {path} cannot be read ({exc}). It was not changed.") from exc
+    finally:
+        con.close()
 
 
 # ---------------------------------------------------------------- integrity and backups

@@ -1,0 +1,127 @@
+"""Foundation commands: demo, kpi list, check, backup, restore."""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from kpidesk.cli import EXIT_DATABASE, EXIT_ERROR, EXIT_OK, open_store
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("demo", help="fill an empty database with a demo IT department (12 months of tickets)")
+    p.add_argument("--seed", type=int, default=7, help="random seed (same seed, same data)")
+    p.add_argument("--today", help="end date of the demo year, YYYY-MM-DD (default: today)")
+    p.set_defaults(func=cmd_demo)
+
+    kpi = sub.add_parser("kpi", help="the KPI catalogue")
+    kpi_sub = kpi.add_subparsers(dest="kpi_command", metavar="ACTION", required=True)
+    lst = kpi_sub.add_parser("list", help="list KPIs and plain metrics with their health")
+    lst.add_argument("--json", action="store_true", help="machine-readable output")
+    lst.set_defaults(func=cmd_kpi_list)
+
+    chk = sub.add_parser("check", help="integrity check and migration state; exit non-zero if bad")
+    chk.add_argument("--quick", action="store_true", help="PRAGMA quick_check instead of the full check")
+    chk.add_argument("--json", action="store_true")
+    chk.set_defaults(func=cmd_check)
+
+    bak = sub.add_parser("backup", help="copy the database with SQLite's online backup API (safe while the app is open)")
+    bak.add_argument("path", nargs="?", help="destination file (default: a dated file in the backups folder)")
+    bak.set_defaults(func=cmd_backup)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from kpidesk.demo import create_demo
+
+    today = dt.date.fromisoformat(args.today) if args.today else None
+    with open_store(args) as store:
+        create_demo(store, seed=args.seed, today=today)
+        people = store.list_technicians()
+        print(f"Demo data created in {store.path}: {len(people)} technicians, "
+              f"{len(store.list_teams())} teams, {len(store.list_kpis())} KPIs and metrics.")
+    return EXIT_OK
+
+
+def cmd_kpi_list(args: argparse.Namespace) -> int:
+    from kpidesk.health import kpi_health
+
+    with open_store(args) as store:
+        kpis = store.list_kpis()
+    if args.json:
+        out = []
+        for k in kpis:
+            d = dataclasses.asdict(k)
+            d["is_kpi"] = k.is_kpi
+            d["health"] = [i.message for i in kpi_health(k)]
+            out.append(d)
+        json.dump(out, sys.stdout, indent=2, default=_json_default)
+        print()
+        return EXIT_OK
+    if not kpis:
+        print("No KPIs yet. Add some from the templates in the app, or run `kpidesk demo`.")
+        return EXIT_OK
+    width = max(len(k.name) for k in kpis)
+    print(f"{'NAME':<{width}}  KIND    CATEGORY          UNIT     TARGET     OWNER")
+    for k in kpis:
+        target = (f"{k.band_low:g}..{k.band_high:g}" if k.direction == "band" and k.has_target
+                  else f"{k.target_value:g}" if k.target_value is not None else "-")
+        print(f"{k.name:<{width}}  {k.kind_label:<6}  {k.category:<16}  {k.unit or '-':<7}  {target:<9}  {k.owner or '-'}")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from kpidesk import database as db
+
+    path = db.resolve_db_path(args.db)
+    if not path.exists():
+        print(f"kpidesk: there is no database at {path}", file=sys.stderr)
+        return EXIT_ERROR
+    db.check_file_is_sqlite(path)
+    problems = db.integrity_check(path, quick=args.quick)
+    engine = db.make_engine(db._sqlite_url(path))
+    try:
+        current = db.current_revision(engine)
+    finally:
+        engine.dispose()
+    head = db.head_revision()
+    if current is None:
+        state = "no KPI Desk schema"
+    elif current == head:
+        state = "up to date"
+    elif current in db.known_revisions():
+        state = "older schema: it is migrated (after a backup) when the app opens it"
+    else:
+        state = "written by a newer KPI Desk"
+    ok = not problems and current in (head,)
+    if args.json:
+        json.dump({"path": str(path), "integrity": problems or ["ok"], "schema": current, "head": head,
+                   "state": state, "ok": ok}, sys.stdout, indent=2)
+        print()
+    else:
+        print(f"Database:  {path}")
+        print(f"Integrity: {'ok' if not problems else '; '.join(problems[:5])}")
+        print(f"Schema:    {current or '-'} ({state})")
+    return EXIT_OK if ok else EXIT_DATABASE
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from kpidesk import database as db
+
+    path = db.resolve_db_path(args.db)
+    if not path.exists():
+        print(f"kpidesk: there is no database at {path}", file=sys.stderr)
+        return EXIT_ERROR
+    db.check_file_is_sqlite(path)
+    dest = db.backup_database(path, Path(args.path).expanduser() if args.path else None)
+    print(f"Backed up {path} to {dest}")
+    return EXIT_OK
