@@ -1,0 +1,60 @@
+"""Demo data: believable, deterministic, and shaped so each persona reads differently."""
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+import pytest
+
+from kpidesk.demo import create_demo
+from kpidesk.errors import ValidationError
+from kpidesk.store import Store
+
+TODAY = dt.date(2026, 11, 22)
+
+
+def tickets(path):
+    con = sqlite3.connect(path)
+    rows = con.execute("select external_id, created_at, resolved_at, priority_tier, technician_id, csat_score "
+                       "from ticket order by external_id").fetchall()
+    con.close()
+    return rows
+
+
+def per_person(path):
+    con = sqlite3.connect(path)
+    out = {r[0]: r[1:] for r in con.execute(
+        "select t.display_name, count(*), avg(k.resolution_hours), avg(k.fcr), avg(k.csat_score) "
+        "from ticket k join technician t on t.id = k.technician_id where k.resolved_at is not null group by 1")}
+    p1 = dict(con.execute("select t.display_name, avg(k.resolution_hours) from ticket k join technician t "
+                          "on t.id = k.technician_id where k.priority_tier = 1 group by 1").fetchall())
+    con.close()
+    return out, p1
+
+
+def test_demo_is_deterministic_and_sized(tmp_path):
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    for p in (a, b):
+        with Store.open(p) as s:
+            create_demo(s, seed=3, today=TODAY)
+    ta = tickets(a)
+    assert ta == tickets(b)
+    assert 2000 <= len(ta) <= 6000
+    with Store.open(a) as s:
+        assert len(s.list_teams()) == 2 and len(s.list_technicians()) == 8
+        assert len({t.role_profile_name for t in s.list_technicians()}) >= 4
+        assert any(k.name == "On-time delivery rate" and s.list_measurements(k.id) for k in s.list_kpis())
+
+
+def test_personas_have_their_strengths(demo_store):
+    people, p1 = per_person(demo_store.path)
+    alex, priya, marcus = people["Alex Morgan"], people["Priya Shah"], people["Marcus Reid"]
+    assert alex[1] < priya[1] and alex[2] < priya[2] - 0.1  # fast, but low first-contact resolution
+    assert marcus[2] > 0.85 and marcus[3] > 4.5  # excellent quality...
+    assert p1["Marcus Reid"] > p1["Sofia Alvarez"] * 1.5  # ...but slow on P1 infrastructure work
+    assert people["Chloe Dubois"][0] < people["Priya Shah"][0] / 2  # new starter: thin data
+
+
+def test_demo_refuses_a_database_with_people(demo_store):
+    with pytest.raises(ValidationError):
+        create_demo(demo_store)
