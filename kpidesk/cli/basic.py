@@ -33,6 +33,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     bak.add_argument("path", nargs="?", help="destination file (default: a dated file in the backups folder)")
     bak.set_defaults(func=cmd_backup)
 
+    res = sub.add_parser("restore", help="restore the database from a backup (the current state is backed up first)")
+    res.add_argument("backup", nargs="?", help="backup file to restore (see --list)")
+    res.add_argument("--latest", action="store_true", help="restore the newest sound backup")
+    res.add_argument("--list", action="store_true", help="list the backups with what each holds")
+    res.add_argument("--json", action="store_true")
+    res.set_defaults(func=cmd_restore)
+
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime)):
@@ -124,4 +131,38 @@ def cmd_backup(args: argparse.Namespace) -> int:
     db.check_file_is_sqlite(path)
     dest = db.backup_database(path, Path(args.path).expanduser() if args.path else None)
     print(f"Backed up {path} to {dest}")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from kpidesk import backups
+    from kpidesk import database as db
+
+    path = db.resolve_db_path(args.db)
+    found = backups.list_backups(path)
+    if args.list or not (args.backup or args.latest):
+        rows = []
+        for b in found:
+            pv = backups.preview(b.path)
+            rows.append({"path": str(b.path), "taken_at": b.taken_at.isoformat(), "reason": b.reason,
+                         "size": b.size, "ok": pv.ok, "counts": pv.counts, "newest_ticket": pv.newest_ticket})
+        if args.json:
+            json.dump(rows, sys.stdout, indent=2)
+            print()
+        elif not rows:
+            print(f"No backups of {path} yet (they are kept in {db.backups_dir(path)}).")
+        else:
+            for r in rows:
+                held = ", ".join(f"{v} {k}" for k, v in r["counts"].items() if v) or "empty"
+                print(f"{r['taken_at'][:16]}  {r['reason']:<24} {'ok' if r['ok'] else 'DAMAGED':<8} {held}\n    {r['path']}")
+        return EXIT_OK
+    if args.latest:
+        chosen = next((b.path for b in found if backups.preview(b.path).ok), None)
+        if chosen is None:
+            print(f"kpidesk: there is no sound backup of {path}", file=sys.stderr)
+            return EXIT_ERROR
+    else:
+        chosen = Path(args.backup).expanduser()
+    kept = backups.restore(path, chosen)
+    print(f"Restored {path} from {chosen}. The previous state was kept in {kept}.")
     return EXIT_OK

@@ -68,3 +68,18 @@ def test_not_a_database_gives_a_message_not_a_traceback(tmp_path):
     assert out.returncode == 4
     assert "not a KPI Desk database" in out.stderr and "Traceback" not in out.stderr
     assert bad.read_text() == "hello"
+
+
+def test_restore_lists_and_restores_latest(store, capsys):
+    from kpidesk import backups
+
+    store.create_objective("before")
+    backups.auto_backup(store.path)
+    store.create_objective("after")
+    assert run(["--db", str(store.path), "restore", "--list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed and listed[0]["ok"] and listed[0]["reason"] == "daily"
+    assert run(["--db", str(store.path), "restore", "--latest"]) == 0
+    assert [o.name for o in store.list_objectives()] == ["before"]
+    # The state before the restore was kept, so the restore can itself be undone.
+    assert any(b.reason == "before-restore" for b in backups.list_backups(store.path))

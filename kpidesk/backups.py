@@ -1,0 +1,135 @@
+"""Backup rotation, preview and restore.
+
+Backups are whole databases written with SQLite's online backup API (never a file copy: a copy of a
+WAL database can miss committed data), kept in `backups/` beside the database, newest N kept.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from kpidesk import database as db
+from kpidesk.errors import DatabaseDamaged, NotFound
+
+_NAME = re.compile(r"-(\d{8}-\d{6})-\d+-(?P<reason>[\w-]+)\.db$")
+DAY = dt.timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    taken_at: dt.datetime
+    reason: str
+    size: int
+
+
+@dataclass(frozen=True)
+class BackupPreview:
+    path: Path
+    ok: bool
+    problem: str
+    counts: dict[str, int]
+    newest_ticket: str
+    schema: str | None
+
+
+def list_backups(db_path: Path) -> list[BackupInfo]:
+    """Backups of `db_path`, newest first."""
+    folder = db.backups_dir(db_path)
+    if not folder.is_dir():
+        return []
+    out = []
+    for p in folder.glob(f"{db_path.stem}-*.db"):
+        m = _NAME.search(p.name)
+        if not m:
+            continue
+        taken = dt.datetime.strptime(m.group(1), "%Y%m%d-%H%M%S")
+        out.append(BackupInfo(p, taken, m.group("reason"), p.stat().st_size))
+    return sorted(out, key=lambda b: (b.taken_at, b.path.name), reverse=True)
+
+
+def prune(db_path: Path, keep: int) -> list[Path]:
+    """Delete all but the newest `keep` backups; returns what was deleted."""
+    doomed = [b.path for b in list_backups(db_path)[max(1, keep):]]
+    for p in doomed:
+        p.unlink(missing_ok=True)
+    return doomed
+
+
+def auto_backup(db_path: Path, keep: int = 10, now: dt.datetime | None = None) -> Path | None:
+    """The start-up backup: at most once a day, and only of a sound database (a damaged file must
+    not push a good backup out of the rotation)."""
+    now = now or dt.datetime.now()
+    if not db_path.exists() or db_path.stat().st_size == 0:
+        return None
+    latest = next((b for b in list_backups(db_path) if b.reason == "daily"), None)
+    if latest is not None and now - latest.taken_at < DAY:
+        return None
+    if db.integrity_check(db_path, quick=True):
+        return None
+    path = db.backup_database(db_path, reason="daily")
+    prune(db_path, keep)
+    return path
+
+
+def preview(backup: Path) -> BackupPreview:
+    """What a backup holds, read without changing it, for the restore dialog."""
+    counts: dict[str, int] = {}
+    problems = db.integrity_check(backup, quick=True)
+    if problems:
+        return BackupPreview(backup, False, problems[0], {}, "", None)
+    con = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    try:
+        for label, table in (("KPIs", "kpi"), ("technicians", "technician"), ("teams", "team"),
+                             ("tickets", "ticket"), ("imports", "import_batch"), ("check-ins", "check_in"),
+                             ("reviews", "review"), ("notes", "performance_note")):
+            counts[label] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        newest = con.execute("SELECT max(coalesce(resolved_at, created_at)) FROM ticket").fetchone()[0] or ""
+        schema = con.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        return BackupPreview(backup, False, str(exc), counts, "", None)
+    finally:
+        con.close()
+    return BackupPreview(backup, True, "", counts, str(newest)[:16], schema)
+
+
+def restore(db_path: Path, backup: Path) -> Path:
+    """Replace the database's content with the backup's. The current content is backed up first
+    (so a restore can itself be undone), and the copy goes through the backup API into the live
+    file, which respects other connections' locks instead of swapping the file under them."""
+    if not backup.exists():
+        raise NotFound(f"There is no backup at {backup}.")
+    info = preview(backup)
+    if not info.ok:
+        raise DatabaseDamaged(f"The backup {backup} is damaged ({info.problem}); choose another one.")
+    if db_path.exists() and db.integrity_check(db_path, quick=True):
+        return _replace_damaged(db_path, backup)
+    safety = db.backup_database(db_path, reason="before-restore") if db_path.exists() else None
+    src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    dst = sqlite3.connect(db_path, timeout=db.BUSY_TIMEOUT_S)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    return safety or backup
+
+
+def _replace_damaged(db_path: Path, backup: Path) -> Path:
+    """A damaged file cannot be read for a safety backup: keep it aside, byte for byte, and put a
+    fresh copy of the backup in its place."""
+    import os
+    import shutil
+
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    aside = db.backups_dir(db_path) / f"{db_path.stem}-damaged-{stamp}.db.keep"
+    aside.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(db_path, aside)
+    fresh = db.backup_database(backup, db_path.with_name(db_path.name + ".restoring"))
+    for suffix in ("-wal", "-shm"):
+        Path(str(db_path) + suffix).unlink(missing_ok=True)
+    os.replace(fresh, db_path)
+    return aside
