@@ -62,4 +62,8 @@ def open_store(args: argparse.Namespace):
     from kpidesk.database import resolve_db_path
     from kpidesk.store import Store
 
-    return Store.open(resolve_db_path(args.db))
+    from kpidesk.backups import auto_backup
+
+    store = Store.open(resolve_db_path(args.db))
+    auto_backup(store.path, keep=int(store.get_setting("backups_keep") or 10))
+    return store
