@@ -299,7 +299,8 @@ class ImportChange(Base):
 
 class Measurement(Base):
     """A KPI value for a period and a scope. scope_key is 'desk', 'team:<id>', 'technician:<id>' or
-    'project:<name>'; segment is '' or a split such as 'P1' or 'incident'."""
+    'project:<name>'; segment is '' or a split such as 'P1' or 'incident'. `value` is in the KPI's
+    own unit (percentage points for a '%' KPI; see kpidesk/units.py), like its target."""
 
     __tablename__ = "measurement"
     __table_args__ = (

@@ -5,9 +5,9 @@ from __future__ import annotations
 from kpidesk.models import CADENCES, CATEGORIES, DIRECTIONS, LEVELS, TRIGGER_KINDS, VALUE_SOURCES
 from kpidesk.records import KpiRecord
 
-PERCENT_UNITS = {"%", "percent", "pct"}
+from kpidesk.units import PERCENT_UNITS
 # Units whose values cannot be negative.
-NON_NEGATIVE_UNITS = PERCENT_UNITS | {"hours", "h", "minutes", "min", "days", "count", "tickets", "score"}
+NON_NEGATIVE_UNITS = set(PERCENT_UNITS) | {"hours", "h", "minutes", "min", "days", "count", "tickets", "score"}
 
 
 def is_percent(unit: str) -> bool:
