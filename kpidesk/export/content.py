@@ -1,0 +1,107 @@
+"""An appraisal summary as plain data: everything the PDF and the workbook show, already decided.
+
+Built from a check-in by kpidesk/export/appraisal_source.py; rendered to HTML by report_html.py and
+to a PDF by ui/reports/pdf_renderer.py. Values keep the KPI's own unit as the app stores it ('%'
+values are percentage points, e.g. 75.0, like the targets); formats.py turns them into text for the
+PDF and into Excel numbers (fractions for 0.0%) for the workbook.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Optional
+
+
+@dataclass
+class TrendPoint:
+    period: str
+    value: Optional[float]
+
+
+@dataclass
+class KpiLine:
+    """One role KPI in the check-in. `trend` is oldest first and ends with this period."""
+
+    name: str
+    unit: str = ""
+    direction: str = "higher"  # higher | lower | band
+    value: Optional[float] = None
+    baseline: Optional[float] = None
+    target: Optional[float] = None
+    band: Optional[tuple[float, float]] = None
+    trend: list[TrendPoint] = field(default_factory=list)
+    rating: Optional[float] = None
+    rating_comment: str = ""
+    rated: bool = True  # False: reported, not rated (e.g. escalation rate of an escalation destination)
+    note: str = ""  # why it is not rated, thin data, ...
+    weight: Optional[float] = None
+
+
+@dataclass
+class ContextLine:
+    """A team outcome shown beside the individual's numbers, never rated."""
+
+    name: str
+    unit: str = ""
+    value: Optional[float] = None
+    previous: Optional[float] = None
+    note: str = ""
+
+
+@dataclass
+class Goal:
+    text: str
+    kpi: str = ""
+    target: str = ""  # as agreed, already text ("FCR 80 %")
+    due: Optional[dt.date] = None
+    smart_problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class AppraisalReport:
+    organisation: str
+    technician: str
+    period: str
+    team: str = ""
+    role: str = ""
+    manager: str = ""
+    status: str = "draft"  # draft | signed
+    version: int = 1
+    period_label: str = ""  # "2026-Q3 (1 Jul - 30 Sep 2026)"
+    manager_signed_at: Optional[dt.datetime] = None
+    technician_ack_name: str = ""
+    technician_ack_at: Optional[dt.datetime] = None
+    escalation_destination: bool = False
+    kpis: list[KpiLine] = field(default_factory=list)
+    readings: list[str] = field(default_factory=list)  # speed vs quality, in plain words
+    escalation_reading: str = ""
+    context: list[ContextLine] = field(default_factory=list)
+    data_notes: list[str] = field(default_factory=list)  # thin data warnings, live numbers differ...
+    strengths: str = ""
+    support: str = ""
+    goals: list[Goal] = field(default_factory=list)
+    manager_comment: str = ""
+    technician_comment: str = ""
+    summary: str = ""
+    overall_rating: Optional[float] = None
+    proposed_rating: Optional[float] = None
+    override_reason: str = ""
+    rating_scale: tuple[int, int] = (1, 5)
+    generated_at: Optional[dt.datetime] = None
+    check_in_id: Optional[int] = None
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status != "signed"
+
+    @property
+    def surname_first(self) -> tuple[str, str]:
+        """('Surname', 'Firstname') from a display name; 'Surname, First' is understood too."""
+        name = " ".join(self.technician.split())
+        if "," in name:
+            last, first = (p.strip() for p in name.split(",", 1))
+            return last, first
+        parts = name.split(" ")
+        if len(parts) == 1:
+            return parts[0], ""
+        return parts[-1], " ".join(parts[:-1])

@@ -1,0 +1,122 @@
+"""Numbers as people read them (PDF) and as Excel stores them (workbook), from one place.
+
+Units follow the KPI catalogue: 'hours', '%' and '±%' (percentage points, like the targets: 75.0
+means 75 %), 'score', 'tickets'/'count', anything else shown as is. Excel gets percentages as
+fractions so the 0.0% format shows them right.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional, Sequence
+
+from kpidesk.export.xlsx_safe import DECIMAL, HOURS, INTEGER, PCT, SCORE
+
+ARROW_UP, ARROW_DOWN, ARROW_FLAT = "\u2191", "\u2193", "\u2192"
+SIGNED_PCT = '+0.0%;-0.0%;0.0%'
+
+
+def unit_kind(unit: str) -> str:
+    u = (unit or "").strip().lower()
+    if u in ("hours", "hour", "h"):
+        return "hours"
+    if u in ("%", "percent"):
+        return "pct"
+    if u in ("±%", "+/-%"):
+        return "signed_pct"
+    if u == "score":
+        return "score"
+    if u in ("tickets", "count", "number", "#"):
+        return "count"
+    return "other"
+
+
+def fmt_value(value: Optional[float], unit: str = "") -> str:
+    """'12.3 h', '76.0 %', '+3.5 %', '4.35', '42', or '-' when there is no value."""
+    if value is None:
+        return "\u2013"
+    kind = unit_kind(unit)
+    if kind == "hours":
+        return f"{value:.1f} h"
+    if kind == "pct":
+        return f"{value:.1f} %"
+    if kind == "signed_pct":
+        return f"{value:+.1f} %"
+    if kind == "score":
+        return f"{value:.2f}"
+    if kind == "count":
+        return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+    text = f"{value:g}"
+    return f"{text} {unit}".strip()
+
+
+def fmt_target(target: Optional[float], unit: str, direction: str,
+               band: Optional[tuple[float, float]] = None) -> str:
+    if direction == "band" and band is not None:
+        return f"{fmt_value(band[0], unit)} to {fmt_value(band[1], unit)}"
+    if target is None:
+        return "\u2013"
+    sign = {"higher": "\u2265 ", "lower": "\u2264 "}.get(direction, "")
+    return sign + fmt_value(target, unit)
+
+
+def excel_number(value: Optional[float], unit: str) -> tuple[Optional[float], Optional[str]]:
+    """(value as Excel should hold it, number format)."""
+    kind = unit_kind(unit)
+    if value is None:
+        return None, None
+    if kind == "pct":
+        return value / 100.0, PCT
+    if kind == "signed_pct":
+        return value / 100.0, SIGNED_PCT
+    if kind == "hours":
+        return value, HOURS
+    if kind == "score":
+        return value, SCORE
+    if kind == "count":
+        return value, INTEGER if float(value).is_integer() else DECIMAL
+    return value, None
+
+
+def fmt_rating(rating: Optional[float], scale: tuple[int, int] = (1, 5)) -> str:
+    if rating is None:
+        return "not rated"
+    text = f"{rating:.1f}".rstrip("0").rstrip(".")
+    return f"{text} / {scale[1]}"
+
+
+def fmt_date(value: Optional[dt.date | dt.datetime]) -> str:
+    if value is None:
+        return "\u2013"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
+
+
+def trend_direction(values: Sequence[Optional[float]], rel_threshold: float = 0.03) -> str:
+    """'up', 'down' or 'flat': this period against the mean of the earlier ones (a single period's
+    wobble against the one before is noise; the mean of up to five earlier periods is steadier)."""
+    known = [v for v in values if v is not None]
+    if len(known) < 2 or values[-1] is None:
+        return "flat"
+    last, earlier = known[-1], known[:-1][-5:]
+    mean = sum(earlier) / len(earlier)
+    scale = max(abs(mean), abs(last), 1e-9)
+    if abs(last - mean) / scale < rel_threshold:
+        return "flat"
+    return "up" if last > mean else "down"
+
+
+def trend_label(values: Sequence[Optional[float]], direction: str,
+                band: Optional[tuple[float, float]] = None) -> str:
+    """Arrow plus a word, so the trend reads in greyscale and to a screen reader: '↑ better'."""
+    move = trend_direction(values)
+    arrow = {"up": ARROW_UP, "down": ARROW_DOWN, "flat": ARROW_FLAT}[move]
+    if move == "flat":
+        return f"{arrow} steady"
+    if direction == "band" and band is not None:
+        known = [v for v in values if v is not None]
+        mid = (band[0] + band[1]) / 2
+        closer = abs(known[-1] - mid) < abs(sum(known[:-1]) / len(known[:-1]) - mid)
+        return f"{arrow} {'better' if closer else 'worse'}"
+    better = (move == "up") == (direction != "lower")
+    return f"{arrow} {'better' if better else 'worse'}"
