@@ -1,7 +1,7 @@
 """Numbers as people read them (PDF) and as Excel stores them (workbook), from one place.
 
-Units follow the KPI catalogue: 'hours', '%' and '±%' (percentage points, like the targets: 75.0
-means 75 %), 'score', 'tickets'/'count', anything else shown as is. Excel gets percentages as
+Units follow the KPI catalogue and kpidesk/units.py: KPI values are in the KPI's own unit, so '%'
+and '±%' are percentage points (75.0 means 75 %), 'score', 'tickets'/'count', anything else shown as is. Excel gets percentages as
 fractions so the 0.0% format shows them right.
 """
 from __future__ import annotations
@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Optional, Sequence
 
 from kpidesk.export.xlsx_safe import DECIMAL, HOURS, INTEGER, PCT, SCORE
+from kpidesk.units import is_percent
 
 ARROW_UP, ARROW_DOWN, ARROW_FLAT = "\u2191", "\u2193", "\u2192"
 SIGNED_PCT = '+0.0%;-0.0%;0.0%'
@@ -19,7 +20,7 @@ def unit_kind(unit: str) -> str:
     u = (unit or "").strip().lower()
     if u in ("hours", "hour", "h"):
         return "hours"
-    if u in ("%", "percent"):
+    if is_percent(u):
         return "pct"
     if u in ("±%", "+/-%"):
         return "signed_pct"

@@ -23,8 +23,14 @@ def _text(reader: PdfReader) -> list[str]:
     return [" ".join(p.extract_text().split()) for p in reader.pages]
 
 
+@pytest.fixture(autouse=True)
+def _app(qapp):
+    """pytest-qt's QApplication first, so the renderer reuses it."""
+    return qapp
+
+
 @pytest.fixture(scope="module")
-def a4_pdf(tmp_path_factory):
+def a4_pdf(tmp_path_factory, qapp):
     path = tmp_path_factory.mktemp("pdf") / "a4.pdf"
     pages = render_pdf(sample_report(), path, "A4")
     return path, pages

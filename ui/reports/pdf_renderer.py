@@ -24,7 +24,6 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetricsF,
-    QGuiApplication,
     QPageLayout,
     QPageSize,
     QPainter,
@@ -49,14 +48,19 @@ KEEP_WITH_NEXT_PT = 72  # a heading needs about an inch of its section below it 
 
 
 def ensure_gui_app() -> QCoreApplication:
-    """A Q(Gui)Application for fonts and painting. Reuses the running app; otherwise starts an
-    offscreen one when there is no display, so the CLI works on a headless server."""
+    """A Q(Gui)Application for fonts and painting. Reuses the running app; otherwise starts one,
+    offscreen when there is no display, so the CLI works on a headless server. It is a QApplication
+    (a QGuiApplication subclass; QtWidgets ships with PySide6-Essentials anyway) so that a process
+    which later needs widgets, e.g. a test session or a script, does not abort on a bare
+    QGuiApplication."""
     app = QCoreApplication.instance()
     if app is not None:
         return app
     if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    return QGuiApplication(["kpidesk-export"])
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication(["kpidesk-export"])
 
 
 def render_pdf(report: AppraisalReport, path: str | Path, page_size: str = "A4") -> int:

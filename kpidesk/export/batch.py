@@ -1,0 +1,157 @@
+"""Export many appraisal summaries at once: one PDF each plus the period's workbook, into a folder.
+
+All-or-nothing: every file is first written to `<name>.tmp` and fsynced; only when all are done
+are they renamed into place. Cancelling (progress.cancelled()) or any failure removes the .tmp
+files, so a cancelled batch leaves nothing behind and never a half-written file. A re-export over
+an earlier one replaces its files atomically.
+
+The core cannot draw PDFs (no Qt here): the caller passes `render_pdf(report, path, page_size)`,
+normally ui.reports.pdf_renderer.render_pdf.
+"""
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Protocol, Sequence
+
+from kpidesk.errors import Cancelled, ExportFailed
+from kpidesk.export.atomic import check_writable_folder, fsync_dir, fsync_file, remove_quietly, tmp_path_for
+from kpidesk.export.content import AppraisalReport
+
+PdfRenderer = Callable[[AppraisalReport, Path, str], object]
+FORMATS = ("pdf", "xlsx", "both")
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+
+
+class Progress(Protocol):
+    """Qt-free progress (HOUSE-STYLE 13); ui/ops.py adapts it to a progress dialog."""
+
+    def set_status(self, text: str) -> None: ...
+    def set_progress(self, done: int, total: int) -> None: ...
+    def cancelled(self) -> bool: ...
+
+
+@dataclass
+class BatchResult:
+    files: list[Path] = field(default_factory=list)
+    pdfs: list[Path] = field(default_factory=list)
+    workbook: Path | None = None
+    skipped_drafts: list[str] = field(default_factory=list)  # technicians left out as drafts
+
+
+def _name_part(text: str) -> str:
+    """A file-name-safe piece: letters kept (accents too), spaces and punctuation to '-'."""
+    text = unicodedata.normalize("NFC", text)
+    text = _UNSAFE.sub("", text)
+    text = re.sub(r"[\s_.,;'`]+", "-", text.strip())
+    return text.strip("-") or "unnamed"
+
+
+def appraisal_filename(report: AppraisalReport, ext: str = "pdf") -> str:
+    """'2026-Q3_Surname_Firstname.pdf' (sorts by period, then surname); drafts end in _DRAFT."""
+    last, first = report.surname_first
+    parts = [_name_part(report.period), _name_part(last)] + ([_name_part(first)] if first else [])
+    if report.is_draft:
+        parts.append("DRAFT")
+    return "_".join(parts) + f".{ext}"
+
+
+def workbook_filename(period: str, team: str | None = None) -> str:
+    return "_".join([_name_part(period), "appraisals"] + ([_name_part(team)] if team else [])) + ".xlsx"
+
+
+def unique_names(names: Sequence[str]) -> list[str]:
+    """Make names unique case-insensitively (Windows and macOS folders are): '..._2.pdf' on a clash."""
+    out: list[str] = []
+    taken: set[str] = set()
+    for name in names:
+        stem, dot, ext = name.rpartition(".")
+        candidate, n = name, 2
+        while candidate.lower() in taken:
+            candidate, n = f"{stem}_{n}{dot}{ext}", n + 1
+        taken.add(candidate.lower())
+        out.append(candidate)
+    return out
+
+
+def _check(progress: Progress | None, status: str, done: int, total: int) -> None:
+    if progress is None:
+        return
+    if progress.cancelled():
+        raise Cancelled("Export cancelled; no files were written.")
+    progress.set_status(status)
+    progress.set_progress(done, total)
+
+
+def export_batch(reports: Sequence[AppraisalReport], folder: str | Path, *, period: str, fmt: str = "both",
+                 render_pdf: PdfRenderer | None = None, page_size: str = "A4", include_drafts: bool = False,
+                 progress: Progress | None = None, workbook_name: str | None = None) -> BatchResult:
+    """Write one PDF per report and/or the period workbook into `folder`. Drafts are left out
+    unless `include_drafts` (then every page of their PDF says DRAFT, and the workbook's status
+    column says draft). Raises ExportFailed when nothing is left to export or the folder is not
+    writable, Cancelled when cancelled; in both cases no file is left behind."""
+    if fmt not in FORMATS:
+        raise ExportFailed(f"Unknown format {fmt!r}; use pdf, xlsx or both.")
+    if fmt in ("pdf", "both") and render_pdf is None:
+        raise ExportFailed("PDF export needs the Qt renderer (ui.reports.pdf_renderer.render_pdf).")
+    result = BatchResult()
+    chosen = [r for r in reports if include_drafts or not r.is_draft]
+    result.skipped_drafts = [r.technician for r in reports if r.is_draft and not include_drafts]
+    if not chosen:
+        why = (f" ({len(result.skipped_drafts)} draft(s) left out; include drafts to export them)"
+               if result.skipped_drafts else "")
+        raise ExportFailed(f"Nothing to export for {period}{why}.")
+    folder = check_writable_folder(folder)
+
+    plan: list[tuple[str, Path, AppraisalReport | None]] = []
+    if fmt in ("pdf", "both"):
+        names = unique_names([appraisal_filename(r) for r in chosen])
+        plan += [("pdf", folder / n, r) for n, r in zip(names, chosen)]
+    if fmt in ("xlsx", "both"):
+        plan.append(("xlsx", folder / (workbook_name or workbook_filename(period)), None))
+    write_staged(plan, chosen, period, render_pdf, page_size, progress, result)
+    return result
+
+
+def write_staged(plan: list[tuple[str, Path, AppraisalReport | None]], reports: Sequence[AppraisalReport],
+                 period: str, render_pdf: PdfRenderer | None, page_size: str, progress: Progress | None,
+                 result: BatchResult) -> None:
+    """Write every planned file as .tmp, then rename them all; on any exception remove the .tmp files."""
+    from kpidesk.export.workbook import build_workbook
+
+    staged: list[tuple[Path, Path]] = []
+    total = len(plan)
+    try:
+        for done, (kind, dest, report) in enumerate(plan):
+            _check(progress, f"Writing {dest.name}", done, total)
+            tmp = tmp_path_for(dest)
+            staged.append((tmp, dest))
+            if kind == "pdf":
+                assert render_pdf is not None and report is not None
+                render_pdf(report, tmp, page_size)
+            else:
+                build_workbook(reports, period).save(tmp)
+            if not tmp.exists():
+                raise ExportFailed(f"Nothing was written for {dest.name}.")
+            fsync_file(tmp)
+        _check(progress, "Finishing", total, total)
+        for tmp, dest in staged:  # renames are quick and atomic each; cancelling stops before them
+            os.replace(tmp, dest)
+            result.files.append(dest)
+            if dest.suffix == ".pdf":
+                result.pdfs.append(dest)
+            else:
+                result.workbook = dest
+        if staged:
+            fsync_dir(staged[0][1].parent)
+    except OSError as exc:
+        for tmp, _ in staged:
+            remove_quietly(tmp)
+        raise ExportFailed(f"Could not write the export: {exc.strerror or exc} ({getattr(exc, 'filename', '')}).") from exc
+    except BaseException:
+        for tmp, _ in staged:
+            remove_quietly(tmp)
+        raise
