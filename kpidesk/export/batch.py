@@ -116,6 +116,28 @@ def export_batch(reports: Sequence[AppraisalReport], folder: str | Path, *, peri
     return result
 
 
+def export_to_file(reports: Sequence[AppraisalReport], dest: str | Path, *, period: str, fmt: str,
+                   render_pdf: PdfRenderer | None = None, page_size: str = "A4", include_drafts: bool = False,
+                   progress: Progress | None = None) -> BatchResult:
+    """One file at `dest`: a person's PDF (fmt 'pdf', exactly one check-in left after the draft
+    filter) or the workbook (fmt 'xlsx'). Same atomic and draft rules as export_batch."""
+    dest = Path(dest)
+    result = BatchResult()
+    chosen = [r for r in reports if include_drafts or not r.is_draft]
+    result.skipped_drafts = [r.technician for r in reports if r.is_draft and not include_drafts]
+    if not chosen:
+        raise ExportFailed(f"Nothing to export for {period}"
+                           + (" (only drafts; include drafts to export them)." if result.skipped_drafts else "."))
+    if fmt == "pdf" and len(chosen) != 1:
+        raise ExportFailed(f"{len(chosen)} check-ins match; a single .pdf holds one. Give a folder instead.")
+    if fmt == "pdf" and render_pdf is None:
+        raise ExportFailed("PDF export needs the Qt renderer (ui.reports.pdf_renderer.render_pdf).")
+    check_writable_folder(dest.parent)
+    plan = [("pdf", dest, chosen[0])] if fmt == "pdf" else [("xlsx", dest, None)]
+    write_staged(plan, chosen, period, render_pdf, page_size, progress, result)
+    return result
+
+
 def write_staged(plan: list[tuple[str, Path, AppraisalReport | None]], reports: Sequence[AppraisalReport],
                  period: str, render_pdf: PdfRenderer | None, page_size: str, progress: Progress | None,
                  result: BatchResult) -> None:

@@ -35,6 +35,7 @@ class KpiLine:
     rated: bool = True  # False: reported, not rated (e.g. escalation rate of an escalation destination)
     note: str = ""  # why it is not rated, thin data, ...
     weight: Optional[float] = None
+    kpi_id: Optional[int] = None
 
 
 @dataclass

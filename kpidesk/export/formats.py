@@ -110,6 +110,8 @@ def trend_direction(values: Sequence[Optional[float]], rel_threshold: float = 0.
 def trend_label(values: Sequence[Optional[float]], direction: str,
                 band: Optional[tuple[float, float]] = None) -> str:
     """Arrow plus a word, so the trend reads in greyscale and to a screen reader: '↑ better'."""
+    if sum(v is not None for v in values) < 2 or values[-1] is None:
+        return "\u2013 too little data"  # not 'steady': an empty series is not a stable one
     move = trend_direction(values)
     arrow = {"up": ARROW_UP, "down": ARROW_DOWN, "flat": ARROW_FLAT}[move]
     if move == "flat":

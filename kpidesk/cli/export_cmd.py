@@ -1,0 +1,90 @@
+"""`kpidesk export appraisals`: HR's scripted export (issue 6).
+
+    kpidesk [--db PATH] export appraisals --period P [--team NAME | --technician NAME]
+            --format pdf|xlsx|both --out DIR_OR_FILE [--include-drafts] [--page-size A4|Letter]
+
+--out is a folder (created if needed), or a file: a .pdf for one person's summary with --format pdf,
+a .xlsx for the workbook with --format xlsx. Exit 0 on success; 1 when nothing matches, the team or
+technician is unknown, or the target is not writable (message on stderr); 2 for bad usage.
+PDFs are drawn by Qt: the renderer is imported only here, and runs offscreen without a display.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from kpidesk.cli import EXIT_ERROR, EXIT_OK, EXIT_UNREADABLE, open_store
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("export", help="export appraisal summaries for HR (PDF and Excel)")
+    what = p.add_subparsers(dest="export_command", metavar="WHAT", required=True)
+    a = what.add_parser("appraisals", help="check-ins of a period as one PDF each and/or the period workbook")
+    a.add_argument("--period", required=True, help="e.g. 2026-Q3 (quarter), 2026-09 (month)")
+    who = a.add_mutually_exclusive_group()
+    who.add_argument("--team", metavar="NAME", help="only this team's check-ins")
+    who.add_argument("--technician", metavar="NAME", help="only this technician's check-in")
+    a.add_argument("--format", required=True, choices=("pdf", "xlsx", "both"), dest="fmt")
+    a.add_argument("--out", required=True, metavar="DIR_OR_FILE",
+                   help="a folder, or a .pdf (one person, --format pdf) or .xlsx (--format xlsx) file")
+    a.add_argument("--include-drafts", action="store_true",
+                   help="export unsigned check-ins too (marked DRAFT on every page); default: left out")
+    a.add_argument("--page-size", choices=("A4", "Letter"), default="A4", help="PDF page size (default A4)")
+    a.set_defaults(func=cmd_export_appraisals)
+
+
+def _pdf_renderer():
+    """The Qt renderer, imported on demand so the rest of the CLI never loads Qt."""
+    try:
+        from ui.reports.pdf_renderer import ensure_gui_app, render_pdf
+    except ImportError as exc:  # a core-only install without PySide6
+        from kpidesk.errors import ExportFailed
+
+        raise ExportFailed(f"PDF export needs PySide6, which could not be loaded ({exc}).") from exc
+    ensure_gui_app()
+    return render_pdf
+
+
+def cmd_export_appraisals(args: argparse.Namespace) -> int:
+    from kpidesk.errors import ExportFailed
+    from kpidesk.export.appraisal_source import reports_for
+    from kpidesk.export.batch import export_batch, export_to_file
+    from kpidesk.periods import parse_period
+
+    try:
+        period = parse_period(args.period).key
+    except ValueError as exc:
+        print(f"kpidesk: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    out = Path(args.out).expanduser()
+    suffix = out.suffix.lower()
+    single = suffix in (".pdf", ".xlsx")
+    if single and (args.fmt == "both" or f".{args.fmt}" != suffix):
+        print(f"kpidesk: --out {out.name} is a {suffix} file but --format is {args.fmt}; give a folder for "
+              "--format both, a .pdf for pdf or a .xlsx for xlsx", file=sys.stderr)
+        return EXIT_UNREADABLE
+    with open_store(args) as store:
+        reports = reports_for(store, period, team=args.team, technician=args.technician)
+    scope = (f" for team {args.team!r}" if args.team else f" for {args.technician!r}" if args.technician else "")
+    if not reports:
+        print(f"kpidesk: no check-ins for {period}{scope}; nothing was exported.", file=sys.stderr)
+        return EXIT_ERROR
+    render = _pdf_renderer() if args.fmt in ("pdf", "both") else None
+    try:
+        if single:
+            result = export_to_file(reports, out, period=period, fmt=args.fmt, render_pdf=render,
+                                    page_size=args.page_size, include_drafts=args.include_drafts)
+        else:
+            result = export_batch(reports, out, period=period, fmt=args.fmt, render_pdf=render,
+                                  page_size=args.page_size, include_drafts=args.include_drafts,
+                                  workbook_name=None)
+    except ExportFailed as exc:
+        print(f"kpidesk: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    for path in result.files:
+        print(path)
+    if result.skipped_drafts:
+        print(f"{len(result.skipped_drafts)} draft(s) left out: {', '.join(result.skipped_drafts)} "
+              "(--include-drafts to export them)", file=sys.stderr)
+    return EXIT_OK

@@ -1,0 +1,244 @@
+"""From stored check-ins to AppraisalReport content: the one adapter between the check-in data and
+the exports.
+
+The check-in core (kpidesk/appraisal, issue 5) had not landed when this was written, so this reads
+the CheckIn rows through the Store's sessions directly and is tolerant about the JSON keys:
+- frozen_json (signed check-ins): the numbers as they were at signing; used as they are;
+- data_json: ratings, strengths, support, goals, comments, summary, override reason;
+- drafts have no frozen numbers: their data_json "facts" when present, else value, trend and own
+  baseline come from the live measurements (scope 'technician:<id>'), the target from the role
+  profile, else the KPI's target.
+Only the latest version of each technician's check-in for a period is exported.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import TYPE_CHECKING, Any, Optional
+
+from sqlalchemy import func, select
+
+from kpidesk.errors import ExportFailed
+from kpidesk.export.content import AppraisalReport, ContextLine, Goal, KpiLine, TrendPoint
+from kpidesk.models import CheckIn, Kpi, Measurement, RoleProfile, Team, Technician
+from kpidesk.people import alias_key
+from kpidesk.periods import Period, parse_period
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from kpidesk.store import Store
+
+TREND_PERIODS = 6
+CONTEXT_METRICS = ("backlog_open", "sla_compliance")  # team outcomes shown as context, never rated
+
+
+def _pick(d: dict[str, Any], *keys: str, default: Any = None) -> Any:
+    for k in keys:
+        if k in d and d[k] not in (None, ""):
+            return d[k]
+    return default
+
+
+def _loads(text: Optional[str]) -> dict[str, Any]:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _date(value: Any) -> Optional[dt.date]:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+# Selection ------------------------------------------------------------------------------------
+
+def select_check_ins(store: "Store", period: str, team: str | None = None,
+                     technician: str | None = None) -> list[int]:
+    """Ids of the latest check-in version per technician for `period`, optionally of one team or one
+    technician (names matched case-insensitively; a technician also by an alias). Raises
+    ExportFailed naming what exists when the team or technician is unknown."""
+    key = parse_period(period).key
+    with store.read() as s:
+        q = select(CheckIn.technician_id, func.max(CheckIn.version)).where(CheckIn.period == key)
+        if team:
+            team_id = _find_team(s, team)
+            q = q.where(CheckIn.technician_id.in_(select(Technician.id).where(Technician.team_id == team_id)))
+        if technician:
+            tech = store.find_technician(technician)
+            if tech is None:
+                raise ExportFailed(f"No technician named {technician!r}.")
+            q = q.where(CheckIn.technician_id == tech.id)
+        latest = s.execute(q.group_by(CheckIn.technician_id)).all()
+        ids = [s.scalar(select(CheckIn.id).where(CheckIn.technician_id == t, CheckIn.period == key,
+                                                 CheckIn.version == v)) for t, v in latest]
+    return [i for i in ids if i is not None]
+
+
+def _find_team(s: "Session", name: str) -> int:
+    teams = s.execute(select(Team.id, Team.name)).all()
+    for tid, tname in teams:
+        if alias_key(tname) == alias_key(name):
+            return tid
+    known = ", ".join(sorted(t for _, t in teams)) or "none yet"
+    raise ExportFailed(f"No team named {name!r} (teams: {known}).")
+
+
+def reports_for(store: "Store", period: str, team: str | None = None, technician: str | None = None,
+                now: dt.datetime | None = None) -> list[AppraisalReport]:
+    return [build_report(store, cid, now=now) for cid in select_check_ins(store, period, team, technician)]
+
+
+# One report -----------------------------------------------------------------------------------
+
+def build_report(store: "Store", check_in_id: int, now: dt.datetime | None = None) -> AppraisalReport:
+    organisation = str(store.get_setting("organisation") or "")
+    scale = tuple(store.get_setting("rating_scale") or (1, 5))
+    with store.read() as s:
+        ci = s.get(CheckIn, check_in_id)
+        if ci is None:
+            raise ExportFailed(f"There is no check-in {check_in_id}.")
+        tech = s.get(Technician, ci.technician_id)
+        role = s.get(RoleProfile, ci.role_profile_id) if ci.role_profile_id else tech.role_profile
+        period = parse_period(ci.period)
+        data, frozen = _loads(ci.data_json), _loads(ci.frozen_json)
+        if not frozen and isinstance(data.get("facts"), dict):
+            frozen = data["facts"]  # a draft's last computed facts, where the check-in keeps them
+        kpis = (_frozen_kpis(frozen) if frozen.get("kpis") else _live_kpis(s, tech, role, period))
+        _apply_ratings(kpis, data)
+        for k in kpis:
+            if tech.escalation_destination and "escalation" in k.name.lower():
+                k.rated, k.note = False, k.note or "Escalation destination: reported, not rated."
+        report = AppraisalReport(
+            organisation=organisation, technician=tech.display_name, period=period.key,
+            period_label=f"{period.key} ({period.start:%d %b %Y} to {period.last_day:%d %b %Y})",
+            team=tech.team.name if tech.team else "", role=role.name if role else "",
+            manager=ci.manager_name or str(_pick(data, "manager", "manager_name", default="")),
+            status=ci.status, version=ci.version, manager_signed_at=ci.manager_signed_at,
+            technician_ack_name=ci.technician_ack_name, technician_ack_at=ci.technician_ack_at,
+            escalation_destination=tech.escalation_destination, kpis=kpis,
+            readings=_texts(_pick(frozen, "readings", default=None) or _pick(data, "readings", default=[])),
+            escalation_reading=str(_pick(frozen, "escalation_reading", default="")
+                                   or _pick(data, "escalation_reading", default="")),
+            context=_frozen_context(frozen) if frozen.get("team_context") else _live_context(s, tech, period),
+            data_notes=_texts(_pick(frozen, "data_notes", "warnings", default=None)
+                              or _pick(data, "data_notes", "warnings", default=[])),
+            strengths=str(_pick(data, "strengths", default="")),
+            support=str(_pick(data, "support", "support_needed", "training", default="")),
+            goals=[_goal(g) for g in _pick(data, "goals", default=[]) if isinstance(g, dict)],
+            manager_comment=str(_pick(data, "manager_comment", "manager_comments", default="")),
+            technician_comment=str(_pick(data, "technician_comment", "technician_comments", default="")),
+            summary=str(_pick(data, "summary", "overall_summary", default="")),
+            overall_rating=ci.overall_rating if ci.overall_rating is not None else _pick(data, "overall_rating"),
+            proposed_rating=_pick(data, "proposed_rating", default=None),
+            override_reason=str(_pick(data, "override_reason", default="")),
+            rating_scale=(int(scale[0]), int(scale[1])), generated_at=now or dt.datetime.now().replace(microsecond=0),
+            check_in_id=ci.id,
+        )
+    return report
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    out = []
+    for v in value or []:
+        out.append(str(v.get("text", "")) if isinstance(v, dict) else str(v))
+    return [t for t in out if t.strip()]
+
+
+def _goal(g: dict[str, Any]) -> Goal:
+    return Goal(text=str(_pick(g, "text", "title", "goal", default="")),
+                kpi=str(_pick(g, "kpi", "kpi_name", default="")),
+                target=str(_pick(g, "target", "target_text", default="")),
+                due=_date(_pick(g, "due", "due_date", "date")),
+                smart_problems=[str(p) for p in _pick(g, "smart_problems", "problems", default=[])])
+
+
+def _frozen_kpis(frozen: dict[str, Any]) -> list[KpiLine]:
+    out = []
+    for k in frozen.get("kpis", []):
+        trend = [TrendPoint(str(p[0]), p[1]) if isinstance(p, (list, tuple)) else
+                 TrendPoint(str(p.get("period")), p.get("value")) for p in k.get("trend", [])]
+        band = k.get("band")
+        out.append(KpiLine(name=str(k.get("name", "")), unit=str(k.get("unit", "")),
+                           direction=str(k.get("direction", "higher")), value=k.get("value"),
+                           baseline=k.get("baseline"), target=k.get("target"),
+                           band=tuple(band) if band else None, trend=trend, weight=k.get("weight"),
+                           rated=bool(k.get("rated", True)), note=str(k.get("note", "")),
+                           kpi_id=k.get("kpi_id")))
+    return out
+
+
+def _frozen_context(frozen: dict[str, Any]) -> list[ContextLine]:
+    return [ContextLine(name=str(c.get("name", "")), unit=str(c.get("unit", "")), value=c.get("value"),
+                        previous=c.get("previous"), note=str(c.get("note", "")))
+            for c in frozen.get("team_context", []) if isinstance(c, dict)]
+
+
+def _trend_periods(period: Period, n: int) -> list[Period]:
+    out = [period]
+    while len(out) < n:
+        out.insert(0, out[0].previous())
+    return out
+
+
+def _series(s: "Session", kpi: Kpi, scope: str, periods: list[Period]) -> dict[str, float]:
+    rows = s.execute(select(Measurement.period, Measurement.value).where(
+        Measurement.kpi_id == kpi.id, Measurement.scope_key == scope, Measurement.segment == (kpi.segment or ""),
+        Measurement.period.in_([p.key for p in periods]))).all()
+    return {p: v for p, v in rows if v is not None}
+
+
+def _live_kpis(s: "Session", tech: Technician, role: RoleProfile | None, period: Period) -> list[KpiLine]:
+    if role is None:
+        return []
+    scope = f"technician:{tech.id}"
+    trend_p = _trend_periods(period, TREND_PERIODS)
+    base_p = _trend_periods(period.previous(), TREND_PERIODS)  # own baseline: the six periods before
+    out = []
+    for rk in role.kpis:
+        k = rk.kpi
+        values = _series(s, k, scope, trend_p)
+        before = [v for p, v in _series(s, k, scope, base_p).items()]
+        band = (k.band_low, k.band_high) if k.direction == "band" and k.band_low is not None else None
+        line = KpiLine(name=k.name, unit=k.unit, direction=k.direction, value=values.get(period.key),
+                       baseline=sum(before) / len(before) if len(before) >= 3 else None,
+                       target=rk.target_value if rk.target_value is not None else k.target_value, band=band,
+                       trend=[TrendPoint(p.key, values.get(p.key)) for p in trend_p], weight=rk.weight,
+                       rated=k.level != "team", kpi_id=k.id)
+        out.append(line)
+    return out
+
+
+def _live_context(s: "Session", tech: Technician, period: Period) -> list[ContextLine]:
+    if tech.team_id is None:
+        return []
+    out = []
+    for k in s.scalars(select(Kpi).where(Kpi.metric.in_(CONTEXT_METRICS), Kpi.segment == "")):
+        values = _series(s, k, f"team:{tech.team_id}", [period.previous(), period])
+        if values:
+            out.append(ContextLine(k.name, k.unit, values.get(period.key), values.get(period.previous().key)))
+    return out
+
+
+def _apply_ratings(kpis: list[KpiLine], data: dict[str, Any]) -> None:
+    """Ratings may be keyed by KPI id or name, each a number or {'rating': n, 'comment': '...'}."""
+    ratings = _pick(data, "ratings", "kpi_ratings", default={})
+    if isinstance(ratings, list):
+        ratings = {str(_pick(r, "kpi_id", "kpi", "name", default="")): r for r in ratings if isinstance(r, dict)}
+    for k in kpis:
+        entry = ratings.get(str(k.kpi_id)) or ratings.get(k.name)
+        if isinstance(entry, dict):
+            k.rating = _pick(entry, "rating", "value")
+            k.rating_comment = str(_pick(entry, "comment", default=""))
+        elif isinstance(entry, (int, float)):
+            k.rating = float(entry)
+        if not k.rated:
+            k.rating = None
