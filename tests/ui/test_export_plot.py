@@ -17,6 +17,8 @@ def plot(qtbot):
     widget.plot([1, 2, 3, 4, 5, 6], [9.1, 8.7, 8.0, 7.9, 7.6, 7.4], symbol="o")
     widget.setTitle("MTTR")
     qtbot.addWidget(widget)
+    widget.show()  # as on the dashboard: pyqtgraph lays out title and axes once visible
+    qtbot.waitExposed(widget)
     return widget
 
 

@@ -3,6 +3,9 @@ PlotItem) to PNG or PDF. PDF output is vector: the widget paints itself onto a Q
 sized to the plot. Files are written atomically through kpidesk.export.atomic (tmp, fsync, replace).
 
     save_plot(self.trend_plot, "/path/mttr.pdf", title="MTTR, Service Desk")
+
+Call it on a widget that has been shown (as on the dashboard): pyqtgraph lays its title and axes
+out only once the view is visible, and a never-shown PlotWidget renders with its title clipped.
 """
 from __future__ import annotations
 
