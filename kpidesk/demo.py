@@ -104,7 +104,11 @@ def create_demo(store: "Store", seed: int = 7, today: dt.date | None = None,
     rows = _tickets(rng, start, end, tech_ids, progress)
     _write_tickets(store, rows, progress)
     _project_values(store, rng, start, today)
-    return Changes(kpis=True, people=True, tickets=True, measurements=True, settings=True)
+    _status(progress, "Adding last quarter's check-ins")
+    from kpidesk.appraisal_demo import add_demo_checkins
+
+    add_demo_checkins(store, today)
+    return Changes(kpis=True, people=True, tickets=True, measurements=True, settings=True, checkins=True)
 
 
 def _status(progress: Progress | None, text: str) -> None:

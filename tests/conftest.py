@@ -2,6 +2,7 @@
 nothing touches the user's real database."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import sys
@@ -48,13 +49,17 @@ def store(db_path):
     s.close()
 
 
+# The demo year ends here in every test, so period keys in assertions do not move with the calendar.
+DEMO_TODAY = dt.date(2026, 11, 22)
+
+
 @pytest.fixture(scope="session")
 def _demo_db(tmp_path_factory) -> Path:
     from kpidesk.demo import create_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     with Store.open(path) as s:
-        create_demo(s, seed=7)
+        create_demo(s, seed=7, today=DEMO_TODAY)
     return path
 
 

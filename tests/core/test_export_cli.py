@@ -12,24 +12,21 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from kpidesk.appraisal_demo import add_demo_checkins
 from kpidesk.cli import run
 from kpidesk.export.appraisal_source import reports_for
 
 ROOT = Path(__file__).resolve().parents[2]
-TODAY = dt.date.today()
+from tests.conftest import DEMO_TODAY as TODAY  # the demo already holds last quarter's check-ins
 
 
 @pytest.fixture
 def demo_db(demo_store):
-    add_demo_checkins(demo_store, TODAY)
     from kpidesk.periods import last_full_period
 
     return demo_store.path, last_full_period(TODAY, "quarter").key
 
 
 def test_export_demo_checkins_signed_and_one_draft(demo_store):
-    add_demo_checkins(demo_store, TODAY)
     from kpidesk.periods import last_full_period
 
     reports = reports_for(demo_store, last_full_period(TODAY, "quarter").key)
