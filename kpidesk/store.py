@@ -46,6 +46,8 @@ class Store(CatalogApi, PeopleApi, SettingsApi):
         path = Path(path).expanduser().resolve()
         db.check_file_is_sqlite(path)
         is_new = not path.exists() or path.stat().st_size == 0
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True, mode=0o700)
         db.check_writable(path)
         if not path.exists():
             db.create_private_file(path)

@@ -176,3 +176,10 @@ def test_damaged_file_is_refused(db_path, tmp_path):
         Store.open(bad)
     assert "damaged" in str(err.value) or "not" in str(err.value)
     assert digest(bad) == before
+
+
+def test_a_new_database_in_a_missing_folder_creates_the_folder(tmp_path):
+    path = tmp_path / "not" / "yet" / "there.db"
+    with Store.open(path) as s:
+        assert s.list_kpis() == []
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
