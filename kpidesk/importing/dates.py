@@ -1,0 +1,232 @@
+"""Date and time parsing for ticket exports, with the file-wide day-first/month-first decision.
+
+Day-first and month-first text cannot be told apart from one value like 03/04/2026, so the decision
+is per file (`DateOrder`): set by the user, else detected from the first value that makes it certain
+(a day above 12), else assumed (the fallback) and reported so the user can override it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from typing import Any
+
+from kpidesk.importing.errors import BadValue
+
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+_MIN_YEAR, _MAX_YEAR = 1900, 2200
+
+_NUMERIC = re.compile(
+    r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{2,4})"
+    r"(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?\s*([ap]\.?\s?m\.?)?)?$",
+    re.I,
+)
+_NAMED = re.compile(
+    r"^(\d{1,2})[/\- ]([^\W\d_]{3,10})\.?[/\- ,]+(\d{2,4})"
+    r"(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap]\.?\s?m\.?)?)?$",
+    re.I,
+)
+_NAMED_US = re.compile(
+    r"^([^\W\d_]{3,10})\.? (\d{1,2}),? (\d{4})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap]\.?\s?m\.?)?)?$",
+    re.I,
+)
+
+_MONTHS: dict[str, int] = {}
+for _n, _names in enumerate((
+    "jan january janv janvier ene enero janeiro januar jän",
+    "feb february fev fevr fevrier febrero fevereiro februar",
+    "mar march mars marzo marco marz mrz",
+    "apr april avr avril abr abril",
+    "may mai mayo maio",
+    "jun june juin junio junho juni",
+    "jul july juil juillet julio julho juli",
+    "aug august aout ago agosto",
+    "sep sept september septembre septiembre set setembro",
+    "oct october octobre octubre out outubro okt oktober",
+    "nov november novembre noviembre novembro",
+    "dec december decembre dic diciembre dez dezembro dezember",
+), start=1):
+    for _name in _names.split():
+        _MONTHS[_name] = _n
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+class DateOrder:
+    """The file's day-first/month-first convention, shared by all its date columns.
+
+    `day_first` set: fixed. None: the first unambiguous value decides; until then ambiguous values
+    are read with `fallback` and counted. If a later value decides the other way, `conflict` is set
+    (the importer then reads the file again with the decided order: no value was silently misread).
+    """
+
+    def __init__(self, day_first: bool | None = None, fallback: bool = True) -> None:
+        self.day_first = day_first
+        self.fallback = fallback
+        self.how = "set" if day_first is not None else "assumed"
+        self.ambiguous = 0
+        self.conflict = False
+
+    @property
+    def effective(self) -> bool:
+        return self.fallback if self.day_first is None else self.day_first
+
+    def describe(self) -> str:
+        order = "day-first" if self.effective else "month-first"
+        return f"{order} ({self.how})"
+
+    def day_month(self, first: int, second: int) -> tuple[int, int]:
+        if self.day_first is None:
+            if first > 12 >= second:
+                self._decide(True)
+            elif second > 12 >= first:
+                self._decide(False)
+            else:
+                self.ambiguous += first != second
+                return (first, second) if self.fallback else (second, first)
+        if self.day_first:
+            if second > 12:
+                raise BadValue("not a date in this file's day-first format (day/month/year)")
+            return first, second
+        if first > 12:
+            raise BadValue("not a date in this file's month-first format (month/day/year)")
+        return second, first
+
+    def _decide(self, day_first: bool) -> None:
+        self.day_first, self.how = day_first, "detected"
+        if self.ambiguous and day_first != self.fallback:
+            self.conflict = True
+
+
+class DateParser:
+    """Parses one column's cells to naive datetimes (time zones converted to local time).
+
+    Accepts date cells, Excel serial numbers, ISO text (with 'T', seconds, milliseconds, 'Z' or an
+    offset), numeric text in the file's DateOrder, Jira's 'dd/MMM/yy h:mm a' (localised months),
+    and 'Jan 5, 2026'. Remembers which form worked last (cells of a column share one format).
+    """
+
+    def __init__(self, order: DateOrder | None = None) -> None:
+        self.order = order or DateOrder()
+        self._last = 0
+
+    def __call__(self, value: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            return _local_naive(value)
+        if isinstance(value, dt.date):
+            return dt.datetime(value.year, value.month, value.day)
+        if isinstance(value, bool):
+            raise BadValue("not a date")
+        if isinstance(value, (int, float)):
+            return _from_serial(float(value))
+        if not isinstance(value, str):
+            raise BadValue("not a date")
+        text = value.strip()
+        if text[:1] == "'":
+            text = text[1:].strip()
+        if not text or text.casefold() in ("-", "?", "n/a", "null", "none", "nan"):
+            return None
+        methods = (self._iso, self._numeric, self._named)
+        first = methods[self._last]
+        result = first(text)
+        if result is not None:
+            return result
+        for i, method in enumerate(methods):
+            if method is not first:
+                result = method(text)
+                if result is not None:
+                    self._last = i
+                    return result
+        raise BadValue("not a date KPI Desk can read (e.g. 2026-01-31 14:05, 31/01/2026 14:05)")
+
+    # Each method returns None when the text is not in its form, raises BadValue when it is but the
+    # date does not exist (31/02/2026).
+
+    @staticmethod
+    def _iso(text: str) -> dt.datetime | None:
+        if len(text) < 10 or not (text[:4].isdigit() and text[4] in "-/"):
+            return None
+        try:
+            return _local_naive(dt.datetime.fromisoformat(text.replace("/", "-", 2)))
+        except ValueError:
+            pass
+        m = _NUMERIC.match(text)
+        if m is None or len(m[1]) != 4:
+            return None
+        return _build(int(m[1]), int(m[2]), m[3], m[4], m[5], m[6], m[7], m[8])
+
+    def _numeric(self, text: str) -> dt.datetime | None:
+        m = _NUMERIC.match(text)
+        if m is None or len(m[1]) > 2:
+            return None
+        day, month = self.order.day_month(int(m[1]), int(m[2]))
+        return _build_year(m[3], month, day, m[4], m[5], m[6], m[7], m[8])
+
+    @staticmethod
+    def _named(text: str) -> dt.datetime | None:
+        m = _NAMED.match(text)
+        if m is not None:
+            day, name, year, rest = m[1], m[2], m[3], m.groups()[3:]
+        else:
+            m = _NAMED_US.match(text)
+            if m is None:
+                return None
+            name, day, year, rest = m[1], m[2], m[3], m.groups()[3:]
+        month = _MONTHS.get(_fold(name).rstrip("."))
+        if month is None:
+            return None
+        return _build_year(year, month, int(day), rest[0], rest[1], rest[2], None, rest[3])
+
+
+def _build_year(year: str, month: int, day: int, hh: str | None, mm: str | None, ss: str | None,
+                frac: str | None, ampm: str | None) -> dt.datetime:
+    y = int(year)
+    if len(year) == 2:
+        y += 2000 if y < 70 else 1900
+    elif len(year) != 4:
+        raise BadValue("not a date (the year needs 2 or 4 digits)")
+    return _build(y, month, day, year_checked=True, hh=hh, mm=mm, ss=ss, frac=frac, ampm=ampm)
+
+
+def _build(y: int, month: int, day: Any, hh: str | None = None, mm: str | None = None,
+           ss: str | None = None, frac: str | None = None, ampm: str | None = None,
+           year_checked: bool = False) -> dt.datetime:
+    if isinstance(day, str):  # called from _iso: day is the 3rd group, as text
+        day = int(day) if day.isdigit() and len(day) <= 2 else -1
+    hour, minute, second = int(hh or 0), int(mm or 0), int(ss or 0)
+    if ampm:
+        pm = ampm.lower().startswith("p")
+        if not 1 <= hour <= 12:
+            raise BadValue("not a time (AM/PM hours run from 1 to 12)")
+        hour = hour % 12 + (12 if pm else 0)
+    micro = int((frac or "0").ljust(6, "0")[:6])
+    if not _MIN_YEAR <= y <= _MAX_YEAR:
+        raise BadValue(f"a date outside the years {_MIN_YEAR}-{_MAX_YEAR}")
+    try:
+        return dt.datetime(y, month, day, hour, minute, second, micro)
+    except ValueError:
+        raise BadValue("not a real date or time (e.g. 31 February, or hour 25)") from None
+
+
+def _local_naive(value: dt.datetime) -> dt.datetime:
+    if not _MIN_YEAR <= value.year <= _MAX_YEAR:
+        raise BadValue(f"a date outside the years {_MIN_YEAR}-{_MAX_YEAR}")
+    if value.tzinfo is None:
+        return value
+    try:  # an explicit offset: shown in the local time of this computer, like the naive ones
+        return value.astimezone().replace(tzinfo=None)
+    except (ValueError, OverflowError, OSError):
+        raise BadValue("a date whose time zone cannot be converted") from None
+
+
+def _from_serial(serial: float) -> dt.datetime:
+    """Excel's day count (1899-12-30 epoch; what a date cell formatted as General shows)."""
+    if math.isnan(serial) or not 3653 <= serial < 109575:  # 1910 .. 2199
+        raise BadValue("not a date (a number, but not a plausible Excel date)")
+    return _EXCEL_EPOCH + dt.timedelta(days=serial)

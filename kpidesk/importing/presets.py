@@ -1,0 +1,202 @@
+"""Header presets: which export column holds which ticket field, per helpdesk tool.
+
+A mapping is {ticket field: column header}. Headers match case- and whitespace-insensitively, because
+Freshservice writes 'Created Time' where Freshdesk writes 'Created time'. Each preset names its
+source system: tickets are keyed by (source_system, external_id), so a ServiceNow INC0010001 never
+collides with a Zendesk ticket 10001. Aliases come from ../shared/helpdesk-exports.md.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+# Fields a column can be mapped to. Most are Ticket columns; the last group are inputs that are
+# converted into one (sla_breached -> sla_met inverted; sla_remaining: negative = breached;
+# first_response_minutes -> first_response_at = created + minutes; csat -> score or positive flag).
+FIELD_LABELS: dict[str, str] = {
+    "external_id": "Ticket id", "created_at": "Created", "first_response_at": "First response",
+    "resolved_at": "Resolved", "closed_at": "Closed", "updated_at": "Updated", "priority": "Priority",
+    "ticket_type": "Type (incident / request)", "category": "Category", "status": "Status",
+    "assignee": "Assignee", "resolver": "Resolved by", "group_name": "Group", "channel": "Channel",
+    "reopen_count": "Reopen count", "reassignment_count": "Reassignment count",
+    "escalated": "Escalated (yes/no)", "sla_met": "SLA met (yes/no)", "sla_due_at": "SLA due",
+    "first_contact": "First contact resolution (yes/no)", "csat": "Satisfaction (CSAT)",
+    "sla_breached": "SLA breached / overdue (yes/no)", "sla_remaining": "SLA time remaining",
+    "first_response_minutes": "First response time (minutes)",
+}
+FIELDS = tuple(FIELD_LABELS)
+REQUIRED = ("external_id", "created_at")
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    label: str
+    source_system: str
+    aliases: dict[str, tuple[str, ...]]
+    priority_map: dict[str, int] = field(default_factory=dict)
+
+
+def _p(name: str, label: str, system: str, prio: dict[str, int] | None = None, **aliases: str) -> Preset:
+    return Preset(name, label, system, {f: tuple(a.split("|")) for f, a in aliases.items()}, prio or {})
+
+
+PRESETS: dict[str, Preset] = {p.name: p for p in (
+    _p("servicenow", "ServiceNow", "servicenow",
+       external_id="Number|number", created_at="Opened|opened_at|Created|sys_created_on|sys_created_at",
+       resolved_at="Resolved|resolved_at", closed_at="Closed|closed_at",
+       updated_at="Updated|sys_updated_on|sys_updated_at", priority="Priority|priority",
+       category="Category|category", status="State|state|Incident state|incident_state",
+       assignee="Assigned to|assigned_to", resolver="Resolved by|resolved_by",
+       group_name="Assignment group|assignment_group", channel="Contact type|contact_type",
+       reopen_count="Reopen count|reopen_count", reassignment_count="Reassignment count|reassignment_count",
+       sla_met="Made SLA|made_sla", sla_due_at="SLA due|sla_due", ticket_type="Type|sys_class_name"),
+    _p("jira", "Jira Service Management", "jira",
+       {"blocker": 1, "critical": 1, "major": 2, "minor": 3, "trivial": 4},
+       external_id="Issue key|Clave de incidencia|Clé", created_at="Created|Creada|Création",
+       resolved_at="Resolved|Resuelta|Résolue", updated_at="Updated|Actualizada|Mise à jour",
+       priority="Priority|Prioridad|Priorité", ticket_type="Issue Type|Tipo de Incidencia",
+       category="Custom field (Request Type)|Campo personalizado (Request Type)",
+       status="Status|Estado|Statut", assignee="Assignee|Persona asignada|Responsable",
+       csat="Satisfaction rating|Calificación de satisfacción",
+       sla_remaining="Custom field (Time to resolution)|Campo personalizado (Time to resolution)"
+                     "|Custom field (Time to done)|Campo personalizado (Time to done)",
+       first_response_at="Custom field ([CHART] Date of First Response)"),
+    _p("zendesk", "Zendesk", "zendesk",
+       external_id="Id|Ticket ID", created_at="Created at", resolved_at="Solved at",
+       updated_at="Updated at", priority="Priority", ticket_type="Ticket type", status="Status",
+       assignee="Assignee|Assignee name", group_name="Group", channel="Via", reopen_count="Reopens",
+       csat="Satisfaction Score", first_response_minutes="First reply time in minutes",
+       category="Category|Category [list]"),
+    _p("freshdesk", "Freshdesk / Freshservice", "freshdesk",
+       external_id="Ticket ID|Ticket Id", created_at="Created time", resolved_at="Resolved time",
+       closed_at="Closed time", updated_at="Last update time|Last Updated Time",
+       first_response_at="Initial response time", priority="Priority", ticket_type="Type",
+       category="Category", status="Status", assignee="Agent", group_name="Group", channel="Source",
+       sla_met="Resolution status", sla_due_at="Due by Time", csat="Survey results|Survey Result"),
+    _p("osticket", "osTicket", "osticket",
+       external_id="Ticket Number", created_at="Date Created", closed_at="Closed Date",
+       updated_at="Last Updated", priority="Priority", category="Help Topic",
+       status="Current Status", assignee="Agent Assigned", group_name="Team Assigned|Department",
+       channel="Source", reopen_count="Reopen Count", sla_breached="Overdue", sla_due_at="SLA Due Date"),
+    _p("glpi", "GLPI", "glpi",
+       external_id="ID", created_at="Opening date|Date d'ouverture|Data de abertura",
+       resolved_at="Resolution date|Date de résolution|Data da solução",
+       closed_at="Closing date|Date de clôture|Data de fechamento",
+       updated_at="Last update|Dernière modification|Última atualização",
+       priority="Priority|Priorité|Prioridade", ticket_type="Type|Tipo",
+       category="Category|Catégorie|Categoria", status="Status|Statut",
+       assignee="Assigned to - Technician|Technician|Attribué à - Technicien|Atribuído - Técnico",
+       group_name="Assigned to - Technician group|Attribué à - Groupe de techniciens",
+       sla_breached="Time to resolve exceeded|Temps de résolution dépassé|Tempo para resolver excedido",
+       sla_due_at="Time to resolve|Temps de résolution|Tempo para solução"),
+    _p("zammad", "Zammad", "zammad",
+       external_id="#|Number", created_at="Created At", closed_at="Closed At", updated_at="Updated At",
+       first_response_at="First Response At", priority="Priority", status="State", assignee="Owner",
+       group_name="Group", channel="Create Channel", sla_due_at="Close Escalation At"),
+)}
+
+# The generic preset guesses from words in a header; first matching rule wins, so the specific
+# ('resolved by') come before the general ('resolved').
+_GENERIC_RULES: tuple[tuple[str, str], ...] = (
+    ("resolver", r"resolved by|resolver|solved by"),
+    ("first_response_at", r"first (response|reply)( date| at| time)?$"),
+    ("sla_due_at", r"sla due|due (date|by)"),
+    ("sla_met", r"sla (met|made|achieved)|made sla|within sla"),
+    ("sla_breached", r"overdue|sla (breach|breached|violated)"),
+    ("reopen_count", r"reopen"),
+    ("reassignment_count", r"reassign"),
+    ("first_contact", r"first contact|fcr"),
+    ("escalated", r"escalat"),
+    ("csat", r"csat|satisfaction|survey"),
+    ("external_id", r"^(ticket|incident|case|issue|request)?\s*(id|number|no\.?|#|key|ref)$|^(ticket|incident|case|number|id|key)$"),
+    ("created_at", r"created|opened|open(ing)? date|submitted|logged|reported"),
+    ("resolved_at", r"resolved|solved|resolution date|completed"),
+    ("closed_at", r"closed|closing"),
+    ("updated_at", r"updated|modified|last update|changed"),
+    ("priority", r"priority|severity|prio"),
+    ("ticket_type", r"^(ticket |issue |request )?type$"),
+    ("category", r"category|categorie|categoria"),
+    ("status", r"status|state"),
+    ("assignee", r"assign|owner|agent|technician|engineer"),
+    ("group_name", r"group|team|queue"),
+    ("channel", r"channel|source|via|contact type"),
+)
+
+
+def norm_header(header: object) -> str:
+    return " ".join(str(header if header is not None else "").casefold().split())
+
+
+def header_signature(headers: list[str]) -> str:
+    """SHA-256 of the normalised headers: files 'with the same headers' share remembered mappings."""
+    return hashlib.sha256("\x1f".join(norm_header(h) for h in headers).encode()).hexdigest()
+
+
+def _match_aliases(preset: Preset, headers: list[str]) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for h in headers:
+        index.setdefault(norm_header(h), h)
+    mapping: dict[str, str] = {}
+    for fld, aliases in preset.aliases.items():
+        for alias in aliases:
+            hit = index.get(norm_header(alias))
+            if hit is not None:
+                mapping[fld] = hit
+                break
+    return mapping
+
+
+def guess_generic(headers: list[str]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for h in headers:
+        key = norm_header(h)
+        if not key or h in taken:
+            continue
+        for fld, pattern in _GENERIC_RULES:
+            if fld not in mapping and re.search(pattern, key):
+                mapping[fld] = h
+                taken.add(h)
+                break
+    return mapping
+
+
+def mapping_for(preset_name: str, headers: list[str]) -> dict[str, str]:
+    if preset_name == "generic":
+        return guess_generic(headers)
+    try:
+        preset = PRESETS[preset_name]
+    except KeyError:
+        raise KeyError(f"unknown preset {preset_name!r}; choose auto, generic or one of "
+                       f"{', '.join(PRESETS)}") from None
+    return _match_aliases(preset, headers)
+
+
+def detect_preset(headers: list[str]) -> tuple[str, dict[str, str]]:
+    """The preset whose aliases match most headers (and at least the id and the created date);
+    'generic' when none does."""
+    best: tuple[int, str, dict[str, str]] | None = None
+    for name, preset in PRESETS.items():
+        mapping = _match_aliases(preset, headers)
+        if not all(f in mapping for f in REQUIRED):
+            continue
+        score = len(mapping)
+        if best is None or score > best[0]:
+            best = (score, name, mapping)
+    if best is not None and best[0] >= 4:
+        return best[1], best[2]
+    return "generic", guess_generic(headers)
+
+
+def source_system(preset_name: str) -> str:
+    return PRESETS[preset_name].source_system if preset_name in PRESETS else "generic"
+
+
+def priority_map(preset_name: str) -> dict[str, int]:
+    return dict(PRESETS[preset_name].priority_map) if preset_name in PRESETS else {}
+
+
+def missing_required(mapping: dict[str, str]) -> list[str]:
+    return [FIELD_LABELS[f] for f in REQUIRED if not mapping.get(f)]

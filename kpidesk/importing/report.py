@@ -1,0 +1,107 @@
+"""What an import hands back: the report (counts, rejected rows, new names) and the Qt-free
+progress protocol the GUI's worker implements (HOUSE-STYLE 13)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+from kpidesk.records import Changes
+
+PROGRESS_EVERY = 2000  # rows between progress reports / cancel polls
+
+
+class Progress(Protocol):
+    def set_status(self, text: str) -> None: ...
+    def set_progress(self, done: int, total: int) -> None: ...
+    def cancelled(self) -> bool: ...
+
+
+@dataclass
+class RejectedRow:
+    file: str
+    sheet: str
+    row: int  # row number as the spreadsheet shows it (1-based, header included)
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    batch_id: int | None  # None for a dry run (nothing was kept)
+    file: str
+    kind: str  # tickets | values
+    sheet: str = ""
+    preset: str = ""
+    source_system: str = ""
+    mapping: dict[str, str] = field(default_factory=dict)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected_rows: list[RejectedRow] = field(default_factory=list)
+    new_technicians: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    date_order: str = ""
+    dry_run: bool = False
+    rows_read: int = 0
+    elapsed_s: float = 0.0
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejected_rows)
+
+    @property
+    def rows_per_s(self) -> float:
+        return self.rows_read / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    @property
+    def changes(self) -> Changes:
+        changed = bool(self.created or self.updated) and not self.dry_run
+        return Changes(tickets=changed and self.kind == "tickets",
+                       measurements=changed and self.kind == "values",
+                       people=bool(self.new_technicians) and not self.dry_run,
+                       imports=not self.dry_run)
+
+    def summary(self) -> str:
+        verb = "Would import" if self.dry_run else "Imported"
+        what = "tickets" if self.kind == "tickets" else "values"
+        text = (f"{verb} {self.file}{' [' + self.sheet + ']' if self.sheet else ''} ({self.preset or self.kind}): "
+                f"{self.created} {what} created, {self.updated} updated, {self.unchanged} unchanged, "
+                f"{self.rejected} rows rejected; {self.rows_read} rows in {self.elapsed_s:.1f} s.")
+        if self.new_technicians:
+            text += f" New technicians: {', '.join(self.new_technicians)}."
+        return text
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "batch_id": self.batch_id, "file": self.file, "sheet": self.sheet, "preset": self.preset,
+            "kind": self.kind, "created": self.created, "updated": self.updated,
+            "unchanged": self.unchanged, "rejected": self.rejected,
+            "rejected_rows": [asdict(r) for r in self.rejected_rows],
+            "new_technicians": list(self.new_technicians), "warnings": list(self.warnings),
+            "date_order": self.date_order, "mapping": dict(self.mapping), "dry_run": self.dry_run,
+            "rows_read": self.rows_read, "elapsed_s": round(self.elapsed_s, 3),
+        }
+
+
+def display_value(value: Any) -> str:
+    """A cell as the report shows it (JSON- and spreadsheet-safe text)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(" ")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)[:500]
+
+
+def poll(progress: Progress | None, done: int, total: int) -> None:
+    """Report progress and honour a cancel request (raises Cancelled)."""
+    if progress is None:
+        return
+    from kpidesk.errors import Cancelled
+
+    progress.set_progress(done, max(total, done))
+    if progress.cancelled():
+        raise Cancelled()

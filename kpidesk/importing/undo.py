@@ -1,0 +1,107 @@
+"""Undoing an import and listing imports for the Imports screen.
+
+An import is undone from its ImportChange rows: tickets (or measurements) it created are deleted,
+ones it updated are put back exactly as `previous_json` recorded them. A later import that changed
+the same rows would be silently overwritten by that restore, so undo refuses until the later
+import is undone first (newest first, like an undo stack).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Optional
+
+from kpidesk.errors import ImportFailed, NotFound
+from kpidesk.models import utcnow
+from kpidesk.records import Changes
+from kpidesk.tickets import ALL_FIELDS, to_iso
+
+if TYPE_CHECKING:
+    from kpidesk.store import Store
+
+_MEASUREMENT_FIELDS = ("kpi_id", "scope_key", "period", "period_start", "segment", "value", "count",
+                       "source", "import_batch_id", "recorded_at")
+
+
+@dataclass
+class ImportRecord:
+    id: int
+    kind: str
+    file_name: str
+    sheet: str
+    preset: str
+    source_system: str
+    file_size: int
+    sha256: str
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+    started_at: Optional[dt.datetime]
+    finished_at: Optional[dt.datetime]
+    undone_at: Optional[dt.datetime]
+
+    @property
+    def undone(self) -> bool:
+        return self.undone_at is not None
+
+
+def _dt(text: Any) -> Optional[dt.datetime]:
+    return dt.datetime.fromisoformat(text) if text else None
+
+
+def list_imports(store: "Store") -> list[ImportRecord]:
+    """Every import, newest first."""
+    with store.raw_write() as con:  # a short read on the bare connection; nothing is written
+        rows = con.execute(
+            "SELECT id, kind, file_name, sheet, preset, source_system, file_size, sha256, created_count, "
+            "updated_count, unchanged_count, rejected_count, started_at, finished_at, undone_at "
+            "FROM import_batch ORDER BY id DESC").fetchall()
+    return [ImportRecord(*r[:12], _dt(r[12]), _dt(r[13]), _dt(r[14])) for r in rows]
+
+
+def rejected_rows(store: "Store", batch_id: int) -> list[dict[str, Any]]:
+    """The rejected rows stored with a batch (for the Imports screen and the error report)."""
+    with store.raw_write() as con:
+        row = con.execute("SELECT rejected_json FROM import_batch WHERE id = ?", (batch_id,)).fetchone()
+    if row is None:
+        raise NotFound(f"There is no import with id {batch_id}.")
+    return list(json.loads(row[0] or "[]"))
+
+
+def undo_import(store: "Store", batch_id: int) -> Changes:
+    """Undo import `batch_id` in one transaction. Raises NotFound, or ImportFailed with a plain
+    reason (already undone; a later import changed the same tickets/values)."""
+    with store.raw_write() as con:
+        cur = con.cursor()
+        batch = cur.execute("SELECT kind, file_name, undone_at FROM import_batch WHERE id = ?", (batch_id,)).fetchone()
+        if batch is None:
+            raise NotFound(f"There is no import with id {batch_id}.")
+        kind, name, undone_at = batch
+        if undone_at:
+            raise ImportFailed(f"Import {batch_id} ({name}) was already undone on {str(undone_at)[:16]}.")
+        column = "ticket_id" if kind == "tickets" else "measurement_id"
+        later = cur.execute(
+            f"SELECT DISTINCT b.id, b.file_name FROM import_change c JOIN import_batch b ON b.id = c.batch_id "
+            f"WHERE c.batch_id > ? AND b.undone_at IS NULL AND c.{column} IN "
+            f"(SELECT {column} FROM import_change WHERE batch_id = ?) ORDER BY b.id", (batch_id, batch_id)).fetchall()
+        if later:
+            names = ", ".join(f"#{i} ({n})" for i, n in later)
+            raise ImportFailed(f"Cannot undo import {batch_id} ({name}): the later import(s) {names} changed "
+                               "the same records. Undo those first.")
+        changes = cur.execute(f"SELECT {column}, action, previous_json FROM import_change WHERE batch_id = ?",
+                              (batch_id,)).fetchall()
+        table, fields = ("ticket", ALL_FIELDS) if kind == "tickets" else ("measurement", _MEASUREMENT_FIELDS)
+        created = [(rid,) for rid, action, _ in changes if action == "created" and rid is not None]
+        cur.executemany(f"DELETE FROM {table} WHERE id = ?", created)
+        restore_cols = tuple(fields) + (("import_batch_id",) if kind == "tickets" else ())
+        sql = f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in restore_cols)} WHERE id = ?"
+        restores = []
+        for rid, action, prev in changes:
+            if action == "updated" and prev:
+                before = json.loads(prev)
+                restores.append(tuple(before.get(c) for c in restore_cols) + (rid,))
+        cur.executemany(sql, restores)
+        cur.execute("UPDATE import_batch SET undone_at = ? WHERE id = ?", (to_iso(utcnow()), batch_id))
+    return Changes(tickets=kind == "tickets", measurements=kind != "tickets", imports=True)
