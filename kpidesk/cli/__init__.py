@@ -18,6 +18,7 @@ from kpidesk.errors import DatabaseError, KpiDeskError
 COMMAND_MODULES = (
     "kpidesk.cli.basic",
     "kpidesk.cli.export_cmd",
+    "kpidesk.cli.import_cmd",
 )
 
 EXIT_OK, EXIT_ERROR, EXIT_UNREADABLE, EXIT_STRICT, EXIT_DATABASE = 0, 1, 2, 3, 4

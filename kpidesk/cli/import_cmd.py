@@ -1,0 +1,122 @@
+"""Import commands: `import FILE`, `imports` (list) and `undo-import BATCH_ID`.
+
+Contract (HR scripts rely on it; extend, never rename):
+    kpidesk [--db PATH] import FILE [--sheet NAME] [--preset auto|NAME] [--kind tickets|values]
+            [--day-first|--month-first] [--strict] [--dry-run] [--json]
+exit 0 success, 2 a file it cannot read, 3 strict import with rejected rows. JSON keys: batch_id,
+file, preset, kind, created, updated, unchanged, rejected, rejected_rows [{file, sheet, row, column,
+value, reason}], new_technicians, dry_run, elapsed_s (plus sheet, warnings, date_order, mapping).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from kpidesk.cli import EXIT_ERROR, EXIT_OK, EXIT_STRICT, EXIT_UNREADABLE, open_store
+from kpidesk.errors import ImportFailed
+
+PRESET_CHOICES = ("auto", "generic", "servicenow", "jira", "zendesk", "freshdesk", "osticket", "glpi", "zammad")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("import", help="import a helpdesk ticket export or a KPI values spreadsheet")
+    p.add_argument("file", metavar="FILE", help=".xlsx, .xlsm, .xls, .ods or .csv file")
+    p.add_argument("--sheet", metavar="NAME", help="sheet to read (default: the one that looks like data)")
+    p.add_argument("--preset", default="auto", choices=PRESET_CHOICES,
+                   help="which tool made the export (default: recognised from the headers)")
+    p.add_argument("--kind", default="tickets", choices=("tickets", "values"),
+                   help="tickets (default) or KPI values (long or wide shape)")
+    order = p.add_mutually_exclusive_group()
+    order.add_argument("--day-first", dest="day_first", action="store_true", default=None,
+                       help="read dates like 03/04/2026 as 3 April")
+    order.add_argument("--month-first", dest="day_first", action="store_false",
+                       help="read dates like 03/04/2026 as 4 March")
+    p.add_argument("--strict", action="store_true", help="import nothing if any row is rejected (exit 3)")
+    p.add_argument("--dry-run", action="store_true", help="check and count, but change nothing")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_import)
+
+    lst = sub.add_parser("imports", help="list past imports")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(func=cmd_imports)
+
+    undo = sub.add_parser("undo-import", help="undo an import: remove what it created, restore what it updated")
+    undo.add_argument("batch_id", type=int, metavar="BATCH_ID")
+    undo.set_defaults(func=cmd_undo)
+
+
+def _emit(report: Any, as_json: bool, stream: Any = None) -> None:
+    if as_json:
+        json.dump(report.to_json(), sys.stdout, indent=2)
+        print()
+        return
+    out = stream or sys.stdout
+    print(report.summary(), file=out)
+    for w in report.warnings:
+        print(f"  note: {w}", file=out)
+    for r in report.rejected_rows[:20]:
+        print(f"  rejected: row {r.row}, column {r.column!r}, value {r.value!r}: {r.reason}", file=out)
+    if report.rejected > 20:
+        print(f"  ... and {report.rejected - 20} more rejected rows (use --json for all)", file=out)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from kpidesk.importing import tickets_import, values_import
+    from kpidesk.importing.errors import RowsRejected
+
+    try:
+        with open_store(args) as store:
+            if args.kind == "values":
+                report = values_import.run(store, args.file, sheet=args.sheet, strict=args.strict,
+                                           dry_run=args.dry_run)
+            else:
+                report = tickets_import.run(store, args.file, sheet=args.sheet, preset=args.preset,
+                                            day_first=args.day_first, strict=args.strict, dry_run=args.dry_run)
+    except RowsRejected as exc:
+        print(f"kpidesk: {exc}", file=sys.stderr)
+        _emit(exc.report, args.json, sys.stderr)
+        return EXIT_STRICT
+    except ImportFailed as exc:
+        print(f"kpidesk: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    _emit(report, args.json)
+    return EXIT_OK
+
+
+def cmd_imports(args: argparse.Namespace) -> int:
+    from kpidesk.importing.undo import list_imports
+
+    with open_store(args) as store:
+        records = list_imports(store)
+    if args.json:
+        out = [dict(vars(r), started_at=_iso(r.started_at), finished_at=_iso(r.finished_at),
+                    undone_at=_iso(r.undone_at)) for r in records]
+        json.dump(out, sys.stdout, indent=2)
+        print()
+        return EXIT_OK
+    if not records:
+        print("No imports yet.")
+    for r in records:
+        state = f"undone {r.undone_at:%Y-%m-%d %H:%M}" if r.undone_at else ""
+        print(f"#{r.id:<4} {r.started_at:%Y-%m-%d %H:%M}  {r.kind:<7} {r.file_name}  {r.preset}  "
+              f"+{r.created} ~{r.updated} ={r.unchanged} !{r.rejected}  {state}".rstrip())
+    return EXIT_OK
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    from kpidesk.importing.undo import undo_import
+
+    try:
+        with open_store(args) as store:
+            undo_import(store, args.batch_id)
+    except ImportFailed as exc:
+        print(f"kpidesk: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"Import {args.batch_id} undone.")
+    return EXIT_OK
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value else None
