@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
-from kpidesk.errors import DatabaseDamaged, DatabaseLocked, DatabaseReadOnly, NotADatabase, SchemaTooNew
+from kpidesk.errors import DatabaseDamaged, DatabaseLocked, DatabaseReadOnly, DiskFull, NotADatabase, SchemaTooNew
 
 APP_NAME = "KPI Desk"
 APP_SLUG = "kpidesk"
@@ -104,7 +104,7 @@ def translate_db_error(exc: BaseException, path: Path | str) -> Exception:
             "backup, or `kpidesk restore`)."
         )
     if "disk is full" in msg or "database or disk is full" in msg:
-        return DatabaseReadOnly(
+        return DiskFull(
             f"The disk holding {path} is full. Nothing was changed; free some space and try again."
         )
     return exc if isinstance(exc, Exception) else RuntimeError(str(exc))

@@ -30,6 +30,10 @@ class DatabaseDamaged(DatabaseError):
     pass
 
 
+class DiskFull(DatabaseError):
+    pass
+
+
 class ValidationError(KpiDeskError):
     """Bad field values; `problems` maps a field name to what is wrong with it."""
 

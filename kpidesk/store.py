@@ -11,6 +11,7 @@ transaction each: a failure rolls the whole call back.
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from pathlib import Path
 from typing import Iterator
 
@@ -110,7 +111,7 @@ class Store(CatalogApi, PeopleApi, SettingsApi):
             try:
                 with conn.begin():
                     yield conn.connection.driver_connection
-            except DBAPIError as exc:
+            except (DBAPIError, sqlite3.Error) as exc:  # raw sqlite3 errors surface here unwrapped
                 raise db.translate_db_error(exc, self.path) from exc
 
     # ------------------------------------------------------------ maintenance
