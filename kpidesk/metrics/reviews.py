@@ -1,0 +1,212 @@
+"""Review triggers: a Review is opened for the KPI's owner when the KPI's latest full period crosses
+its trigger; the manager acknowledges it with a note saying what will be done.
+
+Which values are checked: for a KPI computed from tickets, the desk and each team (reviews are the
+owner's business; a technician's numbers belong in the check-in, not in a trigger list); for an
+entered KPI, every scope it has values for; for a formula, the scopes of the KPIs it refers to.
+One review per (KPI, scope, period, segment), ever: acknowledging it does not make the next check
+open it again.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from kpidesk.errors import NotFound, ValidationError
+from kpidesk.metrics.formula import parse_formula
+from kpidesk.metrics.kpi_values import kpi_values
+from kpidesk.metrics.model import granularity_of
+from kpidesk.metrics.status import fmt, judge_period
+from kpidesk.models import Kpi, Measurement, Review, Team, Technician, utcnow
+from kpidesk.periods import period_containing
+from kpidesk.records import Changes, KpiRecord
+
+if TYPE_CHECKING:
+    from kpidesk.store import Store
+
+CADENCE_DAYS = {"daily": 1, "weekly": 7, "monthly": 31, "quarterly": 92}
+
+
+@dataclass
+class ReviewRecord:
+    id: int
+    kpi_id: int
+    kpi_name: str
+    scope_key: str
+    scope_label: str
+    segment: str
+    period: str
+    value: float | None
+    unit: str
+    rule: str
+    owner: str
+    opened_at: dt.datetime
+    acknowledged_at: dt.datetime | None = None
+    acknowledged_by: str = ""
+    note: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.acknowledged_at is None
+
+    @property
+    def summary(self) -> str:
+        seg = f" {self.segment}" if self.segment else ""
+        return f"{self.kpi_name}{seg} for {self.scope_label} in {self.period}: {fmt(self.value, self.unit)}, {self.rule}"
+
+
+@dataclass
+class OverdueReview:
+    kpi_id: int
+    kpi_name: str
+    owner: str
+    cadence: str
+    last_reviewed: dt.date
+    due: dt.date
+    days_overdue: int
+
+
+def scope_label(store: "Store", scope_key: str) -> str:
+    kind, _, ident = scope_key.partition(":")
+    if kind == "desk":
+        return "the desk"
+    with store.read() as s:
+        if kind == "technician" and ident.isdigit():
+            t = s.get(Technician, int(ident))
+            return t.display_name if t else scope_key
+        if kind == "team" and ident.isdigit():
+            t = s.get(Team, int(ident))
+            return f"team {t.name}" if t else scope_key
+    return ident or scope_key
+
+
+def _scopes(store: "Store", kpi: KpiRecord, kpis_by_name: dict[str, KpiRecord], seen: frozenset[int] = frozenset()
+            ) -> set[str]:
+    if kpi.value_source == "computed":
+        return {"desk"} | {f"team:{t.id}" for t in store.list_teams()}
+    if kpi.value_source == "formula":
+        out: set[str] = set()
+        try:
+            refs = parse_formula(kpi.formula).refs
+        except ValidationError:
+            return out
+        for name in refs:
+            ref = kpis_by_name.get(name)
+            if ref is not None and ref.id not in seen:
+                out |= _scopes(store, ref, kpis_by_name, seen | {kpi.id})  # type: ignore[operator]
+        return out
+    with store.read() as s:
+        return set(s.scalars(select(Measurement.scope_key).where(Measurement.kpi_id == kpi.id).distinct()))
+
+
+def check_triggers(store: "Store", today: dt.date | None = None) -> tuple[list[ReviewRecord], Changes]:
+    """Open a review for every KPI whose value in its last full period (by its cadence) crosses its
+    trigger. Returns the reviews opened now (none twice for the same KPI, scope, period, segment)."""
+    today = today or dt.date.today()
+    kpis = store.list_kpis()
+    by_name = {k.name: k for k in kpis}
+    opened: list[int] = []
+    for kpi in kpis:
+        history = store.target_history(kpi.id)  # type: ignore[arg-type]
+        if not (kpi.has_trigger or any(t.trigger_kind for t in history)):
+            continue
+        period = period_containing(today, granularity_of(kpi.cadence)).previous()
+        for scope in sorted(_scopes(store, kpi, by_name)):
+            try:
+                value = kpi_values(store, kpi, [period], scope).get(period.key, (None, None))[0]
+            except ValidationError:
+                continue  # e.g. a formula over a KPI that is gone: the health check reports it
+            j = judge_period(kpi, history, period, value)
+            if j.status != "triggered":
+                continue
+            with store.write() as s:
+                exists = s.scalar(select(Review.id).where(
+                    Review.kpi_id == kpi.id, Review.scope_key == scope, Review.period == period.key,
+                    Review.segment == kpi.segment))
+                if exists is None:
+                    r = Review(kpi_id=kpi.id, scope_key=scope, segment=kpi.segment, period=period.key, value=value,
+                               rule=j.rule, owner=kpi.owner,
+                               opened_at=dt.datetime.combine(today, utcnow().time()))
+                    s.add(r)
+                    s.flush()
+                    opened.append(r.id)
+    records = [r for r in list_reviews(store, open_only=False) if r.id in opened]
+    return records, Changes(reviews=bool(opened))
+
+
+def list_reviews(store: "Store", open_only: bool = True, kpi_id: int | None = None) -> list[ReviewRecord]:
+    """Reviews, newest first."""
+    with store.read() as s:
+        q = select(Review, Kpi.name, Kpi.unit).join(Kpi, Kpi.id == Review.kpi_id)
+        if open_only:
+            q = q.where(Review.acknowledged_at.is_(None))
+        if kpi_id is not None:
+            q = q.where(Review.kpi_id == kpi_id)
+        rows = s.execute(q.order_by(Review.opened_at.desc(), Review.id.desc())).all()
+        out = [ReviewRecord(id=r.id, kpi_id=r.kpi_id, kpi_name=name, scope_key=r.scope_key, scope_label="",
+                            segment=r.segment, period=r.period, value=r.value, unit=unit, rule=r.rule, owner=r.owner,
+                            opened_at=r.opened_at, acknowledged_at=r.acknowledged_at,
+                            acknowledged_by=r.acknowledged_by, note=r.note) for r, name, unit in rows]
+    labels: dict[str, str] = {}
+    for r in out:
+        r.scope_label = labels.setdefault(r.scope_key, scope_label(store, r.scope_key))
+    return out
+
+
+def acknowledge_review(store: "Store", review_id: int, note: str, by: str,
+                       when: dt.datetime | None = None) -> tuple[ReviewRecord, Changes]:
+    """Close a review with what will be done about it. The note is required."""
+    if not note.strip():
+        raise ValidationError({"note": "say what will be done about it (a short note)"})
+    with store.write() as s:
+        r = s.get(Review, review_id)
+        if r is None:
+            raise NotFound(f"There is no review with id {review_id}.")
+        if r.acknowledged_at is not None:
+            raise ValidationError({"review": f"this review was already acknowledged on "
+                                             f"{r.acknowledged_at:%Y-%m-%d} by {r.acknowledged_by or 'someone'}"})
+        r.acknowledged_at, r.acknowledged_by, r.note = when or utcnow(), by.strip(), note.strip()
+    rec = next(x for x in list_reviews(store, open_only=False) if x.id == review_id)
+    return rec, Changes(reviews=True)
+
+
+def mark_reviewed(store: "Store", kpi_id: int, note: str, by: str, today: dt.date | None = None
+                  ) -> tuple[ReviewRecord, Changes]:
+    """Record a scheduled (cadence) review of a KPI that did not trigger: an acknowledged review of the
+    current period, which is what overdue_reviews counts from."""
+    kpi = store.get_kpi(kpi_id)
+    today = today or dt.date.today()
+    period = period_containing(today, granularity_of(kpi.cadence))
+    with store.write() as s:
+        r = Review(kpi_id=kpi_id, scope_key="desk", segment=kpi.segment, period=period.key, value=None,
+                   rule="scheduled review", owner=kpi.owner, opened_at=dt.datetime.combine(today, dt.time()))
+        s.add(r)
+        s.flush()
+        new_id = r.id
+    return acknowledge_review(store, new_id, note, by, when=dt.datetime.combine(today, dt.time()))
+
+
+def overdue_reviews(store: "Store", today: dt.date | None = None) -> list[OverdueReview]:
+    """KPIs (owner, target and trigger set) not reviewed within their cadence: the last acknowledged
+    review, else the day the KPI was created, plus one cadence (daily 1, weekly 7, monthly 31,
+    quarterly 92 days) is past."""
+    today = today or dt.date.today()
+    with store.read() as s:
+        last = dict(s.execute(select(Review.kpi_id, Review.acknowledged_at).where(
+            Review.acknowledged_at.is_not(None)).order_by(Review.acknowledged_at)).all())
+        created = dict(s.execute(select(Kpi.id, Kpi.created_at)).all())
+    out = []
+    for k in store.list_kpis():
+        if not k.is_kpi or not k.cadence:
+            continue
+        seen = last.get(k.id) or created.get(k.id)
+        if seen is None:
+            continue
+        due = seen.date() + dt.timedelta(days=CADENCE_DAYS[k.cadence])
+        if today > due:
+            out.append(OverdueReview(k.id, k.name, k.owner, k.cadence, seen.date(), due,  # type: ignore[arg-type]
+                                     (today - due).days))
+    return sorted(out, key=lambda o: -o.days_overdue)

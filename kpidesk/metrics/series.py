@@ -1,0 +1,211 @@
+"""Plot- and card-ready data: plain lists per period, epoch seconds for a DateAxisItem, statuses and
+anomaly flags beside the values, so ui/ draws and never computes (HOUSE-STYLE 22)."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import statistics
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from kpidesk.metrics.engine import compute_all, period_range
+from kpidesk.metrics.kpi_values import kpi_values
+from kpidesk.metrics.model import Scope, as_period, granularity_of, split_of_segment
+from kpidesk.metrics.reviews import scope_label
+from kpidesk.metrics.status import judge_period
+from kpidesk.metrics.trend import analyse
+from kpidesk.periods import Period, period_containing
+from kpidesk.units import metric_to_kpi
+
+if TYPE_CHECKING:
+    from kpidesk.store import Store
+
+
+@dataclass
+class PlotSeries:
+    """One KPI for one scope and segment, period by period, in the KPI's unit. Lists are aligned."""
+
+    kpi_id: int
+    name: str
+    unit: str
+    direction: str
+    scope_key: str
+    scope_label: str
+    segment: str
+    granularity: str
+    periods: list[str] = field(default_factory=list)
+    starts: list[float] = field(default_factory=list)  # epoch seconds (UTC midnight of each period's start)
+    values: list[float | None] = field(default_factory=list)
+    counts: list[int | None] = field(default_factory=list)
+    statuses: list[str | None] = field(default_factory=list)  # on_target | off_target | triggered | None
+    anomalies: list[bool] = field(default_factory=list)
+    rolling: list[float | None] = field(default_factory=list)
+    fitted: list[float | None] = field(default_factory=list)
+    targets: list[float | None] = field(default_factory=list)  # the target in force in each period
+    trigger_low: list[float | None] = field(default_factory=list)  # triggered below this
+    trigger_high: list[float | None] = field(default_factory=list)  # triggered above this
+    team_median: list[float | None] | None = None  # technicians only, when asked
+    baseline: float | None = None
+    target: float | None = None  # in force in the last period
+    band: tuple[float, float] | None = None
+    threshold: tuple[float | None, float | None] = (None, None)  # trigger limits in the last period
+    trend: str = "unknown"  # improving | declining | flat | unknown
+    slope: float | None = None
+    projected_period: str | None = None
+    min_count: int = 5
+
+
+def epoch(d: dt.date) -> float:
+    return float(calendar.timegm(d.timetuple()))
+
+
+def default_periods(granularity: str, n: int, today: dt.date | None = None) -> list[Period]:
+    """The last n full periods before today."""
+    last = period_containing(today or dt.date.today(), granularity).previous()
+    out = [last]
+    while len(out) < n:
+        out.insert(0, out[0].previous())
+    return out
+
+
+def kpi_series(store: "Store", kpi_id: int, scope_key: str = "desk", segment: str | None = None,
+               first: Period | str | None = None, last: Period | str | None = None, n: int = 12,
+               granularity: str | None = None, today: dt.date | None = None, compare_team: bool = False,
+               trend_periods: int = 6) -> PlotSeries:
+    """The series a trend plot draws: the KPI by its cadence (or `granularity`) over first..last, else
+    the last n full periods before today."""
+    kpi = store.get_kpi(kpi_id)
+    gran = granularity or granularity_of(kpi.cadence)
+    periods = period_range(first, last, gran) if first is not None else default_periods(gran, n, today)
+    seg = kpi.segment if segment is None else segment
+    vals = kpi_values(store, kpi, periods, scope_key, seg)
+    history = store.target_history(kpi_id)
+    out = PlotSeries(kpi_id=kpi_id, name=kpi.name, unit=kpi.unit, direction=kpi.direction, scope_key=scope_key,
+                     scope_label=scope_label(store, scope_key), segment=seg, granularity=gran,
+                     baseline=kpi.baseline_value, min_count=int(store.get_setting("min_count") or 5))
+    for p in periods:
+        value, count = vals.get(p.key, (None, None))
+        j = judge_period(kpi, history, p, value, seg)
+        out.periods.append(p.key)
+        out.starts.append(epoch(p.start))
+        out.values.append(value)
+        out.counts.append(count)
+        out.statuses.append(j.status)
+        out.targets.append(j.target)
+        out.trigger_low.append(j.limits[0])
+        out.trigger_high.append(j.limits[1])
+        out.target, out.band, out.threshold = j.target, j.band, j.limits
+    t = analyse(periods, out.values, kpi.direction, out.target, out.band, last_n=trend_periods)
+    out.anomalies, out.rolling, out.fitted = t.anomalies, t.rolling, t.fitted
+    out.trend, out.slope, out.projected_period = t.label, t.slope, t.projected_period
+    if compare_team and kpi.value_source == "computed" and scope_key.startswith("technician:"):
+        out.team_median = _team_median(store, kpi.metric, kpi.unit, seg, periods, Scope.parse(scope_key).id)
+    return out
+
+
+def _team_median(store: "Store", metric: str, unit: str, seg: str, periods: list[Period],
+                 tech_id: int | None) -> list[float | None] | None:
+    team_id = store.get_technician(tech_id).team_id if tech_id else None  # type: ignore[arg-type]
+    if team_id is None:
+        return None
+    members = {t.id for t in store.list_technicians(team_id)}
+    rows = compute_all(store, granularity=periods[0].granularity, first=periods[0], last=periods[-1],
+                       split=split_of_segment(seg), metrics=[metric], scopes=("technician",))
+    by_period: dict[str, list[float]] = {}
+    for v in rows:
+        if v.scope_id in members and v.kpi == metric and v.segment == (seg or None) and v.value is not None:
+            by_period.setdefault(v.period, []).append(metric_to_kpi(metric, unit, v.value))  # type: ignore[arg-type]
+    return [statistics.median(by_period[p.key]) if p.key in by_period else None for p in periods]
+
+
+# ------------------------------------------------------------------ speed against quality
+
+@dataclass
+class ScatterPoint:
+    technician_id: int
+    name: str
+    team_id: int | None
+    resolved: int
+    mttr_hours: float | None
+    fcr_rate: float | None  # fractions, as the engine gives them
+    sla_compliance: float | None
+    csat_mean: float | None
+    escalation_destination: bool = False
+
+
+@dataclass
+class ScatterData:
+    period: str
+    points: list[ScatterPoint]
+    medians: dict[str, float | None]  # per axis, for the quadrant lines
+
+
+def speed_quality(store: "Store", period: Period | str, team_id: int | None = None) -> ScatterData:
+    """Per technician, MTTR against first-contact resolution and SLA against CSAT, for one period."""
+    p = as_period(period)
+    axes = ("mttr_hours", "fcr_rate", "sla_compliance", "csat_mean", "resolved_count")
+    rows = compute_all(store, granularity=p.granularity, first=p, metrics=axes, scopes=("technician",))
+    techs = {t.id: t for t in store.list_technicians(team_id)}
+    got: dict[int, dict[str, float | None]] = {}
+    for v in rows:
+        if v.scope_id in techs:
+            got.setdefault(v.scope_id, {})[v.kpi] = v.value  # type: ignore[index]
+    points = [ScatterPoint(technician_id=tid, name=techs[tid].display_name, team_id=techs[tid].team_id,
+                           resolved=int(vals.get("resolved_count") or 0), mttr_hours=vals.get("mttr_hours"),
+                           fcr_rate=vals.get("fcr_rate"), sla_compliance=vals.get("sla_compliance"),
+                           csat_mean=vals.get("csat_mean"),
+                           escalation_destination=techs[tid].escalation_destination)
+              for tid, vals in sorted(got.items(), key=lambda kv: techs[kv[0]].display_name)]
+    medians = {}
+    for axis in axes[:4]:
+        present = [getattr(pt, axis) for pt in points if getattr(pt, axis) is not None]
+        medians[axis] = statistics.median(present) if present else None
+    return ScatterData(period=p.key, points=points, medians=medians)
+
+
+# ------------------------------------------------------------------ dashboard cards
+
+@dataclass
+class KpiCard:
+    kpi_id: int
+    name: str
+    unit: str
+    direction: str
+    period: str  # the KPI's own period (by its cadence) shown on the card
+    value: float | None
+    count: int | None
+    status: str | None
+    target: float | None
+    band: tuple[float, float] | None
+    trend: str
+    sparkline: list[float | None]
+    few: bool  # the value rests on fewer tickets than the min_count setting: grey it out
+    rated: bool  # False for team outcomes (never used to rate a person)
+
+
+def dashboard_cards(store: "Store", scope_key: str = "desk", period: Period | str | None = None,
+                    today: dt.date | None = None, n_spark: int = 8) -> list[KpiCard]:
+    """A card per KPI that has a value source for the scope, for the last full period of its cadence
+    that ends by the end of `period` (default: before today)."""
+    end = as_period(period).end if period is not None else (today or dt.date.today())
+    cards = []
+    for k in store.list_kpis():
+        if k.value_source == "computed" and not (scope_key == "desk" or scope_key.startswith(("team:", "technician:"))):
+            continue
+        gran = granularity_of(k.cadence)
+        last = period_containing(end, gran).previous()
+        s = kpi_series(store, k.id, scope_key, first=_back(last, n_spark), last=last)  # type: ignore[arg-type]
+        if k.value_source == "entered" and all(v is None for v in s.values):
+            continue
+        cards.append(KpiCard(kpi_id=k.id, name=k.name, unit=k.unit, direction=k.direction, period=last.key,  # type: ignore[arg-type]
+                             value=s.values[-1], count=s.counts[-1], status=s.statuses[-1], target=s.target,
+                             band=s.band, trend=s.trend, sparkline=s.values,
+                             few=s.counts[-1] is not None and s.counts[-1] < s.min_count,
+                             rated=k.level != "team"))
+    return cards
+
+
+def _back(p: Period, n: int) -> Period:
+    for _ in range(n - 1):
+        p = p.previous()
+    return p
