@@ -1,0 +1,135 @@
+"""`kpidesk metrics` (ticket metrics for the desk, a team or a technician) and `kpidesk reviews`.
+
+Contract (HR scripts rely on it; extend, never rename): metrics --json prints a list of objects with
+keys kpi, scope, who, period, segment, value (rates as fractions), count (MTTR rows add median and p90).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+
+from kpidesk.cli import EXIT_ERROR, EXIT_OK, open_store
+from kpidesk.errors import NotFound
+from kpidesk.periods import GRANULARITIES, Period, last_full_period, parse_period
+
+RATE_KEYS = {"fcr_rate", "sla_compliance", "csat_response_rate", "csat_positive_rate", "escalation_rate",
+             "reopen_rate"}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("metrics", help="ticket metrics (MTTR, FCR, SLA, CSAT, backlog...) by period")
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--technician", metavar="NAME", help="one technician (display name or alias)")
+    who.add_argument("--team", metavar="NAME", help="one team (default: the whole desk)")
+    p.add_argument("--period", metavar="P", help="2026-03, 2026-Q1, 2026-W05 or 2026 (default: last full month)")
+    p.add_argument("--from", dest="first", metavar="P", help="first period of a range")
+    p.add_argument("--to", dest="last", metavar="P", help="last period of a range")
+    p.add_argument("--by", choices=GRANULARITIES[:3], help="period length (default: that of --period/--from)")
+    p.add_argument("--split", choices=("priority", "type"), help="split by priority tier (P1-P4) or ticket type")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_metrics)
+
+    r = sub.add_parser("reviews", help="open KPI reviews (triggered KPIs waiting for the owner)")
+    r.add_argument("--check", action="store_true", help="check every KPI's trigger first (opens new reviews)")
+    r.add_argument("--all", action="store_true", help="include acknowledged reviews")
+    r.add_argument("--today", help="check as of this date, YYYY-MM-DD (default: today)")
+    r.add_argument("--json", action="store_true")
+    r.set_defaults(func=cmd_reviews)
+
+
+def _range(args: argparse.Namespace) -> tuple[Period, Period, str]:
+    if args.period and (args.first or args.last):
+        raise ValueError("use either --period or --from/--to, not both")
+    if args.period:
+        first = last = parse_period(args.period)
+    elif args.first or args.last:
+        first = parse_period(args.first or args.last)
+        last = parse_period(args.last or args.first)
+    else:
+        first = last = last_full_period(dt.date.today(), args.by or "month")
+    return first, last, args.by or first.granularity
+
+
+def cmd_metrics(args: argparse.Namespace) -> int:
+    from kpidesk.metrics.engine import compute
+
+    try:
+        first, last, gran = _range(args)
+    except ValueError as exc:
+        print(f"kpidesk: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    with open_store(args) as store:
+        if args.technician:
+            tech = store.find_technician(args.technician)
+            if tech is None:
+                raise NotFound(f"There is no technician named {args.technician!r} (see the People screen for names "
+                               "and aliases).")
+            scope_key = f"technician:{tech.id}"
+        elif args.team:
+            team = next((t for t in store.list_teams() if t.name.casefold() == args.team.strip().casefold()), None)
+            if team is None:
+                names = ", ".join(t.name for t in store.list_teams()) or "none yet"
+                raise NotFound(f"There is no team named {args.team!r} (teams: {names}).")
+            scope_key = f"team:{team.id}"
+        else:
+            scope_key = "desk"
+        values = compute(store, scope_key=scope_key, granularity=gran, first=first, last=last, split=args.split)
+    if args.json:
+        json.dump([v.to_json() for v in values], sys.stdout, indent=2)
+        print()
+        return EXIT_OK
+    _print_table(values)
+    return EXIT_OK
+
+
+def _cell(kpi: str, value: float | None) -> str:
+    if value is None:
+        return "-"
+    if kpi in RATE_KEYS:
+        return f"{value * 100:.1f} %"
+    if kpi in ("resolved_count", "backlog_open"):
+        return f"{value:.0f}"
+    if kpi == "backlog_change":
+        return f"{value:+.0f}"
+    return f"{value:.2f}"
+
+
+def _print_table(values: list) -> None:
+    if not values:
+        print("No tickets in that range.")
+        return
+    head = values[0]
+    print(f"{head.who if head.scope != 'desk' else 'Whole desk'} ({head.scope})")
+    print(f"{'PERIOD':<9} {'SEGMENT':<9} {'METRIC':<20} {'VALUE':>10} {'COUNT':>7}  MEDIAN / P90")
+    for v in values:
+        extra = ""
+        if v.extra.get("median") is not None:
+            extra = f"{v.extra['median']:.2f} / {v.extra['p90']:.2f}"
+        print(f"{v.period:<9} {v.segment or '-':<9} {v.kpi:<20} {_cell(v.kpi, v.value):>10} {v.count:>7}  {extra}")
+
+
+def cmd_reviews(args: argparse.Namespace) -> int:
+    from kpidesk.metrics.reviews import check_triggers, list_reviews
+
+    today = dt.date.fromisoformat(args.today) if args.today else None
+    with open_store(args) as store:
+        opened = check_triggers(store, today)[0] if args.check else []
+        reviews = list_reviews(store, open_only=not args.all)
+    if args.json:
+        json.dump([{"id": r.id, "kpi": r.kpi_name, "kpi_id": r.kpi_id, "scope": r.scope_key, "who": r.scope_label,
+                    "segment": r.segment or None, "period": r.period, "value": r.value, "unit": r.unit,
+                    "rule": r.rule, "owner": r.owner, "opened_at": r.opened_at.isoformat(),
+                    "acknowledged_at": r.acknowledged_at.isoformat() if r.acknowledged_at else None,
+                    "acknowledged_by": r.acknowledged_by, "note": r.note} for r in reviews], sys.stdout, indent=2)
+        print()
+        return EXIT_OK
+    if args.check:
+        print(f"Checked every KPI's trigger: {len(opened)} new review(s).")
+    if not reviews:
+        print("No open reviews." if not args.all else "No reviews yet.")
+    for r in reviews:
+        state = "open" if r.is_open else f"acknowledged {r.acknowledged_at:%Y-%m-%d} by {r.acknowledged_by}: {r.note}"
+        print(f"#{r.id} {r.opened_at:%Y-%m-%d}  {r.summary}  [owner: {r.owner or '-'}; {state}]")
+    return EXIT_OK
