@@ -18,6 +18,7 @@ from kpidesk.errors import DatabaseError, KpiDeskError
 COMMAND_MODULES = (
     "kpidesk.cli.basic",
     "kpidesk.cli.export_cmd",
+    "kpidesk.cli.metrics_cmd",
     "kpidesk.cli.import_cmd",
 )
 
