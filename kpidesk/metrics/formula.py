@@ -55,7 +55,7 @@ def parse_formula(text: str) -> Formula:
     if "[" in body or "]" in body:
         raise ValidationError({"formula": "a KPI name must be written inside matching brackets: [Name]"})
     try:
-        tree = ast.parse(body, mode="eval")
+        tree = ast.parse(body.strip(), mode="eval")
     except SyntaxError:
         raise ValidationError({"formula": f"{text!r} is not a formula: use numbers, + - * / and [KPI names]"}) from None
     for node in ast.walk(tree):
