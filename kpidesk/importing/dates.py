@@ -115,6 +115,8 @@ class DateParser:
         self._last = 0
 
     def __call__(self, value: Any) -> dt.datetime | None:
+        if type(value) is dt.datetime and value.tzinfo is None and _MIN_YEAR <= value.year <= _MAX_YEAR:
+            return value  # the hot path: a date cell from a workbook
         if value is None:
             return None
         if isinstance(value, dt.datetime):

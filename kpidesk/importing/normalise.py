@@ -32,11 +32,15 @@ PLACEHOLDERS = frozenset({
 _FORMULA_PREFIX = ("'=", "'-", "'+", "'@")
 
 
+_PLACEHOLDER_MAX = max(len(p) for p in PLACEHOLDERS)
+
+
 def is_blank(value: Any) -> bool:
     if value is None:
         return True
     if isinstance(value, str):
-        return value.strip().casefold() in PLACEHOLDERS
+        text = value.strip()
+        return not text or (len(text) <= _PLACEHOLDER_MAX and text.casefold() in PLACEHOLDERS)
     if isinstance(value, float):
         return math.isnan(value)
     return False
@@ -55,6 +59,13 @@ def clean_text(value: Any) -> str:
 
 def parse_text(value: Any) -> str:
     """Free text (category, status, names); placeholders become ''. Never raises."""
+    if type(value) is str:  # the hot path: one strip, one length test, rarely a set lookup
+        text = value.strip()
+        if text[:1] == "'" and text.startswith(_FORMULA_PREFIX):
+            text = text[1:]
+        if len(text) <= _PLACEHOLDER_MAX and text.casefold() in PLACEHOLDERS:
+            return ""
+        return text
     if is_blank(value):
         return ""
     text = clean_text(value)
@@ -69,9 +80,10 @@ def parse_id(value: Any) -> str:
     if is_blank(value):
         raise BadValue("the ticket has no id")
     text = clean_text(value)
-    squeezed = _ID_SPACES.sub("", text)
-    if squeezed.isdigit():
-        return squeezed
+    if " " in text or "\u00a0" in text or "\u202f" in text:
+        squeezed = _ID_SPACES.sub("", text)
+        if squeezed.isdigit():
+            return squeezed
     if not text or len(text) > 100:
         raise BadValue("not a ticket id (empty or longer than 100 characters)")
     return text
@@ -103,6 +115,8 @@ def parse_number(value: Any) -> float | None:
 
 def parse_count(value: Any) -> int | None:
     """A count such as reopens or reassignments: a whole number, 0 or more."""
+    if type(value) is float and value.is_integer() and 0 <= value <= 1e9:  # the usual cell
+        return int(value)
     number = parse_number(value)
     if number is None:
         return None
@@ -121,10 +135,10 @@ _FALSE = frozenset({"no", "n", "false", "f", "0", "non", "não", "nao", "nein", 
 
 def parse_flag(value: Any) -> bool | None:
     """yes/no, true/false, 1/0 (and Oui/Non, Sim/Não, Ja/Nein, Freshdesk's Within SLA/SLA Violated)."""
+    if value is True or value is False:
+        return value
     if is_blank(value):
         return None
-    if isinstance(value, bool):
-        return value
     if isinstance(value, (int, float)):
         if value in (0, 1):
             return bool(value)
@@ -225,6 +239,10 @@ class PriorityParser:
         self._cache: dict[str, int] = {}
 
     def __call__(self, value: Any) -> int | None:
+        if type(value) is str:  # cells of a column repeat a few spellings: look up before folding
+            hit = self._cache.get(value)
+            if hit is not None:
+                return hit
         if is_blank(value):
             return None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -233,13 +251,9 @@ class PriorityParser:
             if 0 < value < 10:
                 return _clamp(int(value))
             raise BadValue("not a priority (numbers 1 to 5 are understood)")
-        text = _fold(clean_text(value))
-        hit = self._cache.get(text)
-        if hit is not None:
-            return hit
-        tier = self._lookup(text)
-        if len(self._cache) < 10_000:
-            self._cache[text] = tier
+        tier = self._lookup(_fold(clean_text(value)))
+        if len(self._cache) < 10_000 and isinstance(value, str):
+            self._cache[value] = tier
         return tier
 
     def _lookup(self, text: str) -> int:

@@ -40,10 +40,12 @@ class Table:
 
     def rows(self) -> Iterator[tuple[int, Row]]:
         """(row number, cells) for every non-blank row after the header."""
+        skip = self.header_row
         for number, row in enumerate(self._rows(), start=1):
-            if number <= self.header_row:
+            if number <= skip:
                 continue
-            if any(c is not None and c != "" for c in row):
+            # count() runs in C: a blank row is all '' (calamine, csv) or all None (openpyxl)
+            if row.count("") + row.count(None) < len(row):
                 yield number, row
 
     def preview(self, n: int = 20) -> list[Row]:

@@ -27,7 +27,7 @@ from kpidesk.importing.normalise import (
 from kpidesk.importing.readers import Table
 from kpidesk.importing.report import PROGRESS_EVERY, Progress, RejectedRow, display_value, poll
 from kpidesk.people import alias_key
-from kpidesk.tickets import ALL_FIELDS, derive, empty_row, to_iso
+from kpidesk.tickets import ALL_FIELDS, derive, empty_row
 
 DATE_FIELDS = ("created_at", "first_response_at", "resolved_at", "closed_at", "updated_at", "sla_due_at")
 _DATE_POS = tuple(ALL_FIELDS.index(f) for f in DATE_FIELDS)
@@ -40,11 +40,16 @@ EXT_POS = ALL_FIELDS.index("external_id")
 class ReadResult:
     rows: dict[str, list[Any]] = field(default_factory=dict)  # external id -> row (ALL_FIELDS order)
     unknown_names: dict[str, str] = field(default_factory=dict)  # alias key -> name as first seen
-    pending: dict[str, list[list[Any]]] = field(default_factory=dict)  # alias key -> rows to patch
     rejected: list[RejectedRow] = field(default_factory=list)
     unmapped_priorities: dict[str, int] = field(default_factory=dict)
     rows_read: int = 0
     duplicates: int = 0
+
+
+def fast_iso(value: dt.datetime) -> str:
+    """tickets.to_iso for the naive datetimes the parsers return (years 1900-2200), ~4x faster than
+    its strftime; a test holds the two equal."""
+    return value.isoformat(" ", "microseconds")
 
 
 class RowReader:
@@ -145,7 +150,7 @@ class RowReader:
         row = [rec[f] for f in ALL_FIELDS]
         for pos in _DATE_POS:
             if row[pos] is not None:
-                row[pos] = to_iso(row[pos])
+                row[pos] = fast_iso(row[pos])
         row.append(rec.get("_tech_key"))  # trailing helper slot, dropped before writing
         return row
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,7 @@ from kpidesk.errors import ImportFailed
 from kpidesk.importing import presets
 from kpidesk.importing.dates import DateOrder
 from kpidesk.importing.errors import RowsRejected
-from kpidesk.importing.mappings import is_known_header, remember_mapping, resolve_mapping
+from kpidesk.importing.mappings import detect_mapping, is_known_header, remember_mapping, resolve_mapping
 from kpidesk.importing.readers import open_table
 from kpidesk.importing.report import ImportReport, Progress, poll
 from kpidesk.importing.ticket_rows import TECH_POS, ReadResult, RowReader
@@ -205,5 +206,29 @@ def _create_technicians(cur: Any, result: ReadResult) -> dict[str, int]:
     return ids
 
 
-def describe_failure(exc: ImportFailed) -> str:
-    return str(exc)
+@dataclass
+class FilePreview:
+    """What the mapping dialog shows before an import: the detected layout and the first rows."""
+    sheet: str
+    sheets: list[str]
+    header_row: int
+    headers: list[str]
+    preset: str
+    mapping: dict[str, str]
+    how: str  # given | remembered | detected
+    rows: list[list[Any]]
+    problem: str = ""  # why the mapping cannot be used as it is (e.g. no id column), else ''
+
+
+def inspect_file(store: "Store", path: str | Path, *, sheet: str | None = None, preset: str = "auto",
+                 rows: int = 20) -> FilePreview:
+    """Open a file and detect its mapping without importing (raises ImportFailed if unreadable)."""
+    table = open_table(Path(path), sheet, known=is_known_header)
+    try:
+        chosen, mapping, how = resolve_mapping(store, table.headers, preset, None)
+        problem = ""
+    except ImportFailed as exc:
+        chosen, mapping = detect_mapping(table.headers, preset)
+        how, problem = "detected", str(exc)
+    return FilePreview(table.sheet, table.sheets, table.header_row, table.headers, chosen, mapping, how,
+                       table.preview(rows), problem)

@@ -194,3 +194,13 @@ def test_written_durations_read_back(hours, minutes):
     assert parse_duration_hours(f"{hours}h {minutes}m") == pytest.approx(hours + minutes / 60)
     assert parse_duration_hours(f"{hours}:{minutes:02d}") == pytest.approx(hours + minutes / 60)
     assert parse_duration_hours(f"-{hours}:{minutes:02d}") == pytest.approx(-(hours + minutes / 60))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(min_value=D(1900, 1, 1), max_value=D(2200, 12, 31)))
+def test_fast_iso_writes_exactly_what_tickets_to_iso_writes(moment):
+    """The import's faster formatter must store the text the ORM reads back (tickets.to_iso)."""
+    from kpidesk.importing.ticket_rows import fast_iso
+    from kpidesk.tickets import to_iso
+
+    assert fast_iso(moment) == to_iso(moment)

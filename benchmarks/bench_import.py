@@ -1,0 +1,131 @@
+"""Import benchmark (issue 3). Not a test: run by hand.
+
+    python benchmarks/bench_import.py --rows 10000 100000 [--skip-openpyxl] [--keep DIR]
+
+For each size it writes a ServiceNow-like export (N rows x 25 columns, .xlsx via openpyxl write_only,
+real date cells like ServiceNow's Excel export) and measures, each in a fresh subprocess so that
+peak memory (ru_maxrss) is that step's own: bare python-calamine iteration, bare openpyxl read-only
+iteration, the full import into an empty database (read, normalise, upsert, commit), and the
+re-import of the same file (all rows unchanged). Goal: import <= 1.5x calamine; re-import no slower.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADERS = ["Number", "Opened", "Resolved", "Closed", "Updated", "Priority", "State", "Category",
+           "Subcategory", "Assigned to", "Resolved by", "Assignment group", "Contact type", "Made SLA",
+           "Reopen count", "Reassignment count", "Impact", "Urgency", "Short description", "Caller",
+           "Location", "Configuration item", "Resolution code", "SLA due", "Escalation"]
+
+
+def generate(path: Path, rows: int, seed: int = 1) -> None:
+    import openpyxl
+
+    rng = random.Random(seed)
+    people = [f"Tech {i:02d}" for i in range(25)]
+    start = dt.datetime(2025, 1, 1)
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("Page 1")
+    ws.append(HEADERS)
+    for i in range(rows):
+        opened = start + dt.timedelta(minutes=rng.randrange(0, 525_600))
+        resolved = opened + dt.timedelta(minutes=rng.randrange(10, 7200)) if rng.random() < 0.9 else None
+        closed = resolved + dt.timedelta(days=3) if resolved else None
+        p = rng.randrange(1, 5)
+        who = rng.choice(people)
+        ws.append([
+            f"INC{i:07d}", opened, resolved, closed, closed or opened, f"{p} - {['Critical', 'High', 'Moderate', 'Low'][p - 1]}",
+            "Closed" if resolved else "In Progress", rng.choice(["Network", "Hardware", "Software", "Access"]),
+            rng.choice(["Email", "VPN", "Laptop", "Printer", "Password"]), who, who if resolved else None,
+            rng.choice(["Service Desk", "Infrastructure"]), rng.choice(["Phone", "Email", "Self-service"]),
+            rng.random() < 0.85, rng.choice([0, 0, 0, 1]), rng.choice([0, 0, 1, 2]), "2 - Medium", "2 - Medium",
+            f"User reports problem number {i}", f"Caller {rng.randrange(2000)}", "HQ", f"CI{rng.randrange(500)}",
+            "Solution provided", opened + dt.timedelta(hours=24), 0,
+        ])
+    wb.save(path)
+
+
+# Each step runs in its own interpreter: prints {"seconds": s, "rss_mb": m, ...} as JSON.
+STEP = r'''
+import json, resource, sys, time
+sys.path.insert(0, {root!r})
+path, step, db = {path!r}, {step!r}, {db!r}
+t0 = time.perf_counter()
+extra = {{}}
+if step == "calamine":
+    from python_calamine import CalamineWorkbook
+    sheet = CalamineWorkbook.from_path(path).get_sheet_by_index(0)
+    n = sum(1 for _ in sheet.iter_rows())
+    extra["rows"] = n
+elif step == "openpyxl":
+    import openpyxl
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    n = sum(1 for _ in wb.worksheets[0].iter_rows(values_only=True))
+    extra["rows"] = n
+else:
+    from kpidesk.store import Store
+    from kpidesk.importing.tickets_import import run
+    store = Store.open(db)
+    t0 = time.perf_counter()  # opening (and migrating) the database is not the import
+    r = run(store, path)
+    extra = dict(created=r.created, updated=r.updated, unchanged=r.unchanged, rejected=r.rejected)
+    store.close()
+seconds = time.perf_counter() - t0
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps(dict(seconds=seconds, rss_mb=rss, **extra)))
+'''
+
+
+def step(path: Path, name: str, db: Path) -> dict:
+    code = STEP.format(root=str(ROOT), path=str(path), step=name, db=str(db))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--skip-openpyxl", action="store_true", help="skip the (slow) openpyxl baseline")
+    ap.add_argument("--keep", metavar="DIR", help="write the files here and keep them")
+    args = ap.parse_args(argv)
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="kpidesk-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    for n in args.rows:
+        path = work / f"servicenow_{n}.xlsx"
+        if not path.exists():
+            t = time.perf_counter()
+            generate(path, n)
+            print(f"generated {path.name} ({path.stat().st_size / 2**20:.1f} MB) in {time.perf_counter() - t:.1f} s")
+        db = work / f"bench_{n}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        cal = step(path, "calamine", db)
+        opx = None if args.skip_openpyxl else step(path, "openpyxl", db)
+        imp = step(path, "import", db)
+        again = step(path, "import", db)
+        print(f"\n{n} rows x {len(HEADERS)} columns, {path.stat().st_size / 2**20:.1f} MB")
+        print(f"  bare calamine iteration  {cal['seconds']:7.2f} s   peak {cal['rss_mb']:6.0f} MB")
+        if opx:
+            print(f"  bare openpyxl read-only  {opx['seconds']:7.2f} s   peak {opx['rss_mb']:6.0f} MB")
+        print(f"  import (empty database)  {imp['seconds']:7.2f} s   peak {imp['rss_mb']:6.0f} MB   "
+              f"{imp['created']} created, {imp['rejected']} rejected, {n / imp['seconds']:,.0f} rows/s")
+        print(f"  re-import (unchanged)    {again['seconds']:7.2f} s   peak {again['rss_mb']:6.0f} MB   "
+              f"{again['unchanged']} unchanged")
+        print(f"  ratios: import/calamine {imp['seconds'] / cal['seconds']:.2f}x"
+              + (f", import/openpyxl {imp['seconds'] / opx['seconds']:.2f}x" if opx else "")
+              + f", re-import/import {again['seconds'] / imp['seconds']:.2f}x"
+              + f"; memory import/calamine {imp['rss_mb'] / cal['rss_mb']:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
