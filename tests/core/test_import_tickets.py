@@ -159,3 +159,14 @@ def test_cancel_while_reading_or_writing_rolls_back(store, tmp_path, monkeypatch
     ok = FakeProgress()
     assert run(store, p, progress=ok).created == 40
     assert ok.progress[-1] == (40, 40)
+
+
+def test_inspect_file_previews_the_detected_mapping(store, tmp_path):
+    from kpidesk.importing.tickets_import import inspect_file
+
+    p = write_xlsx(tmp_path / "a.xlsx", HEAD, _rows(30), title_rows=[["Incidents"]])
+    info = inspect_file(store, p, rows=3)
+    assert (info.sheet, info.header_row, info.preset, info.how, info.problem) == ("Page 1", 2, "servicenow", "detected", "")
+    assert info.mapping["external_id"] == "Number" and [r[0] for r in info.rows] == ["INC00000", "INC00001", "INC00002"]
+    odd = inspect_file(store, write_csv(tmp_path / "b.csv", ["Title", "Opened", "Notes"], [["x", "2026-01-01", "y"]]))
+    assert "Ticket id" in odd.problem and odd.mapping == {"created_at": "Opened"}
