@@ -140,6 +140,9 @@ def _write(store: "Store", path: Path, sheet: str, report: ImportReport, result:
     rejected_json = json.dumps([vars(r) for r in report.rejected_rows[:MAX_REJECTED_KEPT]])
     with store.raw_write() as con:
         cur = con.cursor()
+        # SQLite's default 2 MB page cache thrashes once the ticket indexes outgrow it (measured:
+        # 100k rows wrote 24x slower than 10k); 128 MB keeps them in memory. Per connection, harmless.
+        cur.execute("PRAGMA cache_size = -131072")
         cur.execute(f"INSERT INTO import_batch ({', '.join(_BATCH_COLS)}) VALUES ({', '.join('?' * len(_BATCH_COLS))})",
                     ("tickets", path.name, size, sha, sheet, report.preset, report.source_system,
                      json.dumps(report.mapping), 0, 0, 0, report.rejected, rejected_json, to_iso(started)))
