@@ -4,7 +4,7 @@ import (or on demand). The importer and the GUI call recompute(store, progress).
 What is stored: for each KPI whose values are computed from tickets, its metric (in the KPI's unit,
 kpidesk/units.py) by the KPI's cadence and by month, for its segment. All of it is recomputed: the
 backlog of every later period moves with any changed ticket, so "only affected periods" would save
-little. It is one GROUP BY pass per period length and split (computing happens before the write
+little. It is one pass over the tickets per split, weeks and months together (computing happens before the write
 transaction, so a cancel or failure leaves the stored values as they were), then one delete and one
 executemany in a single transaction. Measurements entered by hand or imported are never overwritten.
 """
@@ -15,11 +15,10 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Protocol
 
 from kpidesk.errors import Cancelled
-from kpidesk.metrics.engine import compute_all
+from kpidesk.metrics.engine import compute_many
 from kpidesk.metrics.model import TICKET_METRICS, granularity_of, split_of_segment
 from kpidesk.metrics.sql import connection
 from kpidesk.models import utcnow
-from kpidesk.periods import period_containing
 from kpidesk.records import Changes, KpiRecord
 from kpidesk.units import metric_to_kpi
 
@@ -60,32 +59,34 @@ def recompute(store: "Store", progress: Progress | None = None, today: dt.date |
     span = ticket_span(store)
     if not kpis:
         return Changes()
-    # (granularity, split) -> the metrics needed: one engine pass each.
-    jobs: dict[tuple[str, str | None], set[str]] = defaultdict(set)
+    # split -> (period lengths, metrics): one pass over the tickets per split (compute_many).
+    jobs: dict[str | None, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
     for k in kpis:
-        for gran in {granularity_of(k.cadence), "month"}:
-            jobs[(gran, split_of_segment(k.segment))].add(k.metric)
+        grans, metrics = jobs[split_of_segment(k.segment)]
+        grans.update({granularity_of(k.cadence), "month"})
+        metrics.add(k.metric)
     rows: list[tuple[object, ...]] = []
     now = utcnow().strftime("%Y-%m-%d %H:%M:%S.%f")
     if span is not None:
         first, last = span
         last = min(last, today) if today else last
-        for done, ((gran, split), metrics) in enumerate(sorted(jobs.items(), key=str)):
-            _step(progress, f"Computing {', '.join(sorted(metrics))} by {gran}", done, len(jobs))
-            first_p, last_p = period_containing(first, gran), period_containing(last, gran)
-            values = compute_all(store, granularity=gran, first=first_p, last=last_p, split=split, metrics=metrics)
-            index: dict[tuple[str, str], list] = defaultdict(list)
-            for v in values:
-                index[(v.kpi, v.segment or "")].append(v)
-            for k in kpis:
-                if granularity_of(k.cadence) != gran and gran != "month":
-                    continue
-                if split_of_segment(k.segment) != split:
-                    continue
-                for v in index.get((k.metric, k.segment), []):
+        for done, (split, (grans, metrics)) in enumerate(sorted(jobs.items(), key=str)):
+            _step(progress, f"Computing {', '.join(sorted(metrics))}" + (f" by {split}" if split else ""),
+                  done, len(jobs))
+            segments = {k.segment for k in kpis if split_of_segment(k.segment) == split}
+            by_gran = compute_many(store, sorted(grans), first, last, split=split, metrics=metrics,
+                                   segments=segments if split else None)
+            for gran, values in by_gran.items():
+                index: dict[tuple[str, str], list] = defaultdict(list)
+                for v in values:
                     if v.value is not None:
-                        rows.append((k.id, v.scope_key, v.period, v.period_start.isoformat() if v.period_start else None,
-                                     k.segment, metric_to_kpi(k.metric, k.unit, v.value), v.count, now))
+                        index[(v.kpi, v.segment or "")].append(v)
+                for k in kpis:
+                    if split_of_segment(k.segment) != split or gran not in (granularity_of(k.cadence), "month"):
+                        continue
+                    rows.extend((k.id, v.scope_key, v.period, v.period_start.isoformat() if v.period_start else None,
+                                 k.segment, metric_to_kpi(k.metric, k.unit, v.value), v.count, now)
+                                for v in index.get((k.metric, k.segment), []))
     _step(progress, f"Saving {len(rows)} values", len(jobs), len(jobs))
     ids = ",".join(str(int(k.id)) for k in kpis)  # type: ignore[arg-type]
     with store.raw_write() as con:

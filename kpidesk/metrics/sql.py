@@ -35,10 +35,13 @@ SELECT technician_id, {p} AS period, {seg} AS seg,
        total(csat_score IS NOT NULL OR csat_positive IS NOT NULL),
        total(csat_positive), count(csat_positive),
        total(escalated_eff), count(escalated_eff), total(reopened), count(reopened)
-FROM ticket
+FROM ticket {hint}
 WHERE {p} BETWEEN ? AND ? {only}
 GROUP BY technician_id, period, seg
 """
+# Over most of the table a plain scan beats walking the (technician, period) index and fetching every
+# row through it (~1.7x measured on 100k tickets); SQLite's planner picks the index without statistics.
+FULL_SCAN = "NOT INDEXED"
 
 
 @contextlib.contextmanager
@@ -56,9 +59,10 @@ def _only(tech_ids: Sequence[int] | None, column: str = "technician_id") -> str:
 
 
 def aggregate(con: sqlite3.Connection, granularity: str, first_key: str, last_key: str,
-              split: str | None, tech_ids: Sequence[int] | None) -> list[tuple[Any, ...]]:
+              split: str | None, tech_ids: Sequence[int] | None, full_scan: bool = False) -> list[tuple[Any, ...]]:
     """(technician_id, period key, raw segment, 16 sums/counts) per group of resolved tickets."""
-    sql = _AGGREGATE.format(p=PERIOD_COLUMN[granularity], seg=SPLIT_COLUMN[split], only=_only(tech_ids))
+    sql = _AGGREGATE.format(p=PERIOD_COLUMN[granularity], seg=SPLIT_COLUMN[split], only=_only(tech_ids),
+                            hint=FULL_SCAN if full_scan and tech_ids is None else "")
     return con.execute(sql, (first_key, last_key)).fetchall()
 
 
@@ -72,9 +76,12 @@ def backlog_flows(con: sqlite3.Connection, granularity: str, last_key: str, end_
     data) is never open, which is what "created on or before the end and not resolved by then" says.
     """
     seg = SPLIT_COLUMN[split]
+    # By day for weeks, by month otherwise ('2026-03-09' / '2026-03'): fewer groups to sort and add up.
+    width = 10 if granularity == "week" else 7
+    hint = FULL_SCAN if tech_ids is None else ""
     incoming = con.execute(
-        f"SELECT technician_id, {seg}, substr(min(created_at, coalesce(resolved_at, created_at)), 1, 10) AS d, "
-        f"count(*) FROM ticket WHERE created_at < ? {_only(tech_ids)} GROUP BY 1, 2, 3",
+        f"SELECT technician_id, {seg}, substr(min(created_at, coalesce(resolved_at, created_at)), 1, {width}) AS d, "
+        f"count(*) FROM ticket {hint} WHERE created_at < ? {_only(tech_ids)} GROUP BY 1, 2, 3",
         (end_text,)).fetchall()
     p = PERIOD_COLUMN[granularity]
     outgoing = con.execute(
@@ -132,3 +139,26 @@ def names(con: sqlite3.Connection) -> tuple[dict[int, str], dict[int, str]]:
     techs = dict(con.execute("SELECT id, display_name FROM technician").fetchall())
     teams = dict(con.execute("SELECT id, name FROM team").fetchall())
     return techs, teams
+
+
+def aggregate_weeks_months(con: sqlite3.Connection, split: str | None) -> list[tuple[Any, ...]]:
+    """Like aggregate() over every resolved ticket, grouped by week and month together
+    (technician_id, week, month, raw segment, 16 sums): weeks and months both add up exactly from it."""
+    sql = _AGGREGATE.format(p="resolved_week", seg=SPLIT_COLUMN[split], only="", hint=FULL_SCAN)
+    sql = sql.replace("resolved_week AS period,", "resolved_week, resolved_month,").replace(
+        "WHERE resolved_week BETWEEN ? AND ?", "WHERE resolved_week IS NOT NULL").replace(
+        "GROUP BY technician_id, period, seg", "GROUP BY technician_id, resolved_week, resolved_month, seg")
+    return con.execute(sql).fetchall()
+
+
+def backlog_flows_weeks_months(con: sqlite3.Connection, end_text: str, split: str | None
+                               ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """backlog_flows() for weeks and months at once: incoming by day, outgoing by (week, month)."""
+    seg = SPLIT_COLUMN[split]
+    incoming = con.execute(
+        f"SELECT technician_id, {seg}, substr(min(created_at, coalesce(resolved_at, created_at)), 1, 10) AS d, "
+        f"count(*) FROM ticket {FULL_SCAN} WHERE created_at < ? GROUP BY 1, 2, 3", (end_text,)).fetchall()
+    outgoing = con.execute(
+        f"SELECT technician_id, {seg}, resolved_week, resolved_month, count(*) FROM ticket "
+        "WHERE resolved_week IS NOT NULL GROUP BY 1, 2, 3, 4").fetchall()
+    return incoming, outgoing
