@@ -182,7 +182,13 @@ def facts_of(store: "Store", checkin_id: int) -> Facts:
     period's performance notes either way)."""
     rec = get_checkin(store, checkin_id)
     if rec.frozen:
-        return Facts.from_json(rec.frozen, rec.technician_id, rec.technician, rec.period)
+        facts = Facts.from_json(rec.frozen, rec.technician_id, rec.technician, rec.period)
+        if "escalation_destination" not in rec.frozen:  # frozen before this module: fill who from today's record
+            tech = store.get_technician(rec.technician_id)
+            facts.escalation_destination = tech.escalation_destination
+            facts.role, facts.team = facts.role or tech.role_profile_name, facts.team or tech.team_name
+            facts.period_label = facts.period_label or rec.period
+        return facts
     facts = gather(store, rec.technician_id, rec.period)
     facts.notes = [n.to_json() for n in list_notes(store, rec.technician_id, rec.period)]
     return facts

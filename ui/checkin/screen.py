@@ -1,0 +1,208 @@
+"""The Check-ins screen: technicians with their latest check-in, the selected technician's history
+(every version) and performance log, and the wizard for one check-in.
+
+Start or resume a check-in for the chosen period (default: the last full quarter); open any check-in
+from the history (a signed one opens read-only)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kpidesk import appraisal as ap
+from kpidesk.errors import KpiDeskError
+from kpidesk.periods import last_full_period
+from kpidesk.records import Changes
+from kpidesk.store import Store
+from ui import state
+from ui.checkin.models import HistoryModel, TechnicianCheckInModel, TechnicianRow
+from ui.checkin.notes_panel import NotesPanel
+from ui.checkin.wizard import CheckInWizard
+from ui.errors import show_error
+from ui.record_model import RECORD_ROLE
+from ui.screen import Screen, page_header
+
+PERIOD_CHOICES = 6
+
+
+def _table(model, parent: QWidget) -> tuple[QTableView, QSortFilterProxyModel]:  # noqa: ANN001
+    proxy = QSortFilterProxyModel(parent)
+    proxy.setSourceModel(model)
+    view = QTableView(sortingEnabled=True, alternatingRowColors=True)
+    view.setModel(proxy)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view, proxy
+
+
+class CheckInsScreen(Screen):
+    title = "Check-ins"
+    icon_name = "checkins"
+
+    def __init__(self, store: Store, parent: Optional[QWidget] = None, today: Optional[dt.date] = None) -> None:
+        super().__init__(store, parent)
+        self.today = today or dt.date.today()
+        self.stack = QStackedWidget()
+        self.wizard = CheckInWizard(store)
+        self.stack.addWidget(self._build_list())
+        self.stack.addWidget(self.wizard)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.stack)
+        self.wizard.closed.connect(self._on_wizard_closed)
+        self.wizard.changes_made.connect(self.changes_made)
+        self.notes.changes_made.connect(self.changes_made)
+        self.reload()
+
+    def _build_list(self) -> QWidget:
+        page = QWidget()
+        self.technicians = TechnicianCheckInModel(self)
+        self.tech_view, self.tech_proxy = _table(self.technicians, self)
+        self.history_model = HistoryModel(self)
+        self.history_view, self.history_proxy = _table(self.history_model, self)
+        self.notes = NotesPanel(self.store)
+        self.period = QComboBox()
+        p = last_full_period(self.today, "quarter")
+        for _ in range(PERIOD_CHOICES):
+            self.period.addItem(p.key, p.key)
+            p = p.previous()
+        self.start_button = QPushButton("Start or resume check-in", objectName="primary")
+        self.open_button = QPushButton("Open")
+        self.selected_label = QLabel(objectName="sectionTitle")
+
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(8, 0, 0, 0)
+        bar = QHBoxLayout()
+        bar.addWidget(self.selected_label, 1)
+        bar.addWidget(QLabel("Period"))
+        bar.addWidget(self.period)
+        bar.addWidget(self.start_button)
+        rl.addLayout(bar)
+        hist_bar = QHBoxLayout()
+        hist_bar.addWidget(QLabel("Check-in history (every version)", objectName="sectionTitle"), 1)
+        hist_bar.addWidget(self.open_button)
+        rl.addLayout(hist_bar)
+        rl.addWidget(self.history_view, 2)
+        rl.addWidget(QLabel("Performance log", objectName="sectionTitle"))
+        rl.addWidget(QLabel("Dated notes between check-ins; a check-in shows the notes of its period.",
+                            objectName="hint"))
+        rl.addWidget(self.notes, 3)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.tech_view)
+        self.splitter.addWidget(right)
+        self.splitter.setSizes([520, 700])
+        state.restore_splitter(self.splitter, "checkins")
+        lay = QVBoxLayout(page)
+        lay.setContentsMargins(24, 20, 24, 16)
+        lay.addWidget(page_header("Check-ins", "A structured, fair review per technician: own role KPIs, trends, "
+                                  "speed with quality, team outcomes as context only."))
+        lay.addWidget(self.splitter, 1)
+        self.tech_view.selectionModel().selectionChanged.connect(self._on_tech_selection_changed)
+        self.tech_view.doubleClicked.connect(lambda _i: self._on_start_clicked())
+        self.history_view.doubleClicked.connect(lambda _i: self._on_open_clicked())
+        self.start_button.clicked.connect(self._on_start_clicked)
+        self.open_button.clicked.connect(self._on_open_clicked)
+        return page
+
+    # Data ---------------------------------------------------------------------------------------
+    def reload(self) -> None:
+        current = self.current_technician_id()
+        latest = ap.latest_versions(self.store)
+        self.technicians.set_records([TechnicianRow(t, latest.get(t.id or -1)) for t in self.store.list_technicians()])
+        self.tech_proxy.sort(TechnicianCheckInModel.Columns.NAME)
+        self.select_technician(current)
+
+    def current_technician_id(self) -> Optional[int]:
+        rows = self.tech_view.selectionModel().selectedRows() if self.tech_view.selectionModel() else []
+        return rows[0].data(RECORD_ROLE).id if rows else None
+
+    def select_technician(self, technician_id: Optional[int]) -> None:
+        row = self.technicians.row_of(technician_id) if technician_id is not None else 0
+        if self.technicians.rowCount() and row >= 0:
+            self.tech_view.selectRow(self.tech_proxy.mapFromSource(self.technicians.index(row, 0)).row())
+        self._refresh_detail()
+
+    def _refresh_detail(self) -> None:
+        tid = self.current_technician_id()
+        rows = ap.history(self.store, tid) if tid else []
+        self.history_model.set_records(rows)
+        self.notes.set_technician(tid)
+        name = next((r.technician.display_name for r in self.technicians.records() if r.id == tid), "")
+        self.selected_label.setText(name or "Select a technician")
+        self.start_button.setEnabled(tid is not None)
+        self.open_button.setEnabled(bool(rows))
+
+    def open_checkin(self, checkin_id: int) -> None:
+        self.wizard.open_checkin(checkin_id)
+        self.stack.setCurrentWidget(self.wizard)
+
+    # Screen contract ----------------------------------------------------------------------------
+    def on_changes(self, changes: Changes) -> None:
+        if (changes.checkins or changes.people) and self.stack.currentWidget() is not self.wizard:
+            self.reload()
+
+    def save_state(self) -> None:
+        state.save_splitter(self.splitter, "checkins")
+        self.wizard.close_checkin()  # a check-in open when the app closes is resumed next time
+
+    # Slots --------------------------------------------------------------------------------------
+    def _on_tech_selection_changed(self, *_args: object) -> None:
+        self._refresh_detail()
+
+    def _on_start_clicked(self) -> None:
+        tid = self.current_technician_id()
+        if tid is None:
+            return
+        try:
+            rec = ap.start_or_resume(self.store, tid, self.period.currentData())
+        except KpiDeskError as exc:
+            show_error(self, exc)
+            return
+        self.changes_made.emit(ap.CHANGES)
+        self.open_checkin(rec.id)
+
+    def _on_open_clicked(self) -> None:
+        rows = self.history_view.selectionModel().selectedRows()
+        rec = rows[0].data(RECORD_ROLE) if rows else (self.history_model.records() or [None])[0]
+        if rec is not None:
+            self.open_checkin(rec.id)
+
+    def _on_wizard_closed(self) -> None:
+        self.stack.setCurrentIndex(0)
+        self.reload()
+
+
+if __name__ == "__main__":
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from kpidesk.demo import create_demo
+    from ui.app import make_app
+
+    app = make_app(sys.argv)
+    demo = Store.open(Path(tempfile.mkdtemp()) / "preview.db")
+    create_demo(demo)
+    screen = CheckInsScreen(demo)
+    screen.resize(1280, 800)
+    screen.show()
+    sys.exit(app.exec())

@@ -1,0 +1,213 @@
+"""The check-in wizard: seven steps (a-g of issue 5) in a stepper, for one check-in.
+
+- Back, Next and the step list move between steps; every page keeps what was typed (pages are built
+  once per check-in and never rebuilt while moving).
+- Each step change saves the draft (kpidesk.appraisal.save_step), remembering the step, so closing
+  the app and opening the check-in again resumes where it was. A refused save (an override without a
+  reason, a rating off the scale) shows the message and stays on the step.
+- A signed check-in opens read-only, with a 'Correct (new version)' button.
+Thread rule: the appraisal calls are short reads/writes (~50 ms on the demo); they run on the GUI thread.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kpidesk import appraisal as ap
+from kpidesk.errors import KpiDeskError
+from kpidesk.store import Store
+from ui.checkin.conversation import ConversationPage
+from ui.checkin.pages import ContextPage, EscalationPage, KpisPage, PairsPage, WhoPage, banner
+from ui.checkin.review import ReviewPage
+from ui.errors import show_error
+
+CONVERSATION, REVIEW = 5, 6
+
+
+class CheckInWizard(QWidget):
+    closed = Signal()
+    changes_made = Signal(object)  # Changes
+
+    def __init__(self, store: Store, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.checkin_id: Optional[int] = None
+        self.content: Optional[ap.CheckInContent] = None
+        self.step = 0
+        self.title = QLabel(objectName="pageTitle")
+        self.saved_label = QLabel(objectName="hint")
+        self.back_to_list = QPushButton("Back to the list")
+        self.correct_button = QPushButton("Correct (new version)")
+        self.locked_banner = banner("", "info")
+        self.differs_banner = banner("", "warn")
+        self.steps = QListWidget(objectName="healthList")
+        self.steps.addItems([f"{chr(ord('a') + i)}. {name}" for i, name in enumerate(ap.STEPS)])
+        self.steps.setFixedWidth(190)
+        self.pages = QStackedWidget()
+        self.who, self.kpis, self.pairs = WhoPage(), KpisPage(), PairsPage()
+        self.escalation, self.context = EscalationPage(), ContextPage()
+        self.conversation, self.review = ConversationPage(), ReviewPage()
+        for page in (self.who, self.kpis, self.pairs, self.escalation, self.context, self.conversation, self.review):
+            self.pages.addWidget(page)
+        self.back_button = QPushButton("< Back")
+        self.next_button = QPushButton("Next >", objectName="primary")
+
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.saved_label)
+        head.addWidget(self.correct_button)
+        head.addWidget(self.back_to_list)
+        middle = QHBoxLayout()
+        middle.addWidget(self.steps)
+        middle.addWidget(self.pages, 1)
+        nav = QHBoxLayout()
+        nav.addStretch(1)
+        nav.addWidget(self.back_button)
+        nav.addWidget(self.next_button)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(24, 16, 24, 12)
+        lay.addLayout(head)
+        lay.addWidget(self.locked_banner)
+        lay.addWidget(self.differs_banner)
+        lay.addLayout(middle, 1)
+        lay.addLayout(nav)
+
+        self.steps.currentRowChanged.connect(self._on_steps_row_changed)
+        self.back_button.clicked.connect(lambda: self.go_to(self.step - 1))
+        self.next_button.clicked.connect(lambda: self.go_to(self.step + 1))
+        self.back_to_list.clicked.connect(self._on_back_to_list_clicked)
+        self.correct_button.clicked.connect(self._on_correct_clicked)
+        self.review.sign_requested.connect(self._on_review_sign_requested)
+        self.review.acknowledge_requested.connect(self._on_review_acknowledge_requested)
+
+    # Public API ---------------------------------------------------------------------------------
+    @property
+    def read_only(self) -> bool:
+        return bool(self.content and self.content.record.read_only)
+
+    def open_checkin(self, checkin_id: int) -> None:
+        """Show check-in `checkin_id` at the step where it was left."""
+        self.checkin_id = checkin_id
+        self._reload()
+        self._show_step(self.content.record.step if self.content else 0)
+
+    def save(self, step: Optional[int] = None) -> bool:
+        """Save what was typed as the draft (no-op when read-only). False when the core refused."""
+        if self.checkin_id is None or self.read_only:
+            return True
+        try:
+            rec = ap.save_step(self.store, self.checkin_id, self.step if step is None else step,
+                               self.conversation.answers())
+        except KpiDeskError as exc:
+            show_error(self, exc)
+            return False
+        assert self.content is not None
+        self.content.record, self.content.answers = rec, dict(rec.data)
+        self.content.proposed_rating = rec.data.get("proposed_rating")
+        self.saved_label.setText(f"Draft saved at {dt.datetime.now():%H:%M:%S}")
+        self.changes_made.emit(ap.CHANGES)
+        return True
+
+    def go_to(self, step: int) -> bool:
+        step = max(0, min(step, len(ap.STEPS) - 1))
+        if step == self.step:
+            return True
+        if not self.save(step):
+            self.steps.blockSignals(True)
+            self.steps.setCurrentRow(self.step)
+            self.steps.blockSignals(False)
+            return False
+        self._show_step(step)
+        return True
+
+    def close_checkin(self) -> None:
+        """Save and leave (also called when the window closes)."""
+        if self.checkin_id is not None:
+            self.save()
+
+    # Internals ----------------------------------------------------------------------------------
+    def _reload(self) -> None:
+        assert self.checkin_id is not None
+        c = ap.checkin_content(self.store, self.checkin_id)
+        self.content = c
+        r = c.record
+        self.title.setText(f"{r.technician}: check-in {r.period}, version {r.version}")
+        for page in (self.who, self.kpis, self.pairs, self.escalation, self.context):
+            page.show_content(c)
+        self.conversation.read_only = r.read_only
+        self.conversation.show_content(c)
+        self.correct_button.setVisible(r.signed and r.superseded_by_id is None)
+        self.locked_banner.setVisible(r.signed)
+        if r.signed:
+            ack = (f" Acknowledged by {r.technician_ack_name} on {r.technician_ack_at:%d %b %Y}."
+                   if r.acknowledged else " Not yet acknowledged by the technician.")
+            newer = " A newer version exists." if r.superseded_by_id else ""
+            self.locked_banner.setText(f"Signed by {r.manager_name} on {r.manager_signed_at:%d %b %Y}: read-only, "
+                                       f"with the numbers as they were at signing.{ack}{newer}")
+        self.differs_banner.setVisible(bool(c.live_differences))
+        self.differs_banner.setText("The live numbers now differ from those frozen at signing: "
+                                    + " ".join(c.live_differences[:4]) + (" …" if len(c.live_differences) > 4 else ""))
+        self.saved_label.setText("" if r.signed else f"Draft, last saved {r.updated_at:%d %b %Y %H:%M} UTC"
+                                 if r.updated_at else "Draft")
+
+    def _show_step(self, step: int) -> None:
+        self.step = step
+        if step == REVIEW and self.content is not None:
+            # The review shows the answers as saved, with the proposal and SMART problems from the core.
+            self.content = ap.checkin_content(self.store, self.checkin_id)  # type: ignore[arg-type]
+            self.review.show_content(self.content)
+        self.pages.setCurrentIndex(step)
+        self.steps.blockSignals(True)
+        self.steps.setCurrentRow(step)
+        self.steps.blockSignals(False)
+        self.back_button.setEnabled(step > 0)
+        self.next_button.setVisible(step < len(ap.STEPS) - 1)
+
+    # Slots --------------------------------------------------------------------------------------
+    def _on_steps_row_changed(self, row: int) -> None:
+        if row >= 0:
+            self.go_to(row)
+
+    def _on_back_to_list_clicked(self) -> None:
+        self.close_checkin()
+        self.closed.emit()
+
+    def _on_correct_clicked(self) -> None:
+        try:
+            rec = ap.correct(self.store, self.checkin_id)  # type: ignore[arg-type]
+        except KpiDeskError as exc:
+            show_error(self, exc)
+            return
+        self.changes_made.emit(ap.CHANGES)
+        self.open_checkin(rec.id)
+
+    def _on_review_sign_requested(self, name: str) -> None:
+        if not self.save(REVIEW):
+            return
+        try:
+            ap.sign(self.store, self.checkin_id, name)  # type: ignore[arg-type]
+        except KpiDeskError as exc:
+            show_error(self, exc)
+            return
+        self.changes_made.emit(ap.CHANGES)
+        self.open_checkin(self.checkin_id)  # type: ignore[arg-type]
+
+    def _on_review_acknowledge_requested(self, name: str) -> None:
+        try:
+            ap.acknowledge(self.store, self.checkin_id, name)  # type: ignore[arg-type]
+        except KpiDeskError as exc:
+            show_error(self, exc)
+            return
+        self.changes_made.emit(ap.CHANGES)
+        self.open_checkin(self.checkin_id)  # type: ignore[arg-type]
