@@ -1,0 +1,95 @@
+"""Issue 2, item 5: the main window assembles the screens; Changes reach every screen; state is
+remembered in QSettings (isolated per test)."""
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings
+
+from kpidesk.records import Changes, KpiRecord, TechnicianRecord
+from ui.kpi_screen import KpiScreen
+from ui.people_screen import PeopleScreen
+
+
+def test_window_opens_on_a_store_and_shows_the_kpi_list(window, store):
+    from kpidesk.templates import start_with_templates
+
+    start_with_templates(store)
+    window.apply_changes(Changes(kpis=True, people=True))
+    kpis = window.screen(KpiScreen)
+    assert window.pages.currentWidget() is kpis
+    assert kpis.model.rowCount() == len(store.list_kpis()) > 10
+    assert [window.sidebar.item(i).text() for i in range(window.sidebar.count())] == [
+        "Dashboard", "KPIs", "People", "Imports", "Check-ins"]
+    assert str(store.path) in window.path_label.text()
+
+
+def test_each_screen_refreshes_on_its_own_flags(window, store):
+    people = window.screen(PeopleScreen)
+    kpis = window.screen(KpiScreen)
+    store.create_technician(TechnicianRecord(display_name="Jane"))
+    store.create_kpi(KpiRecord(name="Backlog"))
+    window.apply_changes(Changes(people=True))
+    assert people.technicians.model.rowCount() == 1
+    window.apply_changes(Changes(tickets=True))  # not a KPI flag: the KPI list is not re-read
+    assert kpis.model.rowCount() == 1  # (it was re-read on people=True: owners come from people)
+
+
+def test_edits_in_one_screen_reach_the_others(qtbot, window, store):
+    received: list[Changes] = []
+    window.changes_applied.connect(received.append)
+    window.screen(PeopleScreen).add_role_from_template("Security")
+    assert received and received[-1].people
+    assert window.screen(KpiScreen).model.rowCount() == len(store.list_kpis()) > 0
+
+
+def test_undo_action_follows_the_current_screen(qtbot, window, store):
+    kpis = window.screen(KpiScreen)
+    kpis.add_from_template("uptime")
+    assert window.undo_action.isEnabled()
+    window.show_screen(PeopleScreen)
+    assert not window.undo_action.isEnabled()
+    window.show_screen(KpiScreen)
+    window.undo_action.trigger()
+    assert store.find_kpi("Uptime") is None
+    window.redo_action.trigger()
+    assert store.find_kpi("Uptime") is not None
+
+
+def test_geometry_and_recent_databases_are_remembered(qtbot, store, tmp_path, shown_errors):
+    from kpidesk.store import Store
+    from ui import state
+    from ui.main_window import MainWindow
+
+    w = MainWindow(store)
+    qtbot.addWidget(w)
+    w.resize(1024, 700)
+    w.show()
+    qtbot.waitExposed(w)
+    other = tmp_path / "other.db"
+    Store.open(other).close()
+    assert w.open_database(other)
+    assert w.store.path == other.resolve()
+    assert state.recent_databases()[0] == str(other.resolve())
+    w.close()
+    assert QSettings().value("geometry/MainWindow") is not None
+    w2 = MainWindow(Store.open(other))
+    qtbot.addWidget(w2)
+    # Restored, not the 1280x800 default (the offscreen screen is small, so Qt clamps to it).
+    assert state.restore_geometry(w2)
+    assert w2.height() == 700 and w2.width() < 1280
+
+
+def test_refused_database_keeps_the_current_one(qtbot, window, tmp_path, shown_errors):
+    bad = tmp_path / "notes.db"
+    bad.write_text("not a database")
+    before = window.store.path
+    assert not window.open_database(bad)
+    assert window.store.path == before
+    assert shown_errors and "not a KPI Desk database" in shown_errors[-1][1]
+
+
+def test_usable_at_1024x700(qtbot, window):
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: window.width() == 1024)
+    kpis = window.screen(KpiScreen)
+    assert kpis.form.save_button.isVisible()
+    assert kpis.form.width() >= kpis.form.minimumSizeHint().width()

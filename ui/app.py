@@ -1,0 +1,120 @@
+"""Starting the desktop app: QApplication, look and feel, the database (with the first-run welcome),
+and the main window. main.py calls `run_gui(db_path_or_None)`.
+
+Thread rules: everything here runs on the GUI thread; the demo data is created through ui.ops.Op.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from PySide6.QtWidgets import QApplication
+
+from kpidesk.database import resolve_db_path
+from kpidesk.errors import Cancelled
+from kpidesk.store import Store
+from kpidesk.ui_queries import needs_first_run
+from ui import state
+from ui.errors import open_store, show_error
+from ui.ops import Op
+from ui.resources import icon, stylesheet
+from ui.welcome import DEMO, OPEN, TEMPLATES, WelcomeDialog
+
+if TYPE_CHECKING:
+    from kpidesk.records import Changes
+    from ui.main_window import MainWindow
+
+ORGANIZATION = "KPI Desk"
+APPLICATION = "KPI Desk"
+Welcome = Callable[[Path], tuple[str | None, Path | None]]
+
+
+def make_app(argv: list[str] | None = None) -> QApplication:
+    """The QApplication with names (for QSettings), icon, style sheet and pyqtgraph options, once."""
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    assert isinstance(app, QApplication)
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName(APPLICATION)
+    app.setWindowIcon(icon("kpidesk"))
+    app.setStyle("Fusion")
+    app.setStyleSheet(stylesheet())
+    configure_pyqtgraph()
+    return app
+
+
+def configure_pyqtgraph() -> None:
+    import pyqtgraph as pg
+
+    pg.setConfigOptions(exitCleanup=False, antialias=True, background="w", foreground="#334e68")
+
+
+def ask_welcome(path: Path) -> tuple[str | None, Path | None]:
+    dlg = WelcomeDialog(path)
+    dlg.exec()
+    return dlg.choice, dlg.open_path
+
+
+def open_first_store(db: str | Path | None, welcome: Welcome = ask_welcome) -> tuple[Store | None, str | None]:
+    """(store, first-run choice). Shows the welcome when there is no database yet; (None, None) if
+    the user closed it or the database was refused (the message has been shown)."""
+    path = resolve_db_path(db)
+    choice: str | None = None
+    if needs_first_run(path):
+        choice, other = welcome(path)
+        if choice is None:
+            return None, None
+        if choice == OPEN and other is not None:
+            path = other
+    store = open_store(None, path)
+    if store is None:
+        return None, None
+    if choice == TEMPLATES:
+        from kpidesk.templates import start_with_templates
+
+        try:
+            start_with_templates(store)
+        except Exception as exc:  # noqa: BLE001 - shown; the empty database is still usable
+            show_error(None, exc)
+    state.add_recent_database(store.path)
+    return store, choice
+
+
+def start_demo(window: MainWindow) -> Op:
+    """Fill the (new, empty) database with the demo department in the background."""
+    from kpidesk.demo import create_demo
+
+    store = window.store
+
+    def on_failure(exc: BaseException) -> None:
+        if not isinstance(exc, Cancelled):
+            show_error(window, exc)
+        window.apply_changes(_everything())  # whatever was written before the stop is shown
+
+    return (Op(window, lambda progress: create_demo(store, seed=7, progress=progress))
+            .with_progress("Creating the demo department…")
+            .success(window.apply_changes)
+            .failure(on_failure)
+            .run())
+
+
+def _everything() -> Changes:
+    from kpidesk.records import Changes
+
+    return Changes(kpis=True, people=True, tickets=True, measurements=True, reviews=True, checkins=True,
+                   imports=True, settings=True)
+
+
+def run_gui(db: str | None = None, welcome: Welcome = ask_welcome) -> int:
+    app = make_app()
+    store, choice = open_first_store(db, welcome)
+    if store is None:
+        return 1
+    from ui.main_window import MainWindow
+
+    window = MainWindow(store)
+    window.show()
+    if choice == DEMO:
+        start_demo(window)
+    return app.exec()

@@ -1,0 +1,182 @@
+"""The main window: assembles the screens, the menus and the status bar; nothing else.
+
+One `changes_applied(Changes)` signal: every screen's `changes_made` goes to `apply_changes`, which
+re-emits it, and every screen's `on_changes` receives it (each refreshes only on its own flags).
+To add a page, add a factory to SCREENS (see ui.screen for the Screen contract).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QWidget,
+)
+
+from kpidesk.records import Changes
+from kpidesk.store import Store
+from ui import state
+from ui.checkin.screen import CheckInsScreen
+from ui.errors import open_store
+from ui.kpi_screen import KpiScreen
+from ui.people_screen import PeopleScreen
+from ui.resources import icon
+from ui.screen import PlaceholderScreen, Screen
+from ui.welcome import DB_FILTER
+
+ScreenFactory = Callable[[Store], Screen]
+
+
+def _placeholder(title: str, icon_name: str, text: str) -> ScreenFactory:
+    return lambda store: PlaceholderScreen(store, title, icon_name, text)
+
+
+SCREENS: list[ScreenFactory] = [
+    _placeholder("Dashboard", "dashboard", "Trends of every KPI against its baseline and target, and the reviews "
+                 "they trigger, arrive with the metrics work. Define your KPIs and people meanwhile."),
+    KpiScreen,
+    PeopleScreen,
+    _placeholder("Imports", "imports", "Import the Excel exports your helpdesk and spreadsheets already produce. "
+                 "This page arrives with the import work."),
+    CheckInsScreen,
+]
+START_PAGE = 1  # the KPI catalogue until the dashboard exists
+
+
+class MainWindow(QMainWindow):
+    changes_applied = Signal(object)  # Changes
+    database_changed = Signal(object)  # Path of the newly opened database
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.screens: list[Screen] = []
+        self.undo_group = QUndoGroup(self)
+        self.setWindowIcon(icon("kpidesk"))
+        self.sidebar = QListWidget(objectName="sidebar")
+        self.sidebar.setIconSize(QSize(20, 20))
+        self.sidebar.setFixedWidth(168)
+        self.pages = QStackedWidget()
+        central = QWidget()
+        lay = QHBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.sidebar)
+        lay.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+        self.path_label = QLabel()
+        self.statusBar().addPermanentWidget(self.path_label)
+        self._build_menus()
+        self.sidebar.currentRowChanged.connect(self._on_sidebar_row_changed)
+        self._build_screens()
+        self.resize(1280, 800)
+        self.setMinimumSize(960, 640)
+        state.restore_geometry(self)
+
+    # Building -----------------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.open_action = file_menu.addAction("&Open database…", QKeySequence.StandardKey.Open, self._on_open_triggered)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._on_recent_about_to_show)
+        file_menu.addSeparator()
+        self.quit_action = file_menu.addAction("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self.undo_action: QAction = self.undo_group.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
+        self.redo_action: QAction = self.undo_group.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(QKeySequence.StandardKey.Redo)])
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+
+    def _build_screens(self) -> None:
+        self.sidebar.blockSignals(True)
+        self.sidebar.clear()
+        self.sidebar.blockSignals(False)
+        for factory in SCREENS:
+            screen = factory(self.store)
+            self.screens.append(screen)
+            self.pages.addWidget(screen)
+            self.sidebar.addItem(QListWidgetItem(icon(screen.icon_name), screen.title))
+            screen.changes_made.connect(self.apply_changes)
+            self.changes_applied.connect(screen.on_changes)
+            stack = screen.undo_stack()
+            if stack is not None:
+                self.undo_group.addStack(stack)
+        self.path_label.setText(f"Database: {self.store.path}")
+        self.setWindowTitle(f"KPI Desk — {self.store.path.name}")
+        self.sidebar.setCurrentRow(START_PAGE)
+
+    def _teardown_screens(self) -> None:
+        for screen in self.screens:
+            screen.save_state()
+            screen.shutdown()
+            self.changes_applied.disconnect(screen.on_changes)
+            stack = screen.undo_stack()
+            if stack is not None:
+                self.undo_group.removeStack(stack)
+            self.pages.removeWidget(screen)
+            screen.deleteLater()
+        self.screens.clear()
+
+    # Public API ---------------------------------------------------------------------------------
+    def apply_changes(self, changes: Changes) -> None:
+        """Tell every screen what changed (call after any Store write or successful op)."""
+        self.changes_applied.emit(changes)
+
+    def screen(self, cls: type[Screen]) -> Screen | None:
+        return next((s for s in self.screens if isinstance(s, cls)), None)
+
+    def show_screen(self, cls: type[Screen]) -> None:
+        found = self.screen(cls)
+        if found is not None:
+            self.sidebar.setCurrentRow(self.screens.index(found))
+
+    def open_database(self, path: Path) -> bool:
+        """Switch to the database at `path`; the current one stays open if that one is refused."""
+        new = open_store(self, Path(path))
+        if new is None:
+            return False
+        self._teardown_screens()
+        self.store.close()
+        self.store = new
+        self._build_screens()
+        state.add_recent_database(new.path)
+        self.database_changed.emit(new.path)
+        return True
+
+    # Slots --------------------------------------------------------------------------------------
+    def _on_sidebar_row_changed(self, row: int) -> None:
+        if 0 <= row < len(self.screens):
+            self.pages.setCurrentIndex(row)
+            self.undo_group.setActiveStack(self.screens[row].undo_stack())  # type: ignore[arg-type]
+
+    def _on_open_triggered(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Open a KPI Desk database", str(self.store.path.parent), DB_FILTER)
+        if name:
+            self.open_database(Path(name))
+
+    def _on_recent_about_to_show(self) -> None:
+        self.recent_menu.clear()
+        paths = [p for p in state.recent_databases() if Path(p) != self.store.path]
+        for p in paths:
+            self.recent_menu.addAction(p, lambda p=p: self.open_database(Path(p)))
+        if not paths:
+            self.recent_menu.addAction("No other recent databases").setEnabled(False)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        state.save_geometry(self)
+        for screen in self.screens:
+            screen.save_state()
+            screen.shutdown()
+        self.store.close()
+        super().closeEvent(event)
