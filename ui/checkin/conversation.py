@@ -194,6 +194,7 @@ class ConversationPage(FactPage):
         row.changed.connect(lambda r=row: self._check_goal(r))
         row.remove_requested.connect(self._remove_goal)
         self.goals_box.addWidget(row)
+        row.show()  # added to a page that may already be shown: Qt would show it only on the next event loop pass
         self.goal_rows.append(row)
         self._check_goal(row)
         row.setEnabled(not self.read_only)
