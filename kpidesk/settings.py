@@ -18,6 +18,7 @@ DEFAULTS: dict[str, Any] = {
     "rating_scale": [1, 5],
     "min_count": 5,  # values resting on fewer tickets are shown greyed out
     "backups_keep": 10,
+    "day_first": None,  # ambiguous text dates (03/04): None = ask / assume day-first with a warning
 }
 
 
