@@ -103,6 +103,13 @@ class RowReader:
                 result.rejected.append(self._reject(number, self.headers["created_at"], value,
                                                     "the ticket has no created date"))
                 continue
+            if rec["resolved_at"] is not None and rec["resolved_at"] < rec["created_at"]:
+                # A negative resolution time would pull every MTTR it lands in down: refuse the row.
+                idx = self.index["resolved_at"]
+                result.rejected.append(self._reject(
+                    number, self.headers["resolved_at"], cells[idx] if idx < n else None,
+                    f"resolved before it was created ({rec['created_at']:%Y-%m-%d %H:%M})"))
+                continue
             if prio_idx is not None and prio_idx < n:
                 self._priority(rec, cells[prio_idx], result)
             if pseudo:
