@@ -94,9 +94,10 @@ class FieldRow(QWidget):
     def set_message(self, text: str) -> None:
         self.error.setText(text)
         self.error.setVisible(bool(text))
-        self.editor.setProperty("invalid", bool(text))
-        self.editor.style().unpolish(self.editor)
-        self.editor.style().polish(self.editor)
+        if bool(self.editor.property("invalid")) != bool(text):  # re-polish only on a change
+            self.editor.setProperty("invalid", bool(text))
+            self.editor.style().unpolish(self.editor)
+            self.editor.style().polish(self.editor)
         self.message_changed.emit(text)
 
     def message(self) -> str:

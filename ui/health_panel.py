@@ -27,6 +27,8 @@ class HealthPanel(QWidget):
         self.list = QListWidget(objectName="healthList", wordWrap=True)
         self.list.setUniformItemSizes(False)
         self.list.setSelectionMode(QListWidget.SelectionMode.NoSelection)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.heading)

@@ -63,7 +63,7 @@ class KpiForm(QWidget):
         self.title = QLabel(objectName="sectionTitle")
         self.name = QLineEdit(placeholderText="e.g. MTTR, First-contact resolution")
         self.description = QPlainTextEdit(placeholderText="What it measures and why it matters")
-        self.description.setFixedHeight(58)
+        self.description.setFixedHeight(64)
         self.category = ChoiceCombo()
         self.category.set_choices([(c.capitalize(), c) for c in CATEGORIES])
         self.unit = ChoiceCombo(editable=True)

@@ -6,7 +6,7 @@ reports the Changes (`changes_made`) for the other screens.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QPoint, Qt
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -39,9 +40,9 @@ from ui.screen import Screen, page_header
 from ui.template_dialog import TemplateDialog
 
 
-COLUMN_WIDTHS = {Columns.NAME: 200, Columns.KIND: 58, Columns.CATEGORY: 108, Columns.UNIT: 56,
-                 Columns.DIRECTION: 116, Columns.TARGET: 76, Columns.BASELINE: 72, Columns.TRIGGER: 84,
-                 Columns.CADENCE: 76, Columns.OWNER: 110, Columns.HEALTH: 60}
+COLUMN_WIDTHS = {Columns.NAME: 200, Columns.KIND: 64, Columns.CATEGORY: 126, Columns.UNIT: 60,
+                 Columns.DIRECTION: 120, Columns.TARGET: 82, Columns.BASELINE: 76, Columns.TRIGGER: 60,
+                 Columns.CADENCE: 80, Columns.OWNER: 116, Columns.HEALTH: 58}
 HIDDEN_BY_DEFAULT = (Columns.UNIT, Columns.DIRECTION, Columns.BASELINE, Columns.CADENCE)
 
 
@@ -76,10 +77,12 @@ class KpiScreen(Screen):
             self.category_combo.addItem(c.capitalize(), c)
         bar = QHBoxLayout()
         for w in (self.new_button, self.template_button, self.delete_button):
+            w.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
             bar.addWidget(w)
         bar.addStretch(1)
-        bar.addWidget(self.filter_edit, 2)
-        bar.addWidget(self.category_combo)
+        filters = QHBoxLayout()
+        filters.addWidget(self.filter_edit, 1)
+        filters.addWidget(self.category_combo)
 
         self.table = QTableView(sortingEnabled=True, alternatingRowColors=True)
         self.table.setModel(self.proxy)
@@ -97,6 +100,8 @@ class KpiScreen(Screen):
         for col in HIDDEN_BY_DEFAULT:
             self.table.setColumnHidden(col, True)
         self.table.sortByColumn(Columns.NAME, Qt.SortOrder.AscendingOrder)
+        state.restore_header(header, "kpi/table")
+        self.table.viewport().installEventFilter(self)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._on_header_context_menu)
 
@@ -107,6 +112,7 @@ class KpiScreen(Screen):
         table_lay = QVBoxLayout(table_box)
         table_lay.setContentsMargins(0, 0, 0, 0)
         table_lay.addLayout(bar)
+        table_lay.addLayout(filters)
         table_lay.addWidget(self.table, 1)
         self.left_split.addWidget(table_box)
         self.left_split.addWidget(self.health)
@@ -169,14 +175,15 @@ class KpiScreen(Screen):
         self.health.show_report(self.form.record(), records)
 
     def _fit_columns(self) -> None:
-        """Size columns to their contents, the name between 170 and 260 px (the user may resize)."""
+        """The name column takes the room the other columns leave (at least 160 px)."""
         header = self.table.horizontalHeader()
-        if getattr(self, "_fitted", False) or self.model.rowCount() == 0:
-            return
-        self._fitted = True
-        self.table.resizeColumnsToContents()
-        header.resizeSection(Columns.NAME, max(170, min(260, header.sectionSize(Columns.NAME))))
-        state.restore_header(header, "kpi/table")
+        others = sum(header.sectionSize(c) for c in Columns if c != Columns.NAME and not header.isSectionHidden(c))
+        header.resizeSection(Columns.NAME, max(150, self.table.viewport().width() - others))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return super().eventFilter(watched, event)
 
     def selected_id(self) -> int | None:
         index = self.table.selectionModel().currentIndex()
@@ -285,7 +292,7 @@ class KpiScreen(Screen):
             action.setCheckable(True)
             action.setChecked(not self.table.isColumnHidden(col))
             action.setEnabled(col != Columns.NAME)
-            action.toggled.connect(lambda on, c=col: self.table.setColumnHidden(c, not on))
+            action.toggled.connect(lambda on, c=col: (self.table.setColumnHidden(c, not on), self._fit_columns()))
         menu.exec(self.table.horizontalHeader().mapToGlobal(pos))
 
     def _on_form_draft_changed(self, draft: KpiRecord) -> None:

@@ -109,7 +109,7 @@ class PeopleScreen(Screen):
         detail.setModel(self.role_kpis)
         detail.verticalHeader().hide()
         detail.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        detail.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        detail.horizontalHeader().setStretchLastSection(True)
         self.role_split = QSplitter(Qt.Orientation.Horizontal)
         self.role_split.addWidget(self.roles)
         box = QWidget()
@@ -119,7 +119,7 @@ class PeopleScreen(Screen):
         box_lay.addWidget(self.role_title)
         box_lay.addWidget(detail, 1)
         self.role_split.addWidget(box)
-        self.role_split.setSizes([560, 440])
+        self.role_split.setSizes([520, 480])
         state.restore_splitter(self.role_split, "people/roles")
 
         self.tabs = QTabWidget()
