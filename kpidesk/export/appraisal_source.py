@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 
 from kpidesk.errors import ExportFailed
 from kpidesk.export.content import AppraisalReport, ContextLine, Goal, KpiLine, TrendPoint
-from kpidesk.models import CheckIn, Kpi, Measurement, RoleProfile, Team, Technician
+from kpidesk.models import CheckIn, RoleProfile, Team, Technician
 from kpidesk.people import alias_key
-from kpidesk.periods import Period, parse_period
+from kpidesk.periods import parse_period
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -100,6 +100,13 @@ def reports_for(store: "Store", period: str, team: str | None = None, technician
 def build_report(store: "Store", check_in_id: int, now: dt.datetime | None = None) -> AppraisalReport:
     organisation = str(store.get_setting("organisation") or "")
     scale = tuple(store.get_setting("rating_scale") or (1, 5))
+    from kpidesk.appraisal.checkins import facts_of
+    from kpidesk.errors import NotFound
+
+    try:  # frozen numbers for a signed check-in, live ones for a draft: what the wizard shows
+        facts = facts_of(store, check_in_id).to_json()
+    except NotFound as exc:
+        raise ExportFailed(f"There is no check-in {check_in_id}.") from exc
     with store.read() as s:
         ci = s.get(CheckIn, check_in_id)
         if ci is None:
@@ -107,10 +114,8 @@ def build_report(store: "Store", check_in_id: int, now: dt.datetime | None = Non
         tech = s.get(Technician, ci.technician_id)
         role = s.get(RoleProfile, ci.role_profile_id) if ci.role_profile_id else tech.role_profile
         period = parse_period(ci.period)
-        data, frozen = _loads(ci.data_json), _loads(ci.frozen_json)
-        if not frozen and isinstance(data.get("facts"), dict):
-            frozen = data["facts"]  # a draft's last computed facts, where the check-in keeps them
-        kpis = (_frozen_kpis(frozen) if frozen.get("kpis") else _live_kpis(s, tech, role, period))
+        data, frozen = _loads(ci.data_json), facts
+        kpis = _frozen_kpis(frozen)
         _apply_ratings(kpis, data)
         for k in kpis:
             if tech.escalation_destination and "escalation" in k.name.lower():
@@ -126,7 +131,7 @@ def build_report(store: "Store", check_in_id: int, now: dt.datetime | None = Non
             readings=_texts(_pick(frozen, "readings", default=None) or _pick(data, "readings", default=[])),
             escalation_reading=str(_pick(frozen, "escalation_reading", default="")
                                    or _pick(data, "escalation_reading", default="")),
-            context=_frozen_context(frozen) if frozen.get("team_context") else _live_context(s, tech, period),
+            context=_frozen_context(frozen),
             data_notes=_texts(_pick(frozen, "data_notes", "warnings", default=None)
                               or _pick(data, "data_notes", "warnings", default=[])),
             strengths=str(_pick(data, "strengths", default="")),
@@ -180,52 +185,6 @@ def _frozen_context(frozen: dict[str, Any]) -> list[ContextLine]:
     return [ContextLine(name=str(c.get("name", "")), unit=str(c.get("unit", "")), value=c.get("value"),
                         previous=c.get("previous"), note=str(c.get("note", "")))
             for c in frozen.get("team_context", []) if isinstance(c, dict)]
-
-
-def _trend_periods(period: Period, n: int) -> list[Period]:
-    out = [period]
-    while len(out) < n:
-        out.insert(0, out[0].previous())
-    return out
-
-
-def _series(s: "Session", kpi: Kpi, scope: str, periods: list[Period]) -> dict[str, float]:
-    rows = s.execute(select(Measurement.period, Measurement.value).where(
-        Measurement.kpi_id == kpi.id, Measurement.scope_key == scope, Measurement.segment == (kpi.segment or ""),
-        Measurement.period.in_([p.key for p in periods]))).all()
-    return {p: v for p, v in rows if v is not None}
-
-
-def _live_kpis(s: "Session", tech: Technician, role: RoleProfile | None, period: Period) -> list[KpiLine]:
-    if role is None:
-        return []
-    scope = f"technician:{tech.id}"
-    trend_p = _trend_periods(period, TREND_PERIODS)
-    base_p = _trend_periods(period.previous(), TREND_PERIODS)  # own baseline: the six periods before
-    out = []
-    for rk in role.kpis:
-        k = rk.kpi
-        values = _series(s, k, scope, trend_p)
-        before = [v for p, v in _series(s, k, scope, base_p).items()]
-        band = (k.band_low, k.band_high) if k.direction == "band" and k.band_low is not None else None
-        line = KpiLine(name=k.name, unit=k.unit, direction=k.direction, value=values.get(period.key),
-                       baseline=sum(before) / len(before) if len(before) >= 3 else None,
-                       target=rk.target_value if rk.target_value is not None else k.target_value, band=band,
-                       trend=[TrendPoint(p.key, values.get(p.key)) for p in trend_p], weight=rk.weight,
-                       rated=k.level != "team", kpi_id=k.id)
-        out.append(line)
-    return out
-
-
-def _live_context(s: "Session", tech: Technician, period: Period) -> list[ContextLine]:
-    if tech.team_id is None:
-        return []
-    out = []
-    for k in s.scalars(select(Kpi).where(Kpi.metric.in_(CONTEXT_METRICS), Kpi.segment == "")):
-        values = _series(s, k, f"team:{tech.team_id}", [period.previous(), period])
-        if values:
-            out.append(ContextLine(k.name, k.unit, values.get(period.key), values.get(period.previous().key)))
-    return out
 
 
 def _apply_ratings(kpis: list[KpiLine], data: dict[str, Any]) -> None:
