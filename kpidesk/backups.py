@@ -108,14 +108,20 @@ def restore(db_path: Path, backup: Path) -> Path:
     if db_path.exists() and db.integrity_check(db_path, quick=True):
         return _replace_damaged(db_path, backup)
     safety = db.backup_database(db_path, reason="before-restore") if db_path.exists() else None
-    src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    copy_into(backup, db_path)
+    return safety or backup
+
+
+def copy_into(source: Path, db_path: Path) -> None:
+    """Replace the content of the live database `db_path` with `source`'s, in one step, through the
+    backup API: other connections see either the old or the new content, never a mix."""
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     dst = sqlite3.connect(db_path, timeout=db.BUSY_TIMEOUT_S)
     try:
         src.backup(dst)
     finally:
         dst.close()
         src.close()
-    return safety or backup
 
 
 def _replace_damaged(db_path: Path, backup: Path) -> Path:

@@ -84,15 +84,31 @@ OBJECTIVES = {
 
 def create_demo(store: "Store", seed: int = 7, today: dt.date | None = None,
                 progress: Progress | None = None) -> Changes:
-    """Fill `store` with the demo department. Refuses a database that already holds tickets or people,
-    so demo data never mixes with real records."""
-    from kpidesk.errors import ValidationError
+    """Fill `store` with the demo department. Refuses a database that already holds people, so demo
+    data never mixes with real records. All or nothing: the department is built in a temporary file
+    and copied in with SQLite's backup API only when complete, so a cancel leaves `store` untouched."""
+    import tempfile
+    from pathlib import Path
 
-    if store.list_technicians():
-        raise ValidationError({"database": "the database already has people in it; demo data goes into an "
-                               "empty database (File > New, or kpidesk --db NEW.db demo)"})
+    from kpidesk.backups import copy_into
+    from kpidesk.errors import ValidationError
+    from kpidesk.store import Store
+
+    if store.list_technicians() or store.list_kpis():
+        raise ValidationError({"database": "the database already has KPIs or people in it; demo data goes into "
+                               "an empty database (File > Open database with a new file name, or "
+                               "kpidesk --db NEW.db demo)"})
+    with tempfile.TemporaryDirectory(prefix="kpidesk-demo-") as tmp:
+        with Store.open(Path(tmp) / "demo.db") as scratch:
+            _build(scratch, seed, today or dt.date.today(), progress)
+            _status(progress, "Copying the demo department into your database")
+            copy_into(scratch.path, store.path)
+    return Changes(kpis=True, people=True, tickets=True, measurements=True, settings=True, checkins=True,
+                   reviews=True)
+
+
+def _build(store: "Store", seed: int, today: dt.date, progress: Progress | None) -> None:
     rng = random.Random(seed)
-    today = today or dt.date.today()
     end = dt.datetime.combine(today, dt.time(8, 0))
     start = dt.datetime.combine(period_containing(today, "month").start.replace(year=today.year - 1), dt.time())
     _status(progress, "Creating KPIs and role profiles")
@@ -104,11 +120,56 @@ def create_demo(store: "Store", seed: int = 7, today: dt.date | None = None,
     rows = _tickets(rng, start, end, tech_ids, progress)
     _write_tickets(store, rows, progress)
     _project_values(store, rng, start, today)
+    _status(progress, "Computing KPIs, baselines and reviews")
+    _baselines_and_reviews(store, today)
     _status(progress, "Adding last quarter's check-ins")
     from kpidesk.appraisal_demo import add_demo_checkins
 
     add_demo_checkins(store, today)
-    return Changes(kpis=True, people=True, tickets=True, measurements=True, settings=True, checkins=True)
+
+
+def _baselines_and_reviews(store: "Store", today: dt.date) -> None:
+    """What a manager does in the first week: compute, set baselines from the first half of the year
+    (so the second half can drift from them), switch on the templates' relative triggers, check."""
+    from kpidesk.errors import ValidationError
+    from kpidesk.metrics.baseline import set_baseline
+    from kpidesk.metrics.recompute import recompute
+    from kpidesk.metrics.reviews import check_triggers
+
+    recompute(store, today=today)
+    before = (today.replace(day=1) - dt.timedelta(days=150)).replace(day=1)
+    templates = {t.name: t for t in KPI_TEMPLATES.values()}
+    infra = next(t.id for t in store.list_teams() if t.name == "Infrastructure & Security")
+    for k in store.list_kpis():
+        scope = {"Uptime": f"team:{infra}", "Patch compliance": f"team:{infra}", "Change failure rate": f"team:{infra}",
+                 "On-time delivery rate": "project:Intranet migration", "Budget variance": "project:Intranet migration",
+                 "Scope creep index": "project:Intranet migration"}.get(k.name, "desk")
+        try:
+            k, _ = set_baseline(store, k.id, before, periods=3, scope_key=scope)
+        except ValidationError:
+            continue  # nothing measured for it in the demo (deployments, defects...): stays a metric
+        t = templates.get(k.name)
+        if t is not None and t.trigger_kind == "relative" and k.trigger_kind is None:
+            k.trigger_kind, k.trigger_value = t.trigger_kind, t.trigger_value
+            store.update_kpi(k)
+    _backdate_targets(store, dt.datetime.combine(today.replace(year=today.year - 1, day=1), dt.time()))
+    check_triggers(store, today)
+
+
+def _backdate_targets(store: "Store", since: dt.datetime) -> None:
+    """The demo's targets were set 'today', but its year of data is judged by the target in force in
+    each period: say they have been in force since the demo year began."""
+    from sqlalchemy import delete, select
+
+    from kpidesk.catalog import TARGET_FIELDS
+    from kpidesk.models import Kpi, KpiTarget
+
+    with store.write() as s:
+        s.execute(delete(KpiTarget))
+        for k in s.scalars(select(Kpi)):
+            if any(getattr(k, f) is not None for f in TARGET_FIELDS):
+                s.add(KpiTarget(kpi_id=k.id, segment="", valid_from=since,
+                                **{f: getattr(k, f) for f in TARGET_FIELDS}))
 
 
 def _status(progress: Progress | None, text: str) -> None:
@@ -183,6 +244,9 @@ def _one_ticket(rng: random.Random, p: Persona, number: int, created: dt.datetim
         csat = min(4.8, csat - 0.3 + 0.8 * frac)
     if tier == 1 and p.p1_speed:
         speed *= p.p1_speed
+    if (end - created).days < 55:  # an ERP roll-out since October: slower, more hand-offs: a drift to review
+        speed *= 1.35
+        fcr -= 0.1
     hours = max(0.15, rng.lognormvariate(0, 0.6) * BASE_HOURS[tier] * speed)
     if tier > 2 and rng.random() < 0.05:  # waiting on a vendor or the user: the backlog's long tail
         hours *= rng.uniform(4, 12)

@@ -30,9 +30,12 @@ def test_kpi_list_json_on_demo_data(tmp_path, capsys):
     assert by_name["MTTR P1"]["is_kpi"] is True and by_name["MTTR P1"]["target_value"] == 4.0
     assert by_name["MTTR P1"]["direction"] == "lower" and by_name["MTTR P1"]["unit"] == "hours"
     assert {"name", "category", "unit", "direction", "owner", "health", "is_kpi"} <= set(data[0])
-    # MTTR has no trigger until a baseline exists, so it is still a plain metric, and the check says why.
-    assert by_name["MTTR"]["is_kpi"] is False
-    assert any("trigger" in h for h in by_name["MTTR"]["health"])
+    # The demo set MTTR's baseline, which switched on its relative trigger: it is a KPI.
+    assert by_name["MTTR"]["is_kpi"] is True and by_name["MTTR"]["trigger_kind"] == "relative"
+    assert by_name["MTTR"]["baseline_value"] > 0
+    # Deployment frequency has nothing measured, so no baseline and no trigger: a plain metric, and why.
+    assert by_name["Deployment frequency"]["is_kpi"] is False
+    assert any("trigger" in h for h in by_name["Deployment frequency"]["health"])
 
 
 def test_check_reports_ok_and_fails_on_damage(db_path, capsys):

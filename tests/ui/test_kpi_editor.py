@@ -64,6 +64,7 @@ def test_unreadable_number_is_shown_not_saved(qtbot, screen, store):
 
 def test_edit_undo_redo_in_the_database(qtbot, window, store):
     rec, _ = store.create_kpi(KpiRecord(name="CSAT", unit="score", target_value=4.2, owner="Dana"))
+    window.show_screen(KpiScreen)  # Edit > Undo follows the page on show
     screen = window.screen(KpiScreen)
     window.apply_changes(_kpis_changed())
     screen.select_kpi(rec.id)
