@@ -1,0 +1,257 @@
+"""A KPI's trend plot (pyqtgraph): the series by period against its baseline, target and trigger.
+
+Built once, updated with setData (HOUSE-STYLE 22): the value curve with hoverable points (tool tip:
+period, value, count, status), a horizontal baseline line, a target line (or the target band of a
+band KPI), the trigger zone as a shaded band beyond the trigger threshold, red diamonds on
+triggered periods, an optional rolling average, an optional faint team median, and P1-P4 curves
+when split by priority. Every array comes from kpidesk.metrics.series (PlotSeries); nothing is
+computed here. Curves clip to the view and downsample, so thousands of points stay interactive.
+"""
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from kpidesk.export.formats import fmt_value
+from kpidesk.metrics.series import PlotSeries
+from ui.dashboard.models import STATUS_LOOK
+
+TIER_COLOURS = {"P1": "#c53030", "P2": "#dd6b20", "P3": "#2b6cb0", "P4": "#38a169"}
+VALUE_COLOUR = "#1f4e8c"
+BAND_RED = QColor(197, 48, 48, 38)
+BAND_GREEN = QColor(47, 133, 90, 34)
+
+
+def _arr(values: Sequence[float | None]) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+
+def tooltip_text(s: PlotSeries, i: int) -> str:
+    """What hovering the point of period i shows: period, value, count, status (and anomaly)."""
+    value = s.values[i] if i < len(s.values) else None
+    count = s.counts[i] if i < len(s.counts) else None
+    seg = f" {s.segment}" if s.segment else ""
+    lines = [f"{s.periods[i]}", f"{s.name}{seg}: {fmt_value(value, s.unit)}"]
+    if count is None:
+        lines.append("count: entered value")
+    else:
+        lines.append(f"count: {count} ticket{'s' if count != 1 else ''}"
+                     + (" (too few to judge)" if count < s.min_count else ""))
+    status = s.statuses[i] if i < len(s.statuses) else None
+    if status is not None:
+        lines.append(STATUS_LOOK[status][0])
+    if i < len(s.anomalies) and s.anomalies[i]:
+        lines.append("outside its usual range (one-off?)")
+    return "\n".join(lines)
+
+
+def fast_curve(curve: pg.PlotDataItem) -> pg.PlotDataItem:
+    """Draw only what is in view, downsampled to the pixels available (pyqtgraph's own advice)."""
+    curve.setClipToView(True)
+    curve.setDownsampling(auto=True, method="peak")
+    curve.setSkipFiniteCheck(False)
+    return curve
+
+
+class TrendPlot(QWidget):
+    """The plot with its options row. `set_series(main, tiers)` redraws it; `options_changed` asks
+    the screen to fetch again (team median, split by priority)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.series: PlotSeries | None = None
+        self.tiers: dict[str, PlotSeries] = {}
+        self.title = QLabel("Click a KPI card to see its trend", objectName="sectionTitle")
+        self.subtitle = QLabel(objectName="hint", wordWrap=True)
+        self.rolling_box = QCheckBox("Rolling average", checked=True)
+        self.median_box = QCheckBox("Team median")
+        self.median_box.setToolTip("The median of the technician's team, period by period (technicians only)")
+        self.split_box = QCheckBox("Split by priority")
+        self.split_box.setToolTip("One curve per priority tier P1 to P4 (KPIs computed from tickets)")
+        self.export_png = QPushButton("Export PNG…")
+        self.export_pdf = QPushButton("Export PDF…")
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        for w in (self.rolling_box, self.median_box, self.split_box, self.export_png, self.export_pdf):
+            top.addWidget(w)
+        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
+        self.plot.setMinimumHeight(240)
+        self.plot.showGrid(x=False, y=True, alpha=0.15)
+        self.plot.setMenuEnabled(False)
+        self._build_items()
+        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextColor="#334e68", brush=(255, 255, 255, 210))
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(top)
+        lay.addWidget(self.subtitle)
+        lay.addWidget(self.plot, 1)
+        self.rolling_box.toggled.connect(self._on_rolling_box_toggled)
+
+    # Items (made once) ---------------------------------------------------------------------------
+    def _build_items(self) -> None:
+        p = self.plot
+        self.trigger_band = pg.LinearRegionItem(orientation="horizontal", movable=False, brush=BAND_RED,
+                                                pen=pg.mkPen(QColor(197, 48, 48, 150), width=1))
+        self.target_band = pg.LinearRegionItem(orientation="horizontal", movable=False, brush=BAND_GREEN,
+                                               pen=pg.mkPen(QColor(47, 133, 90, 120), width=1))
+        for region in (self.trigger_band, self.target_band):
+            region.setZValue(-20)
+            p.addItem(region, ignoreBounds=True)
+        self.baseline_line = pg.InfiniteLine(angle=0, movable=False, pen=pg.mkPen("#52606d", width=1.5,
+                                                                                 style=Qt.PenStyle.DotLine),
+                                             label="Baseline", labelOpts={"position": 0.06, "color": "#52606d",
+                                                                          "anchors": [(0, 1), (0, 1)]})
+        self.target_line = pg.InfiniteLine(angle=0, movable=False, pen=pg.mkPen("#2f855a", width=1.8,
+                                                                               style=Qt.PenStyle.DashLine),
+                                           label="Target", labelOpts={"position": 0.06, "color": "#2f855a",
+                                                                      "anchors": [(0, 0), (0, 0)]})
+        for line in (self.baseline_line, self.target_line):
+            p.addItem(line, ignoreBounds=True)
+        self.median_curve = fast_curve(p.plot(pen=pg.mkPen("#9fb3c8", width=1.5)))
+        self.rolling_curve = fast_curve(p.plot(pen=pg.mkPen(
+            "#7b8794", width=1.5, style=Qt.PenStyle.DashLine)))
+        self.tier_curves = {seg: fast_curve(p.plot(pen=pg.mkPen(c, width=1.4), symbol="o",
+                                                   symbolSize=4, symbolBrush=c, symbolPen=None))
+                            for seg, c in TIER_COLOURS.items()}
+        self.value_curve = fast_curve(p.plot(pen=pg.mkPen(VALUE_COLOUR, width=2.4), connect="finite"))
+        self.points = pg.ScatterPlotItem(size=8, brush=pg.mkBrush(VALUE_COLOUR), pen=pg.mkPen("w", width=1),
+                                         hoverable=True, hoverSize=12, tip=self._tip)
+        p.addItem(self.points)
+        self.triggered_marks = pg.ScatterPlotItem(symbol="d", size=15, brush=pg.mkBrush("#c53030"),
+                                                  pen=pg.mkPen("w", width=1.2))
+        p.addItem(self.triggered_marks)
+        self.extra_curves: list[pg.PlotDataItem] = []
+        self.set_series(None)
+
+    def _tip(self, x: float, y: float, data: object) -> str:
+        if isinstance(data, tuple) and len(data) == 2:
+            seg, i = data
+            s = self.tiers.get(seg) if seg else self.series  # type: ignore[call-overload]
+            if s is not None:
+                return tooltip_text(s, int(i))  # type: ignore[arg-type]
+        return ""
+
+    # Updating ------------------------------------------------------------------------------------
+    def set_series(self, s: PlotSeries | None, tiers: dict[str, PlotSeries] | None = None) -> None:
+        self.series, self.tiers = s, dict(tiers or {})
+        empty = np.array([], dtype=float)
+        if s is None or not s.starts:
+            for c in (self.value_curve, self.rolling_curve, self.median_curve, *self.tier_curves.values()):
+                c.setData(empty, empty)
+            self.points.setData([])
+            self.triggered_marks.setData([])
+            for item in (self.baseline_line, self.target_line, self.trigger_band, self.target_band):
+                item.setVisible(False)
+            return
+        x = np.array(s.starts, dtype=float)
+        y = _arr(s.values)
+        self.value_curve.setData(x, y)
+        have = ~np.isnan(y)
+        self.points.setData(x=x[have], y=y[have], data=[("", i) for i in np.flatnonzero(have)],
+                            brush=[pg.mkBrush(VALUE_COLOUR if (c or 0) >= s.min_count or c is None else "#bcccdc")
+                                   for c, h in zip(s.counts, have) if h])
+        trig = np.array([st == "triggered" for st in s.statuses]) & have
+        self.triggered_marks.setData(x=x[trig], y=y[trig], data=[("", i) for i in np.flatnonzero(trig)])
+        self.rolling_curve.setData(x, _arr(s.rolling))
+        self.rolling_curve.setVisible(self.rolling_box.isChecked())
+        med = _arr(s.team_median) if s.team_median else np.full(len(x), np.nan)
+        self.median_curve.setData(x, med)
+        self.median_curve.setVisible(bool(s.team_median))
+        for seg, curve in self.tier_curves.items():
+            t = self.tiers.get(seg)
+            curve.setData(x, _arr(t.values)) if t is not None else curve.setData(empty, empty)
+            curve.setVisible(t is not None)
+        self._set_lines(s)
+        self._fit_y(s)
+        self._update_legend(s, bool(trig.any()))
+        self.plot.getPlotItem().enableAutoRange(axis="x")
+        self.plot.setLabel("left", s.unit or "value")
+
+    def _update_legend(self, s: PlotSeries, triggered: bool) -> None:
+        self.legend.clear()
+        seg = f" {s.segment}" if s.segment else ""
+        self.legend.addItem(self.value_curve, f"{s.name}{seg}, {s.scope_label}")
+        if self.rolling_curve.isVisible():
+            self.legend.addItem(self.rolling_curve, "Rolling average (3)")
+        if self.median_curve.isVisible():
+            self.legend.addItem(self.median_curve, "Team median")
+        for name, curve in self.tier_curves.items():
+            if curve.isVisible():
+                self.legend.addItem(curve, name)
+        if triggered:
+            self.legend.addItem(self.triggered_marks, "Triggered period")
+
+    def _set_lines(self, s: PlotSeries) -> None:
+        self.baseline_line.setVisible(s.baseline is not None)
+        if s.baseline is not None:
+            self.baseline_line.setValue(s.baseline)
+            self.baseline_line.label.setFormat(f"Baseline {fmt_value(s.baseline, s.unit)}")
+        self.target_line.setVisible(s.target is not None and s.band is None)
+        if s.target is not None:
+            self.target_line.setValue(s.target)
+            self.target_line.label.setFormat(f"Target {fmt_value(s.target, s.unit)}")
+        self.target_band.setVisible(s.band is not None)
+        if s.band is not None:
+            self.target_band.setRegion(s.band)
+        lo, hi = s.threshold
+        reach = self._reach(s)
+        if hi is not None and lo is not None:  # a band KPI: triggered outside [lo, hi]; shade below lo
+            self.trigger_band.setRegion((lo - reach, lo))
+        elif hi is not None:
+            self.trigger_band.setRegion((hi, hi + reach))
+        elif lo is not None:
+            self.trigger_band.setRegion((lo - reach, lo))
+        self.trigger_band.setVisible(lo is not None or hi is not None)
+
+    @staticmethod
+    def _numbers(s: PlotSeries) -> list[float]:
+        nums = [v for v in (*s.values, *s.rolling, *(s.team_median or [])) if v is not None]
+        nums += [v for v in (s.baseline, s.target, *s.threshold, *(s.band or ())) if v is not None]
+        return [v for v in nums if math.isfinite(v)]
+
+    def _reach(self, s: PlotSeries) -> float:
+        nums = self._numbers(s)
+        return (max(map(abs, nums)) if nums else 1.0) * 10 + 1.0
+
+    def _fit_y(self, s: PlotSeries) -> None:
+        """Y range over the values AND the reference lines, so baseline, target and the trigger
+        threshold are always in view."""
+        nums = self._numbers(s) + [v for t in self.tiers.values() for v in t.values if v is not None]
+        if not nums:
+            return
+        lo, hi = min(nums), max(nums)
+        pad = (hi - lo) * 0.12 or abs(hi) * 0.1 or 1.0
+        self.plot.setYRange(lo - pad, hi + pad, padding=0)
+
+    def set_caption(self, title: str, subtitle: str) -> None:
+        self.title.setText(title)
+        self.subtitle.setText(subtitle)
+
+    def show_many(self, x: np.ndarray, ys: Sequence[np.ndarray]) -> None:
+        """Many comparison curves at once (e.g. every technician's daily values over years); reuses
+        its curves between calls. What the 200 x 5,000 benchmark draws."""
+        while len(self.extra_curves) < len(ys):
+            self.extra_curves.append(fast_curve(pg.PlotDataItem(pen=pg.mkPen("#9fb3c8", width=1))))
+            self.plot.addItem(self.extra_curves[-1])
+        for curve, y in zip(self.extra_curves, ys):
+            curve.setData(x, y)
+            curve.setVisible(True)
+        for curve in self.extra_curves[len(ys):]:
+            curve.setVisible(False)
+        self.plot.getPlotItem().enableAutoRange()
+
+    def curves(self) -> list[pg.PlotDataItem]:
+        """The visible data curves (value, rolling, median, tiers, extras)."""
+        items = [self.value_curve, self.rolling_curve, self.median_curve, *self.tier_curves.values(),
+                 *self.extra_curves]
+        return [c for c in items if c.isVisible() and c.xData is not None and len(c.xData)]
+
+    def _on_rolling_box_toggled(self, on: bool) -> None:
+        if self.series is not None:
+            self.set_series(self.series, self.tiers)
