@@ -1,0 +1,405 @@
+"""The dashboard: a card per KPI for the desk, a team or a technician and a period; a click on a
+card opens its trend plot; speed against quality for the period; the open reviews one click away.
+
+Thread rules: every read of the core runs on the dashboard's loaders (ui.dashboard.loader, one
+worker thread, newest request wins); recompute runs through ui.ops.Op. Cards already read for a
+(scope, period) are kept until the data changes, and the other scopes of the period are read ahead
+in the background, so switching technician is a model reset (milliseconds), not a query.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kpidesk.export.kpi_table import Column, write_kpi_table
+from kpidesk.metrics.recompute import recompute, ticket_span
+from kpidesk.metrics.reviews import check_triggers, list_reviews, overdue_reviews
+from kpidesk.metrics.series import KpiCard, dashboard_cards, kpi_series, speed_quality
+from kpidesk.metrics.model import granularity_of
+from kpidesk.periods import parse_period, period_containing, periods_between
+from kpidesk.records import Changes
+from kpidesk.store import Store
+from ui.dashboard.cards import CardGrid
+from ui.dashboard.loader import Loader
+from ui.dashboard.models import KpiCardModel, table_rows
+from ui.dashboard.scatter import ScatterView
+from ui.dashboard.trend_plot import TrendPlot
+from ui.errors import show_error
+from ui.ops import Op, QtProgress
+from ui.reports.plot_export import save_plot
+from ui.screen import Screen, page_header
+
+TABLE_COLUMNS = [Column("KPI", "kpi"), Column("For", "who"), Column("Period", "period"),
+                 Column("Value", "value", unit_key="unit"), Column("Unit", "unit"), Column("Count", "count"),
+                 Column("Status", "status"), Column("Target", "target", unit_key="unit"), Column("Trend", "trend"),
+                 Column("Too few tickets", "too_few"), Column("Rated", "rated")]
+TREND_PERIODS = {"week": 26, "month": 12, "quarter": 8, "year": 5}
+CardsResult = tuple[list[KpiCard], frozenset[int], int]  # cards, overdue KPI ids, min_count
+
+
+class DashboardScreen(Screen):
+    title, icon_name = "Dashboard", "dashboard"
+    cards_shown = Signal()
+    trend_shown = Signal()
+    scatter_shown = Signal()
+    reviews_requested = Signal()
+
+    def __init__(self, store: Store, parent: QWidget | None = None, today: dt.date | None = None) -> None:
+        super().__init__(store, parent)
+        self.today = today
+        self.kpi_id: int | None = None
+        self._cache: dict[tuple[str, str | None], CardsResult] = {}
+        self._op: Op[Any] | None = None
+        self.cards_loader, self.trend_loader, self.scatter_loader = Loader(self), Loader(self), Loader(self)
+        self.scope_combo = QComboBox(minimumContentsLength=16)
+        self.scope_combo.setToolTip("The whole desk, a team, or one technician")
+        self.period_combo = QComboBox(minimumContentsLength=10)
+        self.period_combo.setToolTip("Each KPI shows its last full period (by its cadence) up to the end of this one")
+        self.reviews_button = QPushButton("Reviews")
+        self.reviews_button.setToolTip("The open reviews: KPIs that crossed their trigger")
+        self.recompute_button = QPushButton("Recompute")
+        self.recompute_button.setToolTip("Store every computed KPI's values again and check the review triggers")
+        self.export_button = QPushButton("Export table…")
+        self.export_button.setToolTip("The KPI values shown on the cards, to an Excel workbook")
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Show"))
+        bar.addWidget(self.scope_combo)
+        bar.addWidget(QLabel("up to"))
+        bar.addWidget(self.period_combo)
+        bar.addStretch(1)
+        for b in (self.reviews_button, self.recompute_button, self.export_button):
+            bar.addWidget(b)
+        self.model = KpiCardModel(self)
+        self.grid = CardGrid()
+        self.grid.setModel(self.model)
+        self.hint = QLabel(objectName="hint", wordWrap=True)
+        cards_page = QWidget()
+        cl = QVBoxLayout(cards_page)
+        cl.setContentsMargins(8, 8, 8, 4)
+        cl.addWidget(self.grid, 1)
+        cl.addWidget(self.hint)
+        self.trend = TrendPlot()
+        trend_page = QWidget()
+        tl = QVBoxLayout(trend_page)
+        tl.setContentsMargins(10, 8, 10, 8)
+        tl.addWidget(self.trend)
+        self.scatter = ScatterView()
+        scatter_page = QWidget()
+        sl = QVBoxLayout(scatter_page)
+        sl.setContentsMargins(10, 8, 10, 8)
+        sl.addWidget(self.scatter)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(cards_page, "KPI cards")
+        self.tabs.addTab(trend_page, "Trend")
+        self.tabs.addTab(scatter_page, "Speed vs quality")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(24, 20, 24, 16)
+        lay.addWidget(page_header("Dashboard"))
+        lay.addLayout(bar)
+        lay.addWidget(self.tabs, 1)
+        self.grid.card_clicked.connect(self._on_grid_card_clicked)
+        self.trend.median_box.toggled.connect(self._on_trend_option_toggled)
+        self.trend.split_box.toggled.connect(self._on_trend_option_toggled)
+        self.trend.export_png.clicked.connect(lambda: self._on_trend_export_clicked(".png"))
+        self.trend.export_pdf.clicked.connect(lambda: self._on_trend_export_clicked(".pdf"))
+        self.reviews_button.clicked.connect(self._on_reviews_button_clicked)
+        self.recompute_button.clicked.connect(self._on_recompute_button_clicked)
+        self.export_button.clicked.connect(self._on_export_button_clicked)
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+        self._fill_scopes()
+        self._fill_periods()
+        self.scope_combo.currentIndexChanged.connect(self._on_scope_combo_changed)
+        self.period_combo.currentIndexChanged.connect(self._on_period_combo_changed)
+        self._update_reviews_button()
+        self.reload()
+
+    # Choices ---------------------------------------------------------------------------------------
+    @property
+    def scope_key(self) -> str:
+        return self.scope_combo.currentData() or "desk"
+
+    @property
+    def period(self) -> str | None:
+        """The chosen period key, or None for 'the latest full periods'."""
+        return self.period_combo.currentData()
+
+    def reference_day(self) -> dt.date:
+        """The day 'before which' periods are full: today, or the day after the chosen period."""
+        if self.period is None:
+            return self.today or dt.date.today()
+        return parse_period(self.period).end
+
+    def set_scope(self, scope_key: str) -> None:
+        i = self.scope_combo.findData(scope_key)
+        if i >= 0:
+            self.scope_combo.setCurrentIndex(i)
+
+    def set_period(self, period: str | None) -> None:
+        i = self.period_combo.findData(period)
+        if i >= 0:
+            self.period_combo.setCurrentIndex(i)
+
+    def _fill_scopes(self) -> None:
+        current = self.scope_key if self.scope_combo.count() else "desk"
+        self.scope_combo.blockSignals(True)
+        self.scope_combo.clear()
+        self.scope_combo.addItem("The whole desk", "desk")
+        for team in self.store.list_teams():
+            self.scope_combo.addItem(f"Team: {team.name}", f"team:{team.id}")
+        for tech in self.store.list_technicians():
+            self.scope_combo.addItem(tech.display_name, f"technician:{tech.id}")
+        self.scope_combo.setCurrentIndex(max(self.scope_combo.findData(current), 0))
+        self.scope_combo.blockSignals(False)
+
+    def _fill_periods(self) -> None:
+        current = self.period
+        self.period_combo.blockSignals(True)
+        self.period_combo.clear()
+        self.period_combo.addItem("Latest full periods", None)
+        span = ticket_span(self.store)
+        if span is not None:
+            today = self.today or dt.date.today()
+            last = period_containing(min(span[1], today), "month")
+            months = periods_between(max(span[0], last.start - dt.timedelta(days=731)), last.last_day, "month")
+            for p in reversed(months):
+                self.period_combo.addItem(p.key, p.key)
+        self.period_combo.setCurrentIndex(max(self.period_combo.findData(current), 0))
+        self.period_combo.blockSignals(False)
+
+    # Loading ---------------------------------------------------------------------------------------
+    def on_changes(self, changes: Changes) -> None:
+        if changes.people:
+            self._fill_scopes()
+        if changes.tickets:
+            self._fill_periods()
+        if changes.reviews or changes.kpis:
+            self._update_reviews_button()
+        if changes.measurements or changes.kpis or changes.tickets or changes.people or changes.settings \
+                or changes.reviews:
+            self._cache = {}
+            self.reload()
+
+    def reload(self) -> None:
+        """Show the cards for the chosen scope and period (at once if already read), and read ahead
+        the other scopes of the period in the background."""
+        key = (self.scope_key, self.period)
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._show_cards(cached)
+        else:
+            store, scope, period, today = self.store, self.scope_key, self.period, self.today
+            self.hint.setText("Reading…")
+            self.cards_loader.request(lambda _p: _read_cards(store, scope, period, today), self._on_cards_ready)
+        self._read_ahead()
+        if self.tabs.currentIndex() == 1 and self.kpi_id is not None:
+            self.load_trend()
+        elif self.tabs.currentIndex() == 2:
+            self.load_scatter()
+
+    def _read_ahead(self) -> None:
+        store, period, today, cache = self.store, self.period, self.today, self._cache
+        scopes = [self.scope_combo.itemData(i) for i in range(self.scope_combo.count())]
+        missing = [s for s in scopes if (s, period) not in cache and s != self.scope_key]
+
+        def read(progress: QtProgress) -> None:
+            for scope in missing:
+                if progress.cancelled():
+                    return
+                cache[(scope, period)] = _read_cards(store, scope, period, today)
+
+        if missing:
+            self.cards_loader.background(read)
+
+    def _on_cards_ready(self, result: CardsResult) -> None:
+        self._cache[(self.scope_key, self.period)] = result
+        self._show_cards(result)
+
+    def _show_cards(self, result: CardsResult) -> None:
+        cards, overdue, min_count = result
+        self.model.set_cards(cards, overdue)
+        who = self.scope_combo.currentText()
+        if not cards:
+            self.hint.setText(f"No KPI has a value for {who} yet: import tickets or values, or define KPIs.")
+        else:
+            self.hint.setText(f"{len(cards)} KPIs for {who}. Greyed-out values rest on fewer than {min_count} "
+                              "tickets. Click a card for its trend.")
+        self.cards_shown.emit()
+
+    def load_trend(self) -> None:
+        if self.kpi_id is None:
+            return
+        store, kpi_id, scope, today = self.store, self.kpi_id, self.scope_key, self.reference_day()
+        median = self.trend.median_box.isChecked() and scope.startswith("technician:")
+        split = self.trend.split_box.isChecked()
+
+        def read(_p: QtProgress) -> tuple[Any, dict[str, Any]]:
+            kpi = store.get_kpi(kpi_id)
+            n = TREND_PERIODS.get(granularity_of(kpi.cadence), 12)
+            main = kpi_series(store, kpi_id, scope, n=n, today=today, compare_team=median)
+            tiers = {}
+            if split and kpi.value_source == "computed":
+                tiers = {seg: kpi_series(store, kpi_id, scope, segment=seg, n=n, today=today)
+                         for seg in ("P1", "P2", "P3", "P4")}
+            return main, tiers
+
+        self.trend_loader.request(read, self._on_trend_ready)
+
+    def _on_trend_ready(self, result: tuple[Any, dict[str, Any]]) -> None:
+        s, tiers = result
+        self.trend.set_series(s, tiers)
+        seg = f" {s.segment}" if s.segment else ""
+        bits = [f"{s.scope_label}, by {s.granularity}"]
+        bits.append(f"baseline {'not set' if s.baseline is None else 'dotted'}")
+        if s.target is not None or s.band is not None:
+            bits.append("target dashed green" if s.band is None else "target band shaded green")
+        if s.threshold != (None, None):
+            bits.append("trigger zone shaded red")
+        if s.projected_period and s.periods and s.projected_period == s.periods[-1]:
+            bits.append(f"trend {s.trend}, meets the target now")
+        elif s.projected_period:
+            bits.append(f"trend {s.trend}, on course to reach the target in {s.projected_period}")
+        else:
+            bits.append(f"trend {s.trend}")
+        self.trend.set_caption(f"{s.name}{seg}", "; ".join(bits) + ". Hover a point for its value and count.")
+        self.trend.median_box.setEnabled(s.scope_key.startswith("technician:"))
+        self.trend_shown.emit()
+
+    def load_scatter(self) -> None:
+        store, team = self.store, None
+        if self.scope_key.startswith("team:"):
+            team = int(self.scope_key.split(":")[1])
+        period = self.period or period_containing(self.reference_day(), "month").previous().key
+        self.scatter_loader.request(lambda _p: speed_quality(store, period, team), self._on_scatter_ready)
+
+    def _on_scatter_ready(self, data: Any) -> None:
+        self.scatter.set_data(data)
+        self.scatter_shown.emit()
+
+    def open_trend(self, kpi_id: int) -> None:
+        self.kpi_id = kpi_id
+        self.tabs.setCurrentIndex(1)  # loads through _on_tabs_current_changed
+        if self.tabs.currentIndex() == 1:
+            self.load_trend()
+
+    # Actions ---------------------------------------------------------------------------------------
+    def export_table(self, path: str | Path) -> Path:
+        rows = table_rows(self.model.cards(), self.scope_combo.currentText())
+        title = f"KPI Desk: {self.scope_combo.currentText()}, {self.period_combo.currentText()}"
+        return write_kpi_table(rows, path, TABLE_COLUMNS, title=title)
+
+    def export_plot(self, path: str | Path) -> Path:
+        return save_plot(self.trend.plot, path, title=self.trend.title.text())
+
+    def recompute_now(self) -> Op[Any]:
+        store, today = self.store, self.today
+
+        def work(progress: QtProgress) -> Changes:
+            changes = recompute(store, progress, today)
+            progress.set_status("Checking review triggers")
+            return changes | check_triggers(store, today)[1]
+
+        self._op = (Op(self, work).with_progress("Recomputing KPI values…")
+                    .success(self.changes_made.emit).run())
+        return self._op
+
+    def _update_reviews_button(self) -> None:
+        n = len(list_reviews(self.store))
+        late = len(overdue_reviews(self.store, self.today))
+        text = f"{n} open review{'s' if n != 1 else ''}" if n else "No open reviews"
+        self.reviews_button.setText(text + (f", {late} overdue" if late else ""))
+        self.reviews_button.setObjectName("primary" if n else "")
+        self.reviews_button.style().unpolish(self.reviews_button)
+        self.reviews_button.style().polish(self.reviews_button)
+
+    def shutdown(self) -> None:
+        for loader in (self.cards_loader, self.trend_loader, self.scatter_loader):
+            loader.shutdown()
+        if self._op is not None and self._op.is_running():
+            self._op.cancel()
+            self._op.wait()
+
+    # Slots -----------------------------------------------------------------------------------------
+    def _on_scope_combo_changed(self, _index: int) -> None:
+        self.reload()
+
+    def _on_period_combo_changed(self, _index: int) -> None:
+        self.reload()
+
+    def _on_grid_card_clicked(self, kpi_id: int) -> None:
+        self.open_trend(kpi_id)
+
+    def _on_trend_option_toggled(self, _on: bool) -> None:
+        self.load_trend()
+
+    def _on_tabs_current_changed(self, index: int) -> None:
+        if index == 1:
+            self.load_trend()
+        elif index == 2:
+            self.load_scatter()
+
+    def _on_reviews_button_clicked(self) -> None:
+        self.reviews_requested.emit()
+        show = getattr(self.window(), "show_screen", None)
+        if show is not None:
+            from ui.dashboard.reviews_panel import ReviewsScreen
+
+            show(ReviewsScreen)
+
+    def _on_recompute_button_clicked(self) -> None:
+        if self._op is None or not self._op.is_running():
+            self.recompute_now()
+
+    def _on_export_button_clicked(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, "Export the KPI table", "kpi-table.xlsx", "Excel workbook (*.xlsx)")
+        if name:
+            self._export(lambda: self.export_table(name if name.endswith(".xlsx") else name + ".xlsx"))
+
+    def _on_trend_export_clicked(self, ext: str) -> None:
+        if self.trend.series is None:
+            return
+        label = "PNG image (*.png)" if ext == ".png" else "PDF document (*.pdf)"
+        name, _ = QFileDialog.getSaveFileName(self, "Export the trend plot", f"{self.trend.title.text()}{ext}", label)
+        if name:
+            self._export(lambda: self.export_plot(name if name.lower().endswith(ext) else name + ext))
+
+    def _export(self, fn: Any) -> None:
+        try:
+            fn()
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a dialog
+            show_error(self, exc)
+
+
+def _read_cards(store: Store, scope: str, period: str | None, today: dt.date | None) -> CardsResult:
+    """Worker thread: the cards of one scope and period, the KPIs overdue for review, min_count."""
+    cards = dashboard_cards(store, scope, period, today=today)
+    overdue = frozenset(o.kpi_id for o in overdue_reviews(store, today))
+    return cards, overdue, int(store.get_setting("min_count") or 5)
+
+
+if __name__ == "__main__":
+    import sys
+    import tempfile
+
+    from kpidesk.demo import create_demo
+    from ui.app import make_app
+
+    app = make_app(sys.argv)
+    preview_store = Store.open(Path(tempfile.mkdtemp()) / "preview.db")
+    create_demo(preview_store, seed=7)
+    screen = DashboardScreen(preview_store)
+    screen.resize(1280, 800)
+    screen.show()
+    sys.exit(app.exec())
