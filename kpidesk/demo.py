@@ -248,8 +248,8 @@ def _one_ticket(rng: random.Random, p: Persona, number: int, created: dt.datetim
         speed *= 1.35
         fcr -= 0.1
     hours = max(0.15, rng.lognormvariate(0, 0.6) * BASE_HOURS[tier] * speed)
-    if tier > 2 and rng.random() < 0.05:  # waiting on a vendor or the user: the backlog's long tail
-        hours *= rng.uniform(4, 12)
+    if tier > 2 and rng.random() < 0.02:  # waiting on a vendor or the user: the backlog's long tail
+        hours *= rng.uniform(3, 6)
     # Winter spike in one month for everyone: an anomaly the trend analysis should flag, not a drift.
     if created.month == 12 and created.day < 20:
         hours *= 1.6

@@ -244,7 +244,8 @@ def _figure(series: Series, metric: str, segment: str, periods: list[Period], ta
     prev = values.get(periods[-2].key, (None, 0)) if len(periods) > 1 else (None, 0)
     before = [x for q in periods[:-1] if (x := values.get(q.key, (None, 0)))[0] is not None and x[1] >= min_count]
     base = sum(x for x, _ in before) / len(before) if before else None
-    return rd.Figure(v, target, base, prev[0] if prev[1] >= min_count else None, int(n))
+    return rd.Figure(v, target, base, prev[0] if prev[1] >= min_count else None, int(n),
+                     previous_count=int(prev[1] or 0))
 
 
 def _readings(store: "Store", facts: Facts, who: dict[str, Any], series: Series, periods: list[Period],

@@ -9,7 +9,9 @@ Speed (MTTR, lower is better), judged against the role target, else the person's
     slow      value >= 1.1 x reference
     on pace   otherwise
 Quality (first-contact resolution, higher is better):
-    fell      fell by >= 5 points (0.05) against the previous period (checked first)
+    fell      fell by >= 5 points (0.05) against the previous period (checked first), and by more
+              than twice the standard error of the difference of the two rates when both counts are
+              known, so that ordinary noise on a few dozen tickets is not read as a decline
     high      value >= the FCR target, else >= own baseline
     low       otherwise
 SLA compliance (higher is better), against its target, else own baseline:
@@ -52,6 +54,7 @@ class Figure:
     baseline: Optional[float] = None
     previous: Optional[float] = None
     count: int = 0
+    previous_count: int = 0
 
 
 @dataclass
@@ -102,6 +105,16 @@ def _numbers(**figures: Figure) -> dict[str, Any]:
     return out
 
 
+def _beyond_noise(f: Figure) -> bool:
+    """A fall in a rate larger than twice the standard error of the difference (binomial), or True
+    when a count is unknown (the plain threshold alone decides then)."""
+    if not f.count or not f.previous_count or f.value is None or f.previous is None:
+        return True
+    p1, p0 = f.value, f.previous
+    se = (p1 * (1 - p1) / f.count + p0 * (1 - p0) / f.previous_count) ** 0.5
+    return (p0 - p1) > 2 * se
+
+
 # Classifiers ------------------------------------------------------------------------------------
 
 def speed_state(f: Figure, min_count: int = 1) -> tuple[str, Optional[float], str]:
@@ -116,7 +129,7 @@ def speed_state(f: Figure, min_count: int = 1) -> tuple[str, Optional[float], st
 def fcr_state(f: Figure, min_count: int = 1) -> tuple[str, Optional[float], str]:
     if not _enough(f, min_count):
         return UNKNOWN, None, ""
-    if f.previous is not None and f.value <= f.previous - FCR_DROP:  # type: ignore[operator]
+    if f.previous is not None and f.value <= f.previous - FCR_DROP and _beyond_noise(f):  # type: ignore[operator]
         return "fell", f.previous, "previous period"
     ref, kind = (f.target, "target") if f.target is not None else (f.baseline, "own baseline")
     if ref is None:

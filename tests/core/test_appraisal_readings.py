@@ -133,3 +133,17 @@ def test_goal_is_stored_with_kpi_name_target_text_and_problems():
     g = normalise({"text": "Raise FCR", "kpi_id": "2", "target_value": "80", "due": "2026-12-31"}, END,
                   {2: ("First-contact resolution", "%")})
     assert g["kpi"] == "First-contact resolution" and g["target"] == "80 %" and g["smart_problems"] == []
+
+
+def test_a_fall_within_noise_is_not_read_as_a_decline():
+    from kpidesk.appraisal.readings import fcr_state
+
+    # 94 % -> 88 % on ~70 tickets each: a 6-point drop, but the standard error of the difference is
+    # ~5 points, so it is noise, not a fall: the person is judged against the target instead.
+    noisy = Figure(0.88, target=0.75, previous=0.94, count=70, previous_count=66)
+    assert fcr_state(noisy)[0] == "high"
+    # 78 % -> 61 % on 200 tickets each is far beyond noise.
+    real = Figure(0.61, target=0.75, previous=0.78, count=200, previous_count=200)
+    assert fcr_state(real)[0] == "fell"
+    # Without the previous count the plain 5-point rule decides, as before.
+    assert fcr_state(Figure(0.88, target=0.75, previous=0.94, count=70))[0] == "fell"

@@ -58,3 +58,20 @@ def test_personas_have_their_strengths(demo_store):
 def test_demo_refuses_a_database_with_people(demo_store):
     with pytest.raises(ValidationError):
         create_demo(demo_store)
+
+
+def test_tom_improves_over_the_year_and_october_drifts(demo_store):
+    from kpidesk.metrics.engine import compute
+
+    tom = demo_store.find_technician("Tom Becker")
+    values = compute(demo_store, scope_key=f"technician:{tom.id}", granularity="quarter", first="2025-Q4",
+                     last="2026-Q3", metrics=("mttr_hours", "fcr_rate"), percentiles=False)
+    by = {(v.kpi, v.period): v.value for v in values}
+    assert by[("mttr_hours", "2026-Q3")] < by[("mttr_hours", "2026-Q1")] * 0.75
+    assert by[("fcr_rate", "2026-Q3")] > by[("fcr_rate", "2025-Q4")] + 0.05
+    # The ERP roll-out since October is a drift the trigger rules catch: reviews are open.
+    from kpidesk.metrics.reviews import list_reviews
+
+    periods = {r.period for r in list_reviews(demo_store)}
+    assert "2026-10" in periods
+    assert all(p >= "2026-10" if "W" not in p else p >= "2026-W40" for p in periods)  # none before the drift
