@@ -54,7 +54,7 @@ class ReviewRecord:
 
     @property
     def summary(self) -> str:
-        seg = f" {self.segment}" if self.segment else ""
+        seg = f" {self.segment}" if self.segment and not self.kpi_name.endswith(self.segment) else ""
         return f"{self.kpi_name}{seg} for {self.scope_label} in {self.period}: {fmt(self.value, self.unit)}, {self.rule}"
 
 
