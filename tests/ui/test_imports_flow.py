@@ -107,7 +107,7 @@ def test_mapping_dialog_correct_import_history_undo(qtbot, screen, store, tmp_pa
     assert screen.model.rowCount() == 1
     rec = screen.current()
     assert rec is not None and (rec.file_name, rec.created, rec.preset) == ("incident.xlsx", 30, "servicenow")
-    assert "30" in screen.model.index(0, 4).data() and screen.undo_button.isEnabled()
+    assert screen.model.index(0, 3).data() == "30" and screen.undo_button.isEnabled()
 
     # The corrected mapping is remembered for files with the same headers
     again = write_xlsx(tmp_path / "incident-april.xlsx", HEAD, sn_rows(3, first=500))
@@ -120,7 +120,7 @@ def test_mapping_dialog_correct_import_history_undo(qtbot, screen, store, tmp_pa
         pass
     assert db_tickets(store) == {}
     assert screen.current() is not None and screen.current().undone
-    assert "Undone" in screen.model.index(0, 8).data() and not screen.undo_button.isEnabled()
+    assert screen.model.index(0, 7).data() == "Undone" and not screen.undo_button.isEnabled()
     assert "was undone" in screen.status_label.text()
 
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -37,10 +38,10 @@ from kpidesk.importing.tickets_import import FilePreview, inspect_file
 from kpidesk.store import Store
 from ui.errors import show_error
 from ui.imports.flow import ImportRequest
-from ui.imports.models import PreviewModel
+from ui.imports.models import PreviewModel, preset_label
 from ui.ops import Op
 
-NOT_IMPORTED = "— not imported —"
+NOT_IMPORTED = "— none —"
 KINDS = (("tickets", "Helpdesk tickets"), ("values", "KPI values (long or wide shape)"))
 DATE_ORDERS: tuple[tuple[bool | None, str], ...] = (
     (None, "Detect from the data"), (True, "Day first (31/12/2026)"), (False, "Month first (12/31/2026)"))
@@ -49,12 +50,6 @@ HOW_TEXT = {"detected": "Detected layout: {preset}.", "remembered": "Using the m
 VALUES_HELP = ("KPI values are read by their column names: a KPI column plus Period and Value columns (long "
                "shape), or one column per month or week such as 'Jan 2026' (wide shape). People, teams and "
                "projects go in Technician, Team or Project columns.")
-
-
-def preset_label(name: str) -> str:
-    if name == "generic":
-        return "Generic (guess from column names)"
-    return PRESETS[name].label if name in PRESETS else name
 
 
 class MappingDialog(QDialog):
@@ -114,13 +109,15 @@ class MappingDialog(QDialog):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setContentsMargins(4, 4, 8, 4)
         for name in (*REQUIRED, *(f for f in FIELDS if f not in REQUIRED)):
-            combo = QComboBox(minimumContentsLength=14)
+            combo = QComboBox(minimumContentsLength=8)
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             combo.currentIndexChanged.connect(self._on_field_combo_changed)
             self.field_combos[name] = combo
             label = FIELD_LABELS[name] + (" *" if name in REQUIRED else "")
             form.addRow(label, combo)
         scroll = QScrollArea(widgetResizable=True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(form_box)
         self.mapping_box = QGroupBox("Columns  (* required)")
         QVBoxLayout(self.mapping_box).addWidget(scroll)
@@ -151,7 +148,7 @@ class MappingDialog(QDialog):
         self.split.addWidget(left)
         self.split.addWidget(right)
         self.split.setStretchFactor(1, 1)
-        self.split.setSizes([360, 740])
+        self.split.setSizes([420, 700])
         self.split.setChildrenCollapsible(False)
 
         self.problem_label = QLabel(objectName="fieldError", wordWrap=True)
@@ -227,11 +224,18 @@ class MappingDialog(QDialog):
         self.sheet_combo.setEnabled(len(preview.sheets) > 1)
         self.sheet_combo.blockSignals(False)
         self.preview_model.set_table(preview.headers, preview.rows)
+        self._size_preview_columns()
         self.preview_title.setText(f"Preview: the first {len(preview.rows)} rows (column names on row "
                                    f"{preview.header_row}{', sheet ' + preview.sheet if preview.sheet else ''})")
         self._fill_combos(preview.headers, preview.mapping)
         self._update_state()
         self.inspected.emit()
+
+    def _size_preview_columns(self) -> None:
+        view = self.preview_view
+        view.resizeColumnsToContents()
+        for col in range(self.preview_model.columnCount()):
+            view.setColumnWidth(col, min(max(view.columnWidth(col), 90), 260))
 
     def _fill_combos(self, headers: list[str], mapping: dict[str, str]) -> None:
         for field, combo in self.field_combos.items():

@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from kpidesk.importing.presets import FIELD_LABELS, norm_header
+from kpidesk.importing.presets import FIELD_LABELS, PRESETS, norm_header
 from kpidesk.importing.report import RejectedRow, display_value
 from kpidesk.importing.undo import ImportRecord
 from ui.record_model import RecordTableModel
@@ -39,16 +39,22 @@ def local_time(value: dt.datetime | None) -> str:
 
 
 # History ----------------------------------------------------------------------------------------
+def preset_label(name: str) -> str:
+    """A preset's name as people know the tool ('servicenow' -> 'ServiceNow')."""
+    if name == "generic":
+        return "Generic (guess from column names)"
+    return PRESETS[name].label if name in PRESETS else name
+
+
 class HistoryColumn(IntEnum):
     WHEN = 0
     FILE = 1
-    KIND = 2
-    SOURCE = 3
-    CREATED = 4
-    UPDATED = 5
-    UNCHANGED = 6
-    REJECTED = 7
-    STATUS = 8
+    SOURCE = 2
+    CREATED = 3
+    UPDATED = 4
+    UNCHANGED = 5
+    REJECTED = 6
+    STATUS = 7
 
 
 class ImportHistoryModel(RecordTableModel[ImportRecord]):
@@ -56,8 +62,7 @@ class ImportHistoryModel(RecordTableModel[ImportRecord]):
 
     Columns = HistoryColumn
     HEADERS = {
-        HistoryColumn.WHEN: "Imported", HistoryColumn.FILE: "File", HistoryColumn.KIND: "Kind",
-        HistoryColumn.SOURCE: "Source", HistoryColumn.CREATED: "Created", HistoryColumn.UPDATED: "Updated",
+        HistoryColumn.WHEN: "Imported", HistoryColumn.FILE: "File", HistoryColumn.SOURCE: "Source", HistoryColumn.CREATED: "Created", HistoryColumn.UPDATED: "Updated",
         HistoryColumn.UNCHANGED: "Unchanged", HistoryColumn.REJECTED: "Rejected", HistoryColumn.STATUS: "Status",
     }
     NUMBERS = (HistoryColumn.CREATED, HistoryColumn.UPDATED, HistoryColumn.UNCHANGED, HistoryColumn.REJECTED)
@@ -67,22 +72,27 @@ class ImportHistoryModel(RecordTableModel[ImportRecord]):
         if col == HistoryColumn.WHEN:
             return local_time(record.started_at)
         if col == HistoryColumn.FILE:
-            return record.file_name + (f" [{record.sheet}]" if record.sheet else "")
-        if col == HistoryColumn.KIND:
-            return "Tickets" if record.kind == "tickets" else "KPI values"
+            return record.file_name
         if col == HistoryColumn.SOURCE:
-            return record.preset
+            if record.kind != "tickets":
+                return "KPI values"
+            return "Generic" if record.preset == "generic" else preset_label(record.preset)
         if col in self.NUMBERS:
             return f"{getattr(record, col.name.lower()):,}"
-        return f"Undone {local_time(record.undone_at)}" if record.undone else "Imported"
+        return "Undone" if record.undone else "Imported"
 
     def data(self, index: Index, role: int = DISPLAY) -> Any:
         if not index.isValid() or not 0 <= index.row() < self.rowCount():
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in self.NUMBERS:
             return RIGHT
-        if role == Qt.ItemDataRole.ForegroundRole and self.record(index.row()).undone:
+        rec = self.record(index.row())
+        if role == Qt.ItemDataRole.ForegroundRole and rec.undone:
             return QBrush(MUTED)
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == HistoryColumn.STATUS and rec.undone:
+            return f"Undone {local_time(rec.undone_at)}"
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == HistoryColumn.FILE:
+            return rec.file_name + (f", sheet {rec.sheet}" if rec.sheet else "") + f" ({rec.file_size:,} bytes)"
         return super().data(index, role)
 
 

@@ -59,8 +59,8 @@ class NamesDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("New names in the file")
-        self.resize(640, 460)
-        self.setMinimumSize(520, 320)
+        self.resize(660, min(520, 230 + 34 * len(names)))
+        self.setMinimumSize(520, 280)
         self.model = NameChoicesModel(names, technicians, self)
         title = QLabel(f"{len(names)} name{'s' if len(names) != 1 else ''} in {file_name} "
                        f"{'do' if len(names) != 1 else 'does'} not match anyone in People", objectName="sectionTitle")
@@ -71,6 +71,7 @@ class NamesDialog(QDialog):
         self.table.setModel(self.model)
         self.table.setItemDelegateForColumn(NameColumn.ACTION, ChoiceDelegate(self.model, self.table))
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the combos take the focus, not the cells
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(32)

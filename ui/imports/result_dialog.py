@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -30,7 +29,7 @@ from kpidesk.importing.error_report import save_error_report
 from kpidesk.importing.report import ImportReport
 from kpidesk.importing.undo import ImportRecord
 from ui.errors import show_error
-from ui.imports.models import RejectedColumn, RejectedRowsModel, local_time
+from ui.imports.models import RejectedColumn, RejectedRowsModel, local_time, preset_label
 from ui.resources import icon
 
 
@@ -42,10 +41,8 @@ class CountTile(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setStyleSheet("CountTile { background: #ffffff; border: 1px solid #d9e2ec; border-radius: 6px; }")
         self.value_label = QLabel(f"{value:,}", alignment=Qt.AlignmentFlag.AlignCenter)
-        font = QFont(self.value_label.font())
-        font.setPointSizeF(18)
-        font.setBold(True)
-        self.value_label.setFont(font)
+        # a style sheet, not setFont: the app's 'QWidget { font-size }' rule would win over a font
+        self.value_label.setStyleSheet("font-size: 17pt; font-weight: 600; color: #102a43;")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 6, 10, 6)
         lay.setSpacing(0)
@@ -120,7 +117,7 @@ class ResultDialog(QDialog):
                     parent: QWidget | None = None) -> "ResultDialog":
         where = report.file + (f" [{report.sheet}]" if report.sheet else "")
         rate = f" ({report.rows_per_s:,.0f} rows/s)" if report.rows_per_s else ""
-        summary = f"{where} · {report.preset or report.kind} · {report.rows_read:,} rows read in {report.elapsed_s:.1f} s{rate}"
+        summary = f"{where} · {preset_label(report.preset) if report.preset else report.kind} · {report.rows_read:,} rows read in {report.elapsed_s:.1f} s{rate}"
         if report.date_order:
             summary += f" · dates {report.date_order}"
         details = list(report.warnings) + list(notes or [])
@@ -140,7 +137,7 @@ class ResultDialog(QDialog):
     @classmethod
     def from_batch(cls, record: ImportRecord, rows: list[dict[str, Any]],
                    parent: QWidget | None = None) -> "ResultDialog":
-        summary = f"{record.file_name} · {record.preset} · imported {local_time(record.started_at)}"
+        summary = f"{record.file_name} · {preset_label(record.preset)} · imported {local_time(record.started_at)}"
         details = [f"This import was undone {local_time(record.undone_at)}."] if record.undone else []
         if record.rejected > len(rows):
             details.append(f"The first {len(rows):,} of {record.rejected:,} rejected rows were kept with the import.")

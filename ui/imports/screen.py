@@ -75,6 +75,7 @@ class ImportsScreen(Screen):
         self.model = ImportHistoryModel(self)
         self.table = QTableView(alternatingRowColors=True)
         self.table.setModel(self.model)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keep the file's extension in view
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
