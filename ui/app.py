@@ -16,7 +16,8 @@ from kpidesk.errors import Cancelled
 from kpidesk.store import Store
 from kpidesk.ui_queries import needs_first_run
 from ui import state
-from ui.errors import open_store, show_error
+from ui.backups.actions import open_or_recover, start_auto_backup
+from ui.errors import show_error
 from ui.ops import Op
 from ui.resources import icon, stylesheet
 from ui.welcome import DEMO, OPEN, TEMPLATES, WelcomeDialog
@@ -67,7 +68,7 @@ def open_first_store(db: str | Path | None, welcome: Welcome = ask_welcome) -> t
             return None, None
         if choice == OPEN and other is not None:
             path = other
-    store = open_store(None, path)
+    store = open_or_recover(None, path)  # a damaged file: offer the newest sound backup
     if store is None:
         return None, None
     if choice == TEMPLATES:
@@ -117,4 +118,6 @@ def run_gui(db: str | None = None, welcome: Welcome = ask_welcome) -> int:
     window.show()
     if choice == DEMO:
         start_demo(window)
+    elif choice in (None, OPEN):  # an existing database: the daily backup (a new one has nothing yet)
+        start_auto_backup(window)
     return app.exec()
