@@ -16,7 +16,7 @@ from kpidesk.export.formats import fmt_target, fmt_value
 from kpidesk.metrics.series import KpiCard
 from ui.dashboard.models import CARD_ROLE, GREY, KPI_ID_ROLE, OVERDUE_ROLE, count_text, status_look, trend_text
 
-CARD_SIZE = QSize(252, 156)
+CARD_SIZE = QSize(240, 156)
 SPACING = 10
 Index = QModelIndex | QPersistentModelIndex
 

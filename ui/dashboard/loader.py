@@ -53,7 +53,11 @@ class Loader(QObject):
     def background(self, fn: Callable[[QtProgress], Any]) -> None:
         """Queue work whose result nobody waits for (reading ahead into a cache); the next
         `request` asks it to stop, and it runs after the requests queued before it."""
-        op: Op[Any] = Op(self._widget, fn).failure(lambda _exc: None)
+        def work(progress: QtProgress) -> bool:
+            fn(progress)
+            return True  # never hand None through a queued signal: PySide6 mis-counts its references
+
+        op: Op[Any] = Op(self._widget, work).failure(lambda _exc: None)
         op.finished.connect(lambda op=op: self._on_op_finished(op))
         self._ops.append(op)
         op.run(self._pool)

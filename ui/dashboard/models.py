@@ -155,7 +155,7 @@ class ReviewTableModel(RecordTableModel[ReviewRecord]):
     def display(self, r: ReviewRecord, column: int) -> Any:
         col = ReviewColumns(column)
         if col == ReviewColumns.KPI:
-            return f"{r.kpi_name} {r.segment}".strip()
+            return r.kpi_name if not r.segment or r.kpi_name.endswith(r.segment) else f"{r.kpi_name} {r.segment}"
         if col == ReviewColumns.WHO:
             return r.scope_label
         if col == ReviewColumns.PERIOD:

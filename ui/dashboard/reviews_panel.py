@@ -110,6 +110,10 @@ class ReviewsScreen(Screen):
         self.overdue_model = OverdueTableModel(self)
         self.overdue_table, self.overdue_proxy = make_table(self.overdue_model)
         self.overdue_table.setMaximumHeight(190)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(ReviewColumns.RULE, QHeaderView.ResizeMode.Stretch)  # elided; full text in the tip
+        self.overdue_title = QLabel("Overdue for a scheduled review", objectName="sectionTitle")
         self.ack_button = QPushButton("Acknowledge…", objectName="primary")
         self.show_all = QCheckBox("Show acknowledged")
         self.check_button = QPushButton("Check triggers now")
@@ -122,7 +126,7 @@ class ReviewsScreen(Screen):
         bar.addStretch(1)
         bar.addWidget(self.check_button)
         overdue_bar = QHBoxLayout()
-        overdue_bar.addWidget(QLabel("Overdue for a scheduled review", objectName="sectionTitle"))
+        overdue_bar.addWidget(self.overdue_title)
         overdue_bar.addStretch(1)
         overdue_bar.addWidget(self.mark_button)
         lay = QVBoxLayout(self)
@@ -154,6 +158,11 @@ class ReviewsScreen(Screen):
         self.model.set_records(reviews)
         self.table.sortByColumn(ReviewColumns.OPENED, Qt.SortOrder.DescendingOrder)
         self.overdue_model.set_records(overdue_reviews(self.store, self.today))
+        n_late = self.overdue_model.rowCount()
+        self.overdue_title.setText(f"Overdue for a scheduled review ({n_late})" if n_late
+                                   else "Overdue for a scheduled review: none")
+        if self.model.rowCount() and not self.table.currentIndex().isValid():
+            self.table.setCurrentIndex(self.proxy.index(0, 0))
         self.empty.setText("" if reviews else "No open reviews: no KPI crossed its trigger in its last full period.")
         self.empty.setVisible(not reviews)
         self.badge_text = f"Reviews ({self.open_count})" if self.open_count else "Reviews"

@@ -168,7 +168,7 @@ class DashboardScreen(Screen):
         current = self.period
         self.period_combo.blockSignals(True)
         self.period_combo.clear()
-        self.period_combo.addItem("Latest full periods", None)
+        self.period_combo.addItem("Latest", None)
         span = ticket_span(self.store)
         if span is not None:
             today = self.today or dt.date.today()
@@ -262,11 +262,8 @@ class DashboardScreen(Screen):
         self.trend.set_series(s, tiers)
         seg = f" {s.segment}" if s.segment else ""
         bits = [f"{s.scope_label}, by {s.granularity}"]
-        bits.append(f"baseline {'not set' if s.baseline is None else 'dotted'}")
-        if s.target is not None or s.band is not None:
-            bits.append("target dashed green" if s.band is None else "target band shaded green")
-        if s.threshold != (None, None):
-            bits.append("trigger zone shaded red")
+        if s.baseline is None:
+            bits.append("no baseline set yet (KPIs page)")
         if s.projected_period and s.periods and s.projected_period == s.periods[-1]:
             bits.append(f"trend {s.trend}, meets the target now")
         elif s.projected_period:

@@ -9,6 +9,7 @@ computed here. Curves clip to the view and downsample, so thousands of points st
 """
 from __future__ import annotations
 
+import html
 import math
 from typing import Sequence
 
@@ -85,11 +86,13 @@ class TrendPlot(QWidget):
         self.plot.showGrid(x=False, y=True, alpha=0.15)
         self.plot.setMenuEnabled(False)
         self._build_items()
-        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextColor="#334e68", brush=(255, 255, 255, 210))
+        self.key = QLabel(objectName="plotKey", wordWrap=True)  # the legend, above the plot: never over data
+        self.key.setTextFormat(Qt.TextFormat.RichText)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(top)
         lay.addWidget(self.subtitle)
+        lay.addWidget(self.key)
         lay.addWidget(self.plot, 1)
         self.rolling_box.toggled.connect(self._on_rolling_box_toggled)
 
@@ -105,12 +108,12 @@ class TrendPlot(QWidget):
             p.addItem(region, ignoreBounds=True)
         self.baseline_line = pg.InfiniteLine(angle=0, movable=False, pen=pg.mkPen("#52606d", width=1.5,
                                                                                  style=Qt.PenStyle.DotLine),
-                                             label="Baseline", labelOpts={"position": 0.06, "color": "#52606d",
+                                             label="Baseline", labelOpts={"position": 0.22, "color": "#52606d",
                                                                           "anchors": [(0, 1), (0, 1)]})
         self.target_line = pg.InfiniteLine(angle=0, movable=False, pen=pg.mkPen("#2f855a", width=1.8,
                                                                                style=Qt.PenStyle.DashLine),
-                                           label="Target", labelOpts={"position": 0.06, "color": "#2f855a",
-                                                                      "anchors": [(0, 0), (0, 0)]})
+                                           label="Target", labelOpts={"position": 0.03, "color": "#2f855a",
+                                                                      "anchors": [(0, 1), (0, 1)]})
         for line in (self.baseline_line, self.target_line):
             p.addItem(line, ignoreBounds=True)
         self.median_curve = fast_curve(p.plot(pen=pg.mkPen("#9fb3c8", width=1.5)))
@@ -174,18 +177,32 @@ class TrendPlot(QWidget):
         self.plot.setLabel("left", s.unit or "value")
 
     def _update_legend(self, s: PlotSeries, triggered: bool) -> None:
-        self.legend.clear()
+        """The key in words and glyphs (readable in greyscale): each line and shaded zone named."""
+        def entry(glyph: str, colour: str, text: str) -> str:
+            return f'<span style="color:{colour}; font-weight:bold">{glyph}</span>&nbsp;{html.escape(text)}'
+
         seg = f" {s.segment}" if s.segment else ""
-        self.legend.addItem(self.value_curve, f"{s.name}{seg}, {s.scope_label}")
+        parts = [entry("━━●", VALUE_COLOUR, f"{s.name}{seg}, {s.scope_label}")]
         if self.rolling_curve.isVisible():
-            self.legend.addItem(self.rolling_curve, "Rolling average (3)")
+            parts.append(entry("╌╌", "#7b8794", "rolling average of 3"))
         if self.median_curve.isVisible():
-            self.legend.addItem(self.median_curve, "Team median")
-        for name, curve in self.tier_curves.items():
-            if curve.isVisible():
-                self.legend.addItem(curve, name)
+            parts.append(entry("━━", "#9fb3c8", "team median"))
+        parts += [entry("━●", TIER_COLOURS[n], n) for n, c in self.tier_curves.items() if c.isVisible()]
+        if s.baseline is not None:
+            parts.append(entry("┈┈", "#52606d", f"baseline {fmt_value(s.baseline, s.unit)}"))
+        if self.target_line.isVisible():
+            parts.append(entry("╍╍", "#2f855a", f"target {fmt_value(s.target, s.unit)}"))
+        if self.target_band.isVisible() and s.band:
+            parts.append(entry("▆", "#9ae6b4", f"target band {fmt_value(s.band[0], s.unit)} to "
+                                              f"{fmt_value(s.band[1], s.unit)}"))
+        lo, hi = s.threshold
+        if lo is not None or hi is not None:
+            where = " or ".join(([f"below {fmt_value(lo, s.unit)}"] if lo is not None else [])
+                                + ([f"above {fmt_value(hi, s.unit)}"] if hi is not None else []))
+            parts.append(entry("▆", "#f3b9b9", f"trigger zone ({where})"))
         if triggered:
-            self.legend.addItem(self.triggered_marks, "Triggered period")
+            parts.append(entry("◆", "#c53030", "triggered period"))
+        self.key.setText("&nbsp;&nbsp;&nbsp; ".join(parts))
 
     def _set_lines(self, s: PlotSeries) -> None:
         self.baseline_line.setVisible(s.baseline is not None)
@@ -237,7 +254,8 @@ class TrendPlot(QWidget):
         """Many comparison curves at once (e.g. every technician's daily values over years); reuses
         its curves between calls. What the 200 x 5,000 benchmark draws."""
         while len(self.extra_curves) < len(ys):
-            self.extra_curves.append(fast_curve(pg.PlotDataItem(pen=pg.mkPen("#9fb3c8", width=1))))
+            # No antialiasing on the crowd: it halves the cost of a frame with a million points.
+            self.extra_curves.append(fast_curve(pg.PlotDataItem(pen=pg.mkPen("#9fb3c8", width=1), antialias=False)))
             self.plot.addItem(self.extra_curves[-1])
         for curve, y in zip(self.extra_curves, ys):
             curve.setData(x, y)
