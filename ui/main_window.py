@@ -25,8 +25,11 @@ from PySide6.QtWidgets import (
 from kpidesk.records import Changes
 from kpidesk.store import Store
 from ui import state
+from ui.backups import actions as backup_actions
 from ui.checkin.screen import CheckInsScreen
-from ui.errors import open_store
+from ui.dashboard.reviews_panel import ReviewsScreen
+from ui.dashboard.screen import DashboardScreen
+from ui.imports.screen import ImportsScreen
 from ui.kpi_screen import KpiScreen
 from ui.people_screen import PeopleScreen
 from ui.resources import icon
@@ -41,15 +44,14 @@ def _placeholder(title: str, icon_name: str, text: str) -> ScreenFactory:
 
 
 SCREENS: list[ScreenFactory] = [
-    _placeholder("Dashboard", "dashboard", "Trends of every KPI against its baseline and target, and the reviews "
-                 "they trigger, arrive with the metrics work. Define your KPIs and people meanwhile."),
+    DashboardScreen,
+    ReviewsScreen,
     KpiScreen,
     PeopleScreen,
-    _placeholder("Imports", "imports", "Import the Excel exports your helpdesk and spreadsheets already produce. "
-                 "This page arrives with the import work."),
+    ImportsScreen,
     CheckInsScreen,
 ]
-START_PAGE = 1  # the KPI catalogue until the dashboard exists
+START_PAGE = 0  # the dashboard: what a manager opens the app for
 
 
 class MainWindow(QMainWindow):
@@ -89,6 +91,10 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._on_recent_about_to_show)
         file_menu.addSeparator()
+        self.backup_action = file_menu.addAction("&Back up now…", self._on_backup_triggered)
+        self.restore_action = file_menu.addAction("Res&tore from backup…", self._on_restore_triggered)
+        self.check_action = file_menu.addAction("&Check database integrity", self._on_check_triggered)
+        file_menu.addSeparator()
         self.quit_action = file_menu.addAction("&Quit", QKeySequence.StandardKey.Quit, self.close)
         edit_menu = self.menuBar().addMenu("&Edit")
         self.undo_action: QAction = self.undo_group.createUndoAction(self, "&Undo")
@@ -106,7 +112,11 @@ class MainWindow(QMainWindow):
             screen = factory(self.store)
             self.screens.append(screen)
             self.pages.addWidget(screen)
-            self.sidebar.addItem(QListWidgetItem(icon(screen.icon_name), screen.title))
+            item = QListWidgetItem(icon(screen.icon_name), screen.title)
+            self.sidebar.addItem(item)
+            if hasattr(screen, "title_changed"):  # a badge, e.g. "Reviews (3)"
+                screen.title_changed.connect(item.setText)
+                item.setText(getattr(screen, "badge_text", screen.title))
             screen.changes_made.connect(self.apply_changes)
             self.changes_applied.connect(screen.on_changes)
             stack = screen.undo_stack()
@@ -143,7 +153,7 @@ class MainWindow(QMainWindow):
 
     def open_database(self, path: Path) -> bool:
         """Switch to the database at `path`; the current one stays open if that one is refused."""
-        new = open_store(self, Path(path))
+        new = backup_actions.open_or_recover(self, Path(path))  # a damaged file: offer a backup
         if new is None:
             return False
         self._teardown_screens()
@@ -172,6 +182,15 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction(p, lambda p=p: self.open_database(Path(p)))
         if not paths:
             self.recent_menu.addAction("No other recent databases").setEnabled(False)
+
+    def _on_backup_triggered(self) -> None:
+        backup_actions.back_up_now(self)
+
+    def _on_restore_triggered(self) -> None:
+        backup_actions.restore_from_backup(self)
+
+    def _on_check_triggered(self) -> None:
+        backup_actions.check_integrity(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         state.save_geometry(self)

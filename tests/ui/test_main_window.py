@@ -9,16 +9,20 @@ from ui.kpi_screen import KpiScreen
 from ui.people_screen import PeopleScreen
 
 
-def test_window_opens_on_a_store_and_shows_the_kpi_list(window, store):
+def test_window_opens_on_the_dashboard_and_lists_the_kpis(window, store):
     from kpidesk.templates import start_with_templates
+    from ui.dashboard.screen import DashboardScreen
 
     start_with_templates(store)
     window.apply_changes(Changes(kpis=True, people=True))
+    assert window.pages.currentWidget() is window.screen(DashboardScreen)
+    window.show_screen(KpiScreen)
     kpis = window.screen(KpiScreen)
     assert window.pages.currentWidget() is kpis
     assert kpis.model.rowCount() == len(store.list_kpis()) > 10
-    assert [window.sidebar.item(i).text() for i in range(window.sidebar.count())] == [
-        "Dashboard", "KPIs", "People", "Imports", "Check-ins"]
+    names = [window.sidebar.item(i).text() for i in range(window.sidebar.count())]
+    assert names[0] == "Dashboard" and names[1].startswith("Reviews")  # "Reviews (3)" with a badge
+    assert names[2:] == ["KPIs", "People", "Imports", "Check-ins"]
     assert str(store.path) in window.path_label.text()
 
 
@@ -42,6 +46,7 @@ def test_edits_in_one_screen_reach_the_others(qtbot, window, store):
 
 
 def test_undo_action_follows_the_current_screen(qtbot, window, store):
+    window.show_screen(KpiScreen)
     kpis = window.screen(KpiScreen)
     kpis.add_from_template("uptime")
     assert window.undo_action.isEnabled()
@@ -88,6 +93,7 @@ def test_refused_database_keeps_the_current_one(qtbot, window, tmp_path, shown_e
 
 
 def test_usable_at_1024x700(qtbot, window):
+    window.show_screen(KpiScreen)
     window.resize(1024, 700)
     qtbot.waitUntil(lambda: window.width() == 1024)
     kpis = window.screen(KpiScreen)
