@@ -9,7 +9,6 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QPoint, Qt
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +36,7 @@ from ui.kpi_undo import AddTemplateCommand, CreateKpiCommand, DeleteKpiCommand, 
 from ui.resources import icon
 from ui.screen import Screen, page_header
 from ui.template_dialog import TemplateDialog
+from ui.views import record_table
 
 
 COLUMN_WIDTHS = {Columns.NAME: 200, Columns.KIND: 64, Columns.CATEGORY: 126, Columns.UNIT: 60,
@@ -84,13 +83,7 @@ class KpiScreen(Screen):
         filters.addWidget(self.filter_edit, 1)
         filters.addWidget(self.category_combo)
 
-        self.table = QTableView(sortingEnabled=True, alternatingRowColors=True)
-        self.table.setModel(self.proxy)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table = record_table(self.proxy)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)

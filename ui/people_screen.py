@@ -6,7 +6,6 @@ from typing import Callable
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -31,6 +30,7 @@ from ui.people_models import RoleKpiTableModel, RoleTableModel, TeamTableModel, 
 from ui.record_model import RECORD_ROLE, RecordTableModel
 from ui.resources import icon
 from ui.screen import Screen, page_header
+from ui.views import record_table
 
 
 class RecordTab(QWidget):
@@ -49,13 +49,7 @@ class RecordTab(QWidget):
         for b in (self.add_button, self.edit_button, self.delete_button):
             self.bar.addWidget(b)
         self.bar.addStretch(1)
-        self.table = QTableView(sortingEnabled=True, alternatingRowColors=True)
-        self.table.setModel(self.proxy)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table = record_table(self.proxy)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)

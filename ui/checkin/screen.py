@@ -10,7 +10,6 @@ from typing import Optional
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -35,6 +34,7 @@ from ui.checkin.wizard import CheckInWizard
 from ui.errors import show_error
 from ui.record_model import RECORD_ROLE
 from ui.screen import Screen, page_header
+from ui.views import record_table
 
 PERIOD_CHOICES = 6
 
@@ -42,12 +42,7 @@ PERIOD_CHOICES = 6
 def _table(model, parent: QWidget) -> tuple[QTableView, QSortFilterProxyModel]:  # noqa: ANN001
     proxy = QSortFilterProxyModel(parent)
     proxy.setSourceModel(model)
-    view = QTableView(sortingEnabled=True, alternatingRowColors=True)
-    view.setModel(proxy)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().hide()
+    view = record_table(proxy)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.horizontalHeader().setStretchLastSection(True)
     return view, proxy

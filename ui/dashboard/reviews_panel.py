@@ -10,7 +10,6 @@ import datetime as dt
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
@@ -42,18 +41,13 @@ from ui.errors import show_error
 from ui.ops import Op
 from ui.record_model import RECORD_ROLE
 from ui.screen import Screen, page_header
+from ui.views import record_table
 
 
 def make_table(model: ReviewTableModel | OverdueTableModel) -> tuple[QTableView, QSortFilterProxyModel]:
     proxy = QSortFilterProxyModel(model)
     proxy.setSourceModel(model)
-    table = QTableView(sortingEnabled=True, alternatingRowColors=True, wordWrap=False)
-    table.setModel(proxy)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().hide()
-    table.verticalHeader().setDefaultSectionSize(26)
+    table = record_table(proxy)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setStretchLastSection(True)

@@ -15,14 +15,12 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +42,7 @@ from ui.ops import Op
 from ui.record_model import RECORD_ROLE
 from ui.resources import icon
 from ui.screen import Screen, page_header
+from ui.views import record_table
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt", ".tsv")
 FILE_FILTER = "Spreadsheets and CSV (*.xlsx *.xlsm *.xls *.ods *.csv *.txt *.tsv);;All files (*)"
@@ -73,14 +72,8 @@ class ImportsScreen(Screen):
         self.status_label = QLabel(objectName="hint", wordWrap=True)
 
         self.model = ImportHistoryModel(self)
-        self.table = QTableView(alternatingRowColors=True)
-        self.table.setModel(self.model)
+        self.table = record_table(self.model, sortable=False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keep the file's extension in view
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(26)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(HistoryColumn.FILE, QHeaderView.ResizeMode.Stretch)
