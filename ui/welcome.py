@@ -55,7 +55,7 @@ class WelcomeDialog(QDialog):
         self.demo_button.clicked.connect(self._on_demo_clicked)
         self.templates_button.clicked.connect(self._on_templates_clicked)
         self.open_button.clicked.connect(self._on_open_clicked)
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(620)
 
     def choose_file(self) -> Path | None:
         """Ask for an existing database file (tests replace this)."""
