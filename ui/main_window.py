@@ -7,9 +7,9 @@ To add a page, add a factory to SCREENS (see ui.screen for the Screen contract).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
 
-from PySide6.QtCore import QSize, Qt, Signal
+
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -33,14 +33,10 @@ from ui.imports.screen import ImportsScreen
 from ui.kpi_screen import KpiScreen
 from ui.people_screen import PeopleScreen
 from ui.resources import icon
-from ui.screen import PlaceholderScreen, Screen
+from ui.screen import Screen
 from ui.welcome import DB_FILTER
 
-ScreenFactory = Callable[[Store], Screen]
-
-
-def _placeholder(title: str, icon_name: str, text: str) -> ScreenFactory:
-    return lambda store: PlaceholderScreen(store, title, icon_name, text)
+ScreenFactory = type[Screen]  # a Screen class: title and icon_name are read before it is built
 
 
 SCREENS: list[ScreenFactory] = [
@@ -61,7 +57,7 @@ class MainWindow(QMainWindow):
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.screens: list[Screen] = []
+        self._built: dict[int, Screen] = {}  # sidebar row -> screen, built on first show
         self.undo_group = QUndoGroup(self)
         self.setWindowIcon(icon("kpidesk"))
         self.sidebar = QListWidget(objectName="sidebar")
@@ -105,26 +101,47 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.redo_action)
 
     def _build_screens(self) -> None:
+        """Sidebar rows for every screen; the screens themselves are built when first shown (each
+        costs 0.1-0.6 s of widget building and style polish: building all six up front made the
+        window take over 2 s to appear). The start page and the Reviews badge are built at once."""
         self.sidebar.blockSignals(True)
         self.sidebar.clear()
         self.sidebar.blockSignals(False)
         for factory in SCREENS:
-            screen = factory(self.store)
-            self.screens.append(screen)
-            self.pages.addWidget(screen)
-            item = QListWidgetItem(icon(screen.icon_name), screen.title)
-            self.sidebar.addItem(item)
-            if hasattr(screen, "title_changed"):  # a badge, e.g. "Reviews (3)"
-                screen.title_changed.connect(item.setText)
-                item.setText(getattr(screen, "badge_text", screen.title))
-            screen.changes_made.connect(self.apply_changes)
-            self.changes_applied.connect(screen.on_changes)
-            stack = screen.undo_stack()
-            if stack is not None:
-                self.undo_group.addStack(stack)
+            self.pages.addWidget(QWidget())  # stands in until the screen is built
+            self.sidebar.addItem(QListWidgetItem(icon(factory.icon_name), factory.title))
+        for row, factory in enumerate(SCREENS):
+            if row == START_PAGE or hasattr(factory, "title_changed"):
+                self._ensure(row)
         self.path_label.setText(f"Database: {self.store.path}")
         self.setWindowTitle(f"KPI Desk — {self.store.path.name}")
         self.sidebar.setCurrentRow(START_PAGE)
+
+    def _ensure(self, row: int) -> Screen:
+        """The screen of sidebar row `row`, built (and wired to changes and undo) on first use."""
+        if row in self._built:
+            return self._built[row]
+        screen = SCREENS[row](self.store)
+        stand_in = self.pages.widget(row)
+        self.pages.insertWidget(row, screen)
+        self.pages.removeWidget(stand_in)
+        stand_in.deleteLater()
+        item = self.sidebar.item(row)
+        if hasattr(screen, "title_changed"):  # a badge, e.g. "Reviews (3)"
+            screen.title_changed.connect(item.setText)
+            item.setText(getattr(screen, "badge_text", screen.title))
+        screen.changes_made.connect(self.apply_changes)
+        self.changes_applied.connect(screen.on_changes)
+        stack = screen.undo_stack()
+        if stack is not None:
+            self.undo_group.addStack(stack)
+        self._built[row] = screen
+        return screen
+
+    @property
+    def screens(self) -> list[Screen]:
+        """The screens built so far, in sidebar order."""
+        return [self._built[row] for row in sorted(self._built)]
 
     def _teardown_screens(self) -> None:
         for screen in self.screens:
@@ -134,22 +151,28 @@ class MainWindow(QMainWindow):
             stack = screen.undo_stack()
             if stack is not None:
                 self.undo_group.removeStack(stack)
-            self.pages.removeWidget(screen)
-            screen.deleteLater()
-        self.screens.clear()
+        while self.pages.count():
+            page = self.pages.widget(0)
+            self.pages.removeWidget(page)
+            page.deleteLater()
+        self._built.clear()
 
     # Public API ---------------------------------------------------------------------------------
     def apply_changes(self, changes: Changes) -> None:
         """Tell every screen what changed (call after any Store write or successful op)."""
         self.changes_applied.emit(changes)
 
+    def _row_of(self, cls: type[Screen]) -> int | None:
+        return next((row for row, f in enumerate(SCREENS) if isinstance(f, type) and issubclass(f, cls)), None)
+
     def screen(self, cls: type[Screen]) -> Screen | None:
-        return next((s for s in self.screens if isinstance(s, cls)), None)
+        row = self._row_of(cls)
+        return None if row is None else self._ensure(row)
 
     def show_screen(self, cls: type[Screen]) -> None:
-        found = self.screen(cls)
-        if found is not None:
-            self.sidebar.setCurrentRow(self.screens.index(found))
+        row = self._row_of(cls)
+        if row is not None:
+            self.sidebar.setCurrentRow(row)
 
     def open_database(self, path: Path) -> bool:
         """Switch to the database at `path`; the current one stays open if that one is refused."""
@@ -166,9 +189,10 @@ class MainWindow(QMainWindow):
 
     # Slots --------------------------------------------------------------------------------------
     def _on_sidebar_row_changed(self, row: int) -> None:
-        if 0 <= row < len(self.screens):
+        if 0 <= row < len(SCREENS):
+            screen = self._ensure(row)
             self.pages.setCurrentIndex(row)
-            self.undo_group.setActiveStack(self.screens[row].undo_stack())  # type: ignore[arg-type]
+            self.undo_group.setActiveStack(screen.undo_stack())  # type: ignore[arg-type]
 
     def _on_open_triggered(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Open a KPI Desk database", str(self.store.path.parent), DB_FILTER)
