@@ -57,6 +57,14 @@ class CatalogApi:
             ).all()
             return [from_orm(TargetRecord, t) for t in rows]
 
+    def target_histories(self: "Store") -> dict[int, list[TargetRecord]]:
+        """Every KPI's target history in one read (for screens that judge many KPIs at once)."""
+        out: dict[int, list[TargetRecord]] = {}
+        with self.read() as s:
+            for t in s.scalars(select(KpiTarget).order_by(KpiTarget.valid_from, KpiTarget.id)):
+                out.setdefault(t.kpi_id, []).append(from_orm(TargetRecord, t))
+        return out
+
     def target_at(self: "Store", kpi_id: int, when: dt.datetime, segment: str = "") -> TargetRecord | None:
         """The target and trigger in force at `when` (for `segment`, falling back to the KPI-wide one),
         so each past period is judged by the target of its time."""

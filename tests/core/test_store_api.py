@@ -127,3 +127,13 @@ def test_settings_have_defaults(store):
     assert store.get_setting("sla_hours") == {"P1": 4, "P2": 8, "P3": 24, "P4": 72}
     store.set_setting("sla_hours", {"P1": 2, "P2": 8, "P3": 24, "P4": 72})
     assert store.get_setting("sla_hours")["P1"] == 2
+
+
+def test_all_target_histories_in_one_read_match_each_kpi(store):
+    a, _ = store.create_kpi(mttr(target_value=10.0))
+    a.target_value = 8.0
+    store.update_kpi(a)
+    b, _ = store.create_kpi(KpiRecord(name="Plain"))
+    everything = store.target_histories()
+    assert everything[a.id] == store.target_history(a.id) and len(everything[a.id]) == 2
+    assert b.id not in everything  # no target ever set: no history
