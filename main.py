@@ -9,8 +9,22 @@ from __future__ import annotations
 import sys
 
 
+def register_qt_services() -> None:
+    """Hand the core what only Qt can do (the PDF renderer), without the core importing Qt."""
+    from kpidesk.export.renderers import register_pdf_renderer
+
+    def qt_pdf_renderer():
+        from ui.reports.pdf_renderer import ensure_gui_app, render_pdf
+
+        ensure_gui_app()  # offscreen when there is no display: the CLI works on a headless machine
+        return render_pdf
+
+    register_pdf_renderer(qt_pdf_renderer)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    register_qt_services()
     from kpidesk.cli import run
 
     try:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -89,11 +88,9 @@ def _steps(tmp: Path, out: Callable[[str], None]) -> None:
 
 
 def _export_pdf(store, tmp: Path, reports_for, export_batch, out: Callable[[str], None]) -> None:
-    from PySide6.QtGui import QGuiApplication
+    from kpidesk.export.renderers import pdf_renderer
 
-    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
-    from ui.reports.pdf_renderer import render_pdf
-
+    render_pdf = pdf_renderer()  # Qt's, registered by the entry point (the core never imports Qt)
     reports = reports_for(store, "2026-Q1")
     assert reports, "no check-in to export"
     result = export_batch(reports, tmp / "hr", period="2026-Q1", fmt="both", render_pdf=render_pdf)
@@ -101,4 +98,4 @@ def _export_pdf(store, tmp: Path, reports_for, export_batch, out: Callable[[str]
     assert pdfs and pdfs[0].read_bytes().startswith(b"%PDF"), "no PDF written"
     assert list((tmp / "hr").glob("*.xlsx")), "no workbook written"
     out(f"ok  exported {pdfs[0].name} ({pdfs[0].stat().st_size // 1024} KB) and the HR workbook")
-    del app, result
+    del result

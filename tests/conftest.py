@@ -16,6 +16,10 @@ if str(ROOT) not in sys.path:
 import pytest  # noqa: E402
 
 from kpidesk.store import Store  # noqa: E402
+from main import register_qt_services  # noqa: E402
+
+# The app's entry point hands the core its Qt PDF renderer; tests drive the core the same way.
+register_qt_services()
 
 
 @pytest.fixture(autouse=True)

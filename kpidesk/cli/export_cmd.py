@@ -35,15 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _pdf_renderer():
-    """The Qt renderer, imported on demand so the rest of the CLI never loads Qt."""
-    try:
-        from ui.reports.pdf_renderer import ensure_gui_app, render_pdf
-    except ImportError as exc:  # a core-only install without PySide6
-        from kpidesk.errors import ExportFailed
+    from kpidesk.export.renderers import pdf_renderer
 
-        raise ExportFailed(f"PDF export needs PySide6, which could not be loaded ({exc}).") from exc
-    ensure_gui_app()
-    return render_pdf
+    return pdf_renderer()
 
 
 def cmd_export_appraisals(args: argparse.Namespace) -> int:

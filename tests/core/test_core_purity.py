@@ -21,3 +21,15 @@ def test_no_core_module_imports_qt():
             "print(bad); sys.exit(1 if bad else 0)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_pdf_export_without_the_desktop_part_says_what_is_missing(monkeypatch):
+    import pytest
+
+    from kpidesk.errors import ExportFailed
+    from kpidesk.export import renderers
+
+    monkeypatch.setattr(renderers, "_factory", None)  # a script that loaded the core alone
+    with pytest.raises(ExportFailed) as err:
+        renderers.pdf_renderer()
+    assert "--format xlsx" in str(err.value)
