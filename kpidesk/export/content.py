@@ -11,6 +11,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Optional
 
+# A team outcome shown beside the individual's numbers, never rated: the check-in's own type.
+from kpidesk.appraisal.model import ContextFact as ContextLine
+
 
 @dataclass
 class TrendPoint:
@@ -36,17 +39,6 @@ class KpiLine:
     note: str = ""  # why it is not rated, thin data, ...
     weight: Optional[float] = None
     kpi_id: Optional[int] = None
-
-
-@dataclass
-class ContextLine:
-    """A team outcome shown beside the individual's numbers, never rated."""
-
-    name: str
-    unit: str = ""
-    value: Optional[float] = None
-    previous: Optional[float] = None
-    note: str = ""
 
 
 @dataclass
