@@ -3,6 +3,8 @@ instead of modal boxes, and a main window on a fresh database."""
 from __future__ import annotations
 
 import pytest
+
+from ui.app import make_app
 from PySide6.QtCore import QCoreApplication, QSettings
 
 
@@ -42,3 +44,13 @@ def window(qtbot, store, shown_errors):
     w.show()
     qtbot.waitExposed(w)
     yield w
+
+
+@pytest.fixture
+def styled_app(qapp):
+    """The app's style sheet, as users see it, for this test only."""
+    style, sheet = qapp.style().name(), qapp.styleSheet()
+    make_app([])
+    yield qapp
+    qapp.setStyleSheet(sheet)
+    qapp.setStyle(style)

@@ -6,13 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pytest
 from PySide6.QtWidgets import QApplication
 
 from kpidesk import backups
 from kpidesk.store import Store
 from tests.ui.test_backups_ui import damage, wait_checked
-from ui.app import make_app
 from ui.backups.damaged_dialog import DamagedDialog
 from ui.backups.restore_dialog import RestoreDialog
 
@@ -27,15 +25,6 @@ def shot(qtbot, widget, name: str) -> Path:
     assert widget.grab().save(str(path))
     return path
 
-
-@pytest.fixture
-def styled_app(qapp):
-    """The app's style sheet, as users see it, for this test only."""
-    style, sheet = qapp.style().name(), qapp.styleSheet()
-    make_app([])
-    yield qapp
-    qapp.setStyleSheet(sheet)
-    qapp.setStyle(style)
 
 
 def dated_backup(store: Store, reason: str, when: dt.datetime) -> Path:

@@ -9,7 +9,6 @@ import pytest
 from kpidesk.records import TechnicianRecord
 from tests.import_samples import write_xlsx
 from tests.ui.test_imports_flow import HEAD, open_mapping, press_import, sn_rows
-from ui.app import make_app
 from ui.imports.names_dialog import NamesDialog
 from ui.imports.result_dialog import ResultDialog
 from ui.imports.screen import ImportsScreen
@@ -25,15 +24,6 @@ def shot(qtbot, widget, name: str) -> Path:
     assert widget.grab().save(str(path))
     return path
 
-
-@pytest.fixture
-def styled_app(qapp):
-    """The app's style sheet, as users see it, for this test only."""
-    style, sheet = qapp.style().name(), qapp.styleSheet()
-    make_app([])
-    yield qapp
-    qapp.setStyleSheet(sheet)
-    qapp.setStyle(style)
 
 
 @pytest.mark.parametrize("size", [(1280, 800), (1024, 700)], ids=["1280x800", "1024x700"])
