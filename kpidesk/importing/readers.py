@@ -48,6 +48,20 @@ class Table:
             if row.count("") + row.count(None) < len(row):
                 yield number, row
 
+    def chunks(self, size: int) -> Iterator[tuple[list[int], list[Row]]]:
+        """(row numbers, rows) of the non-blank rows after the header, `size` file rows at a time:
+        what rows() yields, without a Python generator step per row."""
+        it = itertools.islice(self._rows(), self.header_row, None)
+        number = self.header_row + 1
+        while block := list(itertools.islice(it, size)):
+            numbers = list(range(number, number + len(block)))
+            number += len(block)
+            if not all(map(any, block)):  # some row has no truthy cell: drop the blank ones
+                keep = [i for i, r in enumerate(block) if r.count("") + r.count(None) < len(r)]
+                numbers, block = [numbers[i] for i in keep], [block[i] for i in keep]
+            if block:
+                yield numbers, block
+
     def preview(self, n: int = 20) -> list[Row]:
         return [row for _, row in itertools.islice(self.rows(), n)]
 

@@ -6,6 +6,7 @@ is an OLE container, not a zip), and nothing in openpyxl or calamine stops a zip
 """
 from __future__ import annotations
 
+import hashlib
 import zipfile
 from pathlib import Path
 
@@ -85,3 +86,12 @@ _UNPROTECT = ("Open it in Excel, remove the password (File > Info > Protect Work
 def ole_failure(path: Path) -> ImportFailed:
     return fail(path, "it is a password-protected workbook or an old binary (.xls) workbook that "
                       "could not be read", _UNPROTECT)
+
+
+def file_digest(path: Path) -> tuple[int, str]:
+    """(size in bytes, SHA-256), recorded with every import batch."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return path.stat().st_size, digest.hexdigest()

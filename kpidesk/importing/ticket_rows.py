@@ -1,17 +1,23 @@
-"""Turning a table's rows into ticket rows ready to store (the read-and-normalise half of an import).
+"""Turning a chunk of a table's rows into ticket rows ready to store (the normalise half of an import).
 
-Hot path: one `RowReader` per file precompiles a (column index, parser) plan, so each cell costs one
-parser call; a row becomes a list in tickets.ALL_FIELDS order (dates already as to_iso text), which
-the writer hands straight to executemany. Duplicates of one ticket collapse as they are read: the
-row with the latest 'updated' wins, else the last row.
+Column by column, not cell by cell: an export repeats a handful of values in most columns
+(priority, status, category, names, flags, counts), so each distinct value of a chunk is parsed
+once and the column is mapped through the results in C (`map(memo.__getitem__, column)`). Only the
+per-ticket columns (id, dates) cost a parser call per cell, and date cells a workbook already
+typed skip the parser altogether. The derived columns follow tickets.derive() exactly (a test
+holds the two equal). Rows come out as tuples in tickets.ALL_FIELDS order, dates as to_iso text,
+which the writer hands straight to SQLite.
 """
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from itertools import repeat
+from operator import attrgetter, itemgetter
+from typing import Any, Callable, Sequence
 
-from kpidesk.importing.dates import DateOrder, DateParser
+from kpidesk.importing.dates import _MAX_YEAR, _MIN_YEAR, DateOrder, DateParser
 from kpidesk.importing.errors import BadValue
 from kpidesk.importing.mappings import column_index
 from kpidesk.importing.normalise import (
@@ -24,26 +30,25 @@ from kpidesk.importing.normalise import (
     parse_text,
     parse_ticket_type,
 )
-from kpidesk.importing.readers import Table
-from kpidesk.importing.report import PROGRESS_EVERY, Progress, RejectedRow, display_value, poll
+from kpidesk.importing.report import RejectedRow, display_value
 from kpidesk.people import alias_key
-from kpidesk.tickets import ALL_FIELDS, derive, empty_row
+from kpidesk.periods import month_key, quarter_key, week_key
+from kpidesk.tickets import ALL_FIELDS, DEFAULT_SLA_HOURS
 
 DATE_FIELDS = ("created_at", "first_response_at", "resolved_at", "closed_at", "updated_at", "sla_due_at")
-_DATE_POS = tuple(ALL_FIELDS.index(f) for f in DATE_FIELDS)
-TECH_POS = ALL_FIELDS.index("technician_id")
-UPDATED_POS = ALL_FIELDS.index("updated_at")
-EXT_POS = ALL_FIELDS.index("external_id")
+TEXT_FIELDS = ("category", "status", "assignee", "resolver", "group_name", "channel")
+_BAD = object()  # a cell its parser refused: the row is rejected
+_DATETIME, _NONE, _TZINFO = dt.datetime, type(None), attrgetter("tzinfo")
 
-
-@dataclass
-class ReadResult:
-    rows: dict[str, list[Any]] = field(default_factory=dict)  # external id -> row (ALL_FIELDS order)
-    unknown_names: dict[str, str] = field(default_factory=dict)  # alias key -> name as first seen
-    rejected: list[RejectedRow] = field(default_factory=list)
-    unmapped_priorities: dict[str, int] = field(default_factory=dict)
-    rows_read: int = 0
-    duplicates: int = 0
+# Parsers of the plain fields; dates and priority are handled apart.
+_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "external_id": parse_id, "ticket_type": parse_ticket_type,
+    "reopen_count": parse_count, "reassignment_count": parse_count,
+    "escalated": parse_flag, "sla_met": parse_flag, "first_contact": parse_flag, "sla_breached": parse_flag,
+    "csat": parse_csat, "sla_remaining": parse_duration_hours,
+    "first_response_minutes": lambda v: parse_duration_hours(v, "minutes"),
+    **dict.fromkeys(TEXT_FIELDS, parse_text),
+}
 
 
 def fast_iso(value: dt.datetime) -> str:
@@ -52,124 +57,322 @@ def fast_iso(value: dt.datetime) -> str:
     return value.isoformat(" ", "microseconds")
 
 
-class RowReader:
-    def __init__(self, table: Table, mapping: dict[str, str], order: DateOrder, *, source_system: str,
-                 sla_hours: dict[str, float] | None, priority_map: dict[str, int],
-                 alias_ids: dict[str, int | None]) -> None:
-        self.table, self.order, self.sla_hours = table, order, sla_hours
-        self.source_system, self.alias_ids = source_system, alias_ids
-        self.headers = {f: h for f, h in mapping.items()}
-        self.index = {f: column_index(table.headers, h) for f, h in mapping.items()}
-        self.priority = PriorityParser(priority_map)
-        dates = {f: DateParser(order) for f in DATE_FIELDS}
-        parsers: dict[str, Callable[[Any], Any]] = {
-            **dates, "external_id": parse_id, "ticket_type": parse_ticket_type,
-            "reopen_count": parse_count, "reassignment_count": parse_count,
-            "escalated": parse_flag, "sla_met": parse_flag, "first_contact": parse_flag,
-            "sla_breached": parse_flag, "csat": parse_csat, "sla_remaining": parse_duration_hours,
-            "first_response_minutes": lambda v: parse_duration_hours(v, "minutes"),
-        }
-        for f in ("category", "status", "assignee", "resolver", "group_name", "channel"):
-            parsers[f] = parse_text
-        # The plan: plain fields first; priority is handled apart (an unknown spelling is a warning).
-        self.plan = [(f, self.index[f], parsers[f]) for f in mapping if f != "priority"]
-        self.pseudo = [f for f in ("csat", "sla_breached", "sla_remaining", "first_response_minutes") if f in mapping]
-        self._name_keys: dict[str, str] = {}
+@dataclass
+class Chunk:
+    """One chunk, normalised: the rows to store and what the report needs to know about the rest."""
+    rows: list[tuple[Any, ...]]  # ALL_FIELDS order
+    ids: Sequence[str]  # external id of each row
+    updated: Sequence[str | None]  # its 'updated' time as text, for 'the latest row wins'
+    rejected: list[RejectedRow] = field(default_factory=list)
+    unmapped_priorities: Counter[str] = field(default_factory=Counter)
 
-    def read(self, progress: Progress | None = None) -> ReadResult:
-        result = ReadResult()
-        total = self.table.total_rows
-        base = empty_row(source_system=self.source_system)
-        plan, pseudo, derive_row = self.plan, self.pseudo, self._finish
-        prio_idx = self.index.get("priority")
-        order = self.order
-        for number, cells in self.table.rows():
-            result.rows_read += 1
-            if result.rows_read % PROGRESS_EVERY == 0:
-                poll(progress, result.rows_read, total)
-                if order.conflict:  # the day/month order flipped: the caller reads again
-                    return result
-            n = len(cells)
-            rec = dict(base)
-            try:
-                for fld, idx, parse in plan:
-                    rec[fld] = parse(cells[idx] if idx < n else None)
-            except BadValue as exc:
-                value = cells[idx] if idx < n else None
-                result.rejected.append(self._reject(number, self.headers[fld], value, str(exc)))
-                continue
-            if rec["created_at"] is None:
-                value = cells[self.index["created_at"]] if self.index["created_at"] < n else None
-                result.rejected.append(self._reject(number, self.headers["created_at"], value,
-                                                    "the ticket has no created date"))
-                continue
-            if rec["resolved_at"] is not None and rec["resolved_at"] < rec["created_at"]:
-                # A negative resolution time would pull every MTTR it lands in down: refuse the row.
-                idx = self.index["resolved_at"]
-                result.rejected.append(self._reject(
-                    number, self.headers["resolved_at"], cells[idx] if idx < n else None,
-                    f"resolved before it was created ({rec['created_at']:%Y-%m-%d %H:%M})"))
-                continue
-            if prio_idx is not None and prio_idx < n:
-                self._priority(rec, cells[prio_idx], result)
-            if pseudo:
-                self._pseudo(rec, pseudo)
-            row = derive_row(rec)
-            self._keep(row, rec, result)
-        return result
 
-    def _reject(self, number: int, column: str, value: Any, reason: str) -> RejectedRow:
-        return RejectedRow(file=self.table.path.name, sheet=self.table.sheet, row=number, column=column,
+class ChunkReader:
+    """Normalises chunks of one table under one mapping. Keeps the file-wide state: the date order
+    (DateOrder, shared by all date columns) and the names matched so far.
+
+    `on_new_names({alias key: name}) -> {alias key: technician id or None}` is asked about the names
+    no alias matched, once each, before their tickets are built (the CLI creates technicians; the
+    GUI leaves them unassigned and lists them).
+    """
+
+    def __init__(self, file: str, sheet: str, headers: list[str], mapping: dict[str, str], order: DateOrder,
+                 *, source_system: str, sla_hours: dict[str, float] | None, priority_map: dict[str, int],
+                 alias_ids: dict[str, int | None],
+                 on_new_names: Callable[[dict[str, str]], dict[str, int | None]] | None = None) -> None:
+        self.file, self.sheet, self.order, self.source_system = file, sheet, order, source_system
+        self.sla_hours = {k: float(v) for k, v in (sla_hours or DEFAULT_SLA_HOURS).items()}
+        self.alias_ids = dict(alias_ids)
+        self.on_new_names = on_new_names
+        self.new_names: dict[str, str] = {}  # alias key -> name as first seen, for names no alias matched
+        self.headers = dict(mapping)
+        self.index = {f: column_index(headers, h) for f, h in mapping.items()}
+        columns = sorted(set(self.index.values()))
+        self._width = max(columns) + 1
+        self._slot = {c: i for i, c in enumerate(columns)}
+        getter = itemgetter(*columns)
+        self._pick = getter if len(columns) > 1 else (lambda row: (getter(row),))
+        self._dates = {f: DateParser(order) for f in DATE_FIELDS if f in mapping}
+        self._priority = PriorityParser(priority_map)
+        self._plain = [f for f in mapping if f in _PARSERS]
+        self._periods: dict[str, tuple[str, str, str]] = {}
+        self._keys: dict[str, str] = {}
+
+    # ------------------------------------------------------------ one chunk
+
+    def read(self, numbers: Sequence[int], cells: list[list[Any]]) -> Chunk:
+        n = len(cells)
+        if n == 0:
+            return Chunk([], (), ())
+        if min(map(len, cells)) < self._width:  # short rows (CSV): the missing cells are blank
+            width = self._width
+            cells = [r if len(r) >= width else list(r) + [None] * (width - len(r)) for r in cells]
+        picked = list(zip(*map(self._pick, cells)))
+        raw = {f: picked[self._slot[i]] for f, i in self.index.items()}
+
+        col: dict[str, list[Any]] = {}
+        errors: dict[str, dict[Any, str]] = {}
+        iso: dict[str, list[Any]] = {}
+        for f in self.index:  # mapping order, so a row is reported for its first bad cell
+            if f in self._dates:
+                col[f], iso[f], errs = _date_column(raw[f], self._dates[f])
+            elif f == "priority":
+                continue
+            else:
+                col[f], errs = _parse_column(raw[f], _PARSERS[f], memo=f != "external_id")
+            if errs:
+                errors[f] = errs
+
+        rejected = self._rejections(numbers, raw, col, errors)
+        keep: list[int] | None = None
+        if rejected:
+            keep = [i for i in range(n) if i not in rejected]
+            col = {f: _take(v, keep) for f, v in col.items()}
+            iso = {f: _take(v, keep) for f, v in iso.items()}
+            raw = {f: _take(v, keep) for f, v in raw.items()}
+            n = len(keep)
+        chunk = Chunk([], (), (), sorted(rejected.values(), key=lambda r: r.row))
+        if n == 0:
+            return chunk
+        chunk.rows, chunk.ids, chunk.updated = self._build(n, raw, col, iso, chunk)
+        return chunk
+
+    def _rejections(self, numbers: Sequence[int], raw: dict[str, Sequence[Any]], col: dict[str, list[Any]],
+                    errors: dict[str, dict[Any, str]]) -> dict[int, RejectedRow]:
+        out: dict[int, RejectedRow] = {}
+        for f, errs in errors.items():
+            values, cells = col[f], raw[f]
+            for i in [i for i, v in enumerate(values) if v is _BAD]:
+                if i not in out:
+                    out[i] = self._reject(numbers[i], f, cells[i], errs[cells[i]])
+        created = col["created_at"]
+        if None in created:
+            for i in [i for i, v in enumerate(created) if v is None]:
+                if i not in out:
+                    out[i] = self._reject(numbers[i], "created_at", raw["created_at"][i],
+                                          "the ticket has no created date")
+        resolved = col.get("resolved_at")
+        if resolved is not None:
+            # A negative resolution time would pull every MTTR it lands in down: refuse the row.
+            for i, (c, r) in enumerate(zip(created, resolved)):
+                if r is not None and r is not _BAD and c is not None and c is not _BAD and r < c and i not in out:
+                    out[i] = self._reject(numbers[i], "resolved_at", raw["resolved_at"][i],
+                                          f"resolved before it was created ({c:%Y-%m-%d %H:%M})")
+        return out
+
+    def _reject(self, number: int, fld: str, value: Any, reason: str) -> RejectedRow:
+        return RejectedRow(file=self.file, sheet=self.sheet, row=number, column=self.headers[fld],
                            value=display_value(value), reason=reason)
 
-    def _priority(self, rec: dict[str, Any], cell: Any, result: ReadResult) -> None:
-        raw = parse_text(cell)
-        rec["priority_raw"] = raw
-        try:
-            rec["priority_tier"] = self.priority(cell)
-        except BadValue:
-            result.unmapped_priorities[raw] = result.unmapped_priorities.get(raw, 0) + 1
+    # ------------------------------------------------------------ building the rows
+
+    def _build(self, n: int, raw: dict[str, Sequence[Any]], col: dict[str, list[Any]],
+               iso: dict[str, list[Any]], chunk: Chunk) -> tuple[list[tuple[Any, ...]], Sequence[str], Sequence[Any]]:
+        # Plain lists, not itertools.repeat: several columns are read more than once below.
+        out: dict[str, Any] = {"source_system": [self.source_system] * n}
+        for f in ("external_id", "ticket_type", "reopen_count", "reassignment_count", "escalated",
+                  "sla_met", "first_contact", *TEXT_FIELDS):
+            out[f] = col[f] if f in col else [""] * n if f in TEXT_FIELDS else [None] * n
+        for f in DATE_FIELDS:
+            out[f] = iso[f] if f in iso else [None] * n
+        self._priority_columns(n, raw, out, chunk)
+        self._pseudo_columns(n, col, iso, out)
+        self._technician_column(n, col, out)
+        self._derived_columns(n, col, out)
+        rows = list(zip(*(out[f] for f in ALL_FIELDS)))
+        return rows, out["external_id"], out["updated_at"] if "updated_at" in iso else [None] * n
+
+    def _priority_columns(self, n: int, raw: dict[str, Sequence[Any]], out: dict[str, Any], chunk: Chunk) -> None:
+        if "priority" not in raw:
+            out["priority_raw"], out["priority_tier"] = [""] * n, [None] * n
+            return
+        cells = raw["priority"]
+        out["priority_raw"] = text = _parse_column(cells, parse_text)[0]
+        tiers, errs = _parse_column(cells, self._priority)
+        if errs:  # an unknown spelling is a warning, not a rejection: the ticket has no tier
+            chunk.unmapped_priorities.update(t for t, tier in zip(text, tiers) if tier is _BAD)
+            tiers = [None if t is _BAD else t for t in tiers]
+        out["priority_tier"] = tiers
 
     @staticmethod
-    def _pseudo(rec: dict[str, Any], pseudo: list[str]) -> None:
-        for f in pseudo:
-            value = rec.pop(f)
-            if value is None:
-                continue
-            if f == "csat":
-                rec["csat_score"], rec["csat_positive"] = value
-            elif f == "sla_breached" and rec["sla_met"] is None:
-                rec["sla_met"] = not value
-            elif f == "sla_remaining" and rec["sla_met"] is None:
-                rec["sla_met"] = value >= 0  # Jira: time left on the goal; negative = breached
-            elif f == "first_response_minutes" and rec["first_response_at"] is None:
-                rec["first_response_at"] = rec["created_at"] + dt.timedelta(minutes=value * 60)
+    def _pseudo_columns(n: int, col: dict[str, list[Any]], iso: dict[str, list[Any]], out: dict[str, Any]) -> None:
+        """The inputs that become another column: csat, sla_breached, sla_remaining, response minutes."""
+        if "csat" in col:
+            out["csat_score"], out["csat_positive"] = (list(c) for c in zip(*col["csat"]))
+        else:
+            out["csat_score"], out["csat_positive"] = [None] * n, [None] * n
+        if "sla_breached" in col or "sla_remaining" in col:
+            met = list(out["sla_met"]) if "sla_met" in col else [None] * n
+            for i, b in enumerate(col.get("sla_breached", ())):
+                if met[i] is None and b is not None:
+                    met[i] = not b
+            for i, left in enumerate(col.get("sla_remaining", ())):
+                if met[i] is None and left is not None:
+                    met[i] = left >= 0  # Jira: time left on the goal; negative = breached
+            out["sla_met"] = met
+        if "first_response_minutes" in col:
+            created = col["created_at"]
+            first = list(col.get("first_response_at", [None] * n))
+            texts = list(iso.get("first_response_at", [None] * n))
+            for i, hours in enumerate(col["first_response_minutes"]):
+                if first[i] is None and hours is not None:
+                    first[i] = created[i] + dt.timedelta(minutes=hours * 60)
+                    texts[i] = fast_iso(first[i])
+            col["first_response_at"], out["first_response_at"] = first, texts
 
-    def _finish(self, rec: dict[str, Any]) -> list[Any]:
-        name = rec["resolver"] or rec["assignee"]
-        if name:
-            key = self._name_keys.get(name)
-            if key is None:
-                key = self._name_keys[name] = alias_key(name)
-            rec["technician_id"] = self.alias_ids.get(key)
-            rec["_tech_key"] = key
-        derive(rec, sla_hours=self.sla_hours)
-        row = [rec[f] for f in ALL_FIELDS]
-        for pos in _DATE_POS:
-            if row[pos] is not None:
-                row[pos] = fast_iso(row[pos])
-        row.append(rec.get("_tech_key"))  # trailing helper slot, dropped before writing
-        return row
+    def _technician_column(self, n: int, col: dict[str, list[Any]], out: dict[str, Any]) -> None:
+        """Resolver where the export has one, else the assignee (DESIGN.md), matched through aliases."""
+        resolver, assignee = col.get("resolver"), col.get("assignee")
+        if resolver is None and assignee is None:
+            out["technician_id"] = [None] * n
+            return
+        if resolver is None or assignee is None:
+            names: Sequence[str] = resolver if resolver is not None else assignee  # type: ignore[assignment]
+        else:
+            names = [r or a for r, a in zip(resolver, assignee)]
+        keys, ids = self._keys, self.alias_ids
+        unseen: dict[str, str] = {}
+        for name in dict.fromkeys(names):
+            if name and name not in keys:
+                keys[name] = key = alias_key(name)
+                if key not in ids and key not in unseen:
+                    unseen[key] = name
+        if unseen:
+            answers = self.on_new_names(unseen) if self.on_new_names else {}
+            for key, name in unseen.items():
+                ids[key] = answers.get(key)
+                self.new_names.setdefault(key, name)
+        by_name = {name: ids.get(keys[name]) if name else None for name in dict.fromkeys(names)}
+        out["technician_id"] = list(map(by_name.__getitem__, names))
 
-    def _keep(self, row: list[Any], rec: dict[str, Any], result: ReadResult) -> None:
-        ext = row[EXT_POS]
-        old = result.rows.get(ext)
-        if old is not None:
-            result.duplicates += 1
-            new_upd, old_upd = row[UPDATED_POS], old[UPDATED_POS]
-            if new_upd is not None and old_upd is not None and new_upd < old_upd:
-                return  # an older state of a ticket already seen: the latest 'updated' wins
-        result.rows[ext] = row
-        key = row[-1]
-        if key is not None and key not in self.alias_ids:
-            result.unknown_names.setdefault(key, rec["resolver"] or rec["assignee"])
+    def _derived_columns(self, n: int, col: dict[str, list[Any]], out: dict[str, Any]) -> None:
+        """tickets.derive(), a column at a time."""
+        created, resolved = col["created_at"], col.get("resolved_at")
+        if resolved is None:
+            hours: Sequence[Any] = [None] * n
+            out["resolution_hours"] = out["resolved_week"] = out["resolved_month"] = out["resolved_quarter"] = hours
+        else:
+            hours = [None if r is None else (r - c).total_seconds() / 3600.0 for c, r in zip(created, resolved)]
+            out["resolution_hours"] = hours
+            periods, empty = self._periods, (None, None, None)
+            days = [None if r is None else r.date() for r in resolved]
+            for d in dict.fromkeys(days):
+                if d is not None and d not in periods:
+                    periods[d] = (week_key(d), month_key(d), quarter_key(d))
+            keys = [periods[d] if d is not None else empty for d in days]
+            out["resolved_week"], out["resolved_month"], out["resolved_quarter"] = (list(k) for k in zip(*keys))
+
+        reopen, reassign = out["reopen_count"], out["reassignment_count"]
+        flags = {t: _flags(*t) for t in dict.fromkeys(zip(reopen, reassign, out["first_contact"], out["escalated"]))}
+        derived = list(map(flags.__getitem__, zip(reopen, reassign, out["first_contact"], out["escalated"])))
+        out["reopened"], out["fcr"], out["escalated_eff"] = (list(d) for d in zip(*derived))
+
+        if resolved is not None:
+            out["sla_met"] = self._sla_met(list(out["sla_met"]), resolved, col.get("sla_due_at"),
+                                           out["priority_tier"], hours)
+
+    def _sla_met(self, met: list[Any], resolved: list[Any], due: list[Any] | None, tiers: Sequence[Any],
+                 hours: Sequence[Any]) -> list[Any]:
+        """The export's flag, else the SLA due time, else resolution time against the tier's target."""
+        limits = {t: self.sla_hours.get(f"P{t}") for t in (1, 2, 3, 4)}
+        for i, m in enumerate(met):
+            if m is None and resolved[i] is not None:
+                if due is not None and due[i] is not None:
+                    met[i] = resolved[i] <= due[i]
+                elif tiers[i] and hours[i] is not None:
+                    limit = limits.get(tiers[i])
+                    if limit is not None:
+                        met[i] = hours[i] <= limit
+        return met
+
+
+def _flags(reopen: Any, reassign: Any, first_contact: Any, escalated: Any) -> tuple[Any, Any, Any]:
+    """(reopened, fcr, escalated_eff) as tickets.derive() fills them."""
+    reopened = None if reopen is None else reopen > 0
+    if first_contact is not None:
+        fcr = bool(first_contact)
+    elif reopen is None and reassign is None:
+        fcr = None
+    else:
+        fcr = (reopen or 0) == 0 and (reassign or 0) == 0
+    if escalated is not None:
+        esc = bool(escalated)
+    elif reassign is not None:
+        esc = reassign >= 1
+    else:
+        esc = None
+    return reopened, fcr, esc
+
+
+def _parse_column(cells: Sequence[Any], parse: Callable[[Any], Any], memo: bool = True) -> tuple[list[Any], dict[Any, str]]:
+    """The parsed column (_BAD where the parser refused) and {refused cell: message}. With `memo`,
+    each distinct cell is parsed once, in file order (the date order decision depends on it)."""
+    errors: dict[Any, str] = {}
+    if memo:
+        seen = dict.fromkeys(cells)
+        types = set(map(type, seen))
+        # True == 1 == 1.0 share a dict key, but parse_text(True) != parse_text(1): parse each cell.
+        if not (bool in types and (int in types or float in types)):
+            for cell in seen:
+                try:
+                    seen[cell] = parse(cell)
+                except BadValue as exc:
+                    seen[cell], errors[cell] = _BAD, str(exc)
+            return list(map(seen.__getitem__, cells)), errors
+    out = []
+    for cell in cells:
+        try:
+            out.append(parse(cell))
+        except BadValue as exc:
+            out.append(_BAD)
+            errors[cell] = str(exc)
+    return out, errors
+
+
+def _date_column(cells: Sequence[Any], parse: DateParser) -> tuple[list[Any], list[Any], dict[Any, str]]:
+    """(datetimes, their to_iso text, errors). A column of naive date cells in range, the usual
+    workbook column, is taken as it is and formatted in C."""
+    types = set(map(type, cells))
+    if types <= {_DATETIME, _NONE}:
+        present = [c for c in cells if c is not None] if _NONE in types else cells
+        if not present or (not any(map(_TZINFO, present))
+                           and _MIN_YEAR <= min(present).year and max(present).year <= _MAX_YEAR):
+            values = list(cells)
+            if _NONE in types:
+                return values, [None if c is None else c.isoformat(" ", "microseconds") for c in cells], {}
+            return values, list(map(_DATETIME.isoformat, cells, repeat(" "), repeat("microseconds"))), {}
+    values, errors = _parse_column(cells, parse)
+    return values, [c if c is None or c is _BAD else fast_iso(c) for c in values], errors
+
+
+def _take(values: Sequence[Any], keep: list[int]) -> list[Any]:
+    return [values[i] for i in keep]
+
+
+class LatestWins:
+    """Collapses repeats of one ticket across a whole file (event logs, audit exports): the row with
+    the latest 'updated' wins, else the last row. Chunks are written as they come, so a later
+    winner simply overwrites the earlier one inside the same transaction."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, str | None] = {}  # external id -> 'updated' of the row kept so far
+        self.resent: set[str] = set()  # ids written again by a later chunk (see TicketWriter.finish)
+        self.duplicates = 0
+
+    def keep(self, chunk: Chunk) -> list[tuple[Any, ...]]:
+        ids, seen = chunk.ids, self.seen
+        if len(set(ids)) == len(ids) and seen.keys().isdisjoint(ids):  # the usual chunk, checked in C
+            seen.update(zip(ids, chunk.updated))
+            return chunk.rows
+        winner: dict[str, int] = {}
+        earlier = seen.keys() & ids  # kept by an earlier chunk, so perhaps already written
+        for i, (ext, upd) in enumerate(zip(ids, chunk.updated)):
+            if ext in seen:
+                self.duplicates += 1
+                old = seen[ext]
+                if upd is not None and old is not None and upd < old:
+                    continue  # an older state of a ticket already seen
+            seen[ext] = upd
+            winner[ext] = i
+        self.resent.update(earlier & winner.keys())
+        return [chunk.rows[i] for i in sorted(winner.values())]

@@ -1,4 +1,4 @@
-"""Ticket import: read, normalise, upsert, all in one transaction (issue 3).
+"""Ticket import: read, normalise, upsert, all in one transaction (issue 3), in one pass.
 
     report = run(store, "export.xlsx")                      # CLI behaviour
     report = run(store, path, mapping=confirmed, progress=worker, create_technicians=False,
@@ -6,15 +6,16 @@
 
 Guarantees: the batch row, every ticket insert/update, the ImportChange rows that make undo possible
 and any technician the import creates are written in ONE transaction, so a crash, a cancel
-(`progress.cancelled()`, polled every PROGRESS_EVERY rows) or an error leaves the database as it
-was. Unchanged tickets are counted and not rewritten. Thread rule: run it on the Store's single
-write worker; it touches no widget.
+(`progress.cancelled()`, polled every CHUNK rows) or an error leaves the database as it was.
+Unchanged tickets are counted and not rewritten. The chunks are normalised here (ticket_rows) and
+stored by a writer thread holding that transaction (ticket_writer), so the two overlap. Thread
+rule: run it off the GUI thread (the Imports screen's Op does); it touches no widget.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,31 +25,26 @@ from kpidesk.importing import presets
 from kpidesk.importing.dates import DateOrder
 from kpidesk.importing.errors import RowsRejected
 from kpidesk.importing.mappings import detect_mapping, is_known_header, remember_mapping, resolve_mapping
-from kpidesk.importing.readers import open_table
-from kpidesk.importing.report import ImportReport, Progress, poll
-from kpidesk.importing.ticket_rows import TECH_POS, ReadResult, RowReader
-from kpidesk.models import utcnow
+from kpidesk.importing.readers import Table, open_table
+from kpidesk.importing.report import ImportReport, Progress, RejectedRow, poll
+from kpidesk.importing.ticket_rows import ChunkReader, LatestWins
+from kpidesk.importing.ticket_writer import TicketWriter
+from kpidesk.importing.ticket_writer import create_technicians as create_technicians_in
 from kpidesk.people import alias_key
-from kpidesk.tickets import ALL_FIELDS, to_iso
 
 if TYPE_CHECKING:
     from kpidesk.store import Store
 
-CHUNK = 900  # rows per executemany / per existing-row lookup (under SQLite's variable limit)
-_COLS = ", ".join(ALL_FIELDS)
-_UPSERT = (
-    f"INSERT INTO ticket ({_COLS}, import_batch_id) VALUES ({', '.join('?' * (len(ALL_FIELDS) + 1))}) "
-    "ON CONFLICT(source_system, external_id) DO UPDATE SET "
-    + ", ".join(f"{f} = excluded.{f}" for f in ALL_FIELDS[2:]) + ", import_batch_id = excluded.import_batch_id"
-)
-_BATCH_COLS = ("kind", "file_name", "file_size", "sha256", "sheet", "preset", "source_system",
-               "mapping_json", "created_count", "updated_count", "unchanged_count", "rejected_count",
-               "rejected_json", "started_at")
+CHUNK = 5000  # rows normalised and handed to the writer at a time; progress and cancel per chunk
 MAX_REJECTED_KEPT = 5000  # rejected rows stored with the batch (the report itself has them all)
 
 
-class _DryRun(Exception):
-    """Raised inside the transaction to roll a dry run back after everything else ran."""
+class _OrderSettled(Exception):
+    """Ambiguous dates were read the wrong way round before a later one settled the order."""
+
+    def __init__(self, day_first: bool) -> None:
+        super().__init__()
+        self.day_first = day_first
 
 
 def run(store: "Store", path: str | Path, *, sheet: str | None = None, preset: str = "auto",
@@ -65,7 +61,7 @@ def run(store: "Store", path: str | Path, *, sheet: str | None = None, preset: s
     their tickets unassigned and lists the names. alias_overrides: {name: technician id, or None to
     ignore the name}, the GUI's confirm/merge/ignore answers.
     """
-    started, t0 = utcnow(), time.perf_counter()
+    t0 = time.perf_counter()
     path = Path(path)
     if progress is not None:
         progress.set_status(f"Opening {path.name}…")
@@ -73,140 +69,87 @@ def run(store: "Store", path: str | Path, *, sheet: str | None = None, preset: s
     chosen, mapping, how = resolve_mapping(store, table.headers, preset, mapping)
     if how == "given" and remember and not dry_run:
         remember_mapping(store, table.headers, chosen, mapping)
-    system = presets.source_system(chosen)
     alias_ids: dict[str, int | None] = dict(store.alias_map())
     for name, tech in (alias_overrides or {}).items():
         alias_ids[alias_key(name)] = tech
-    prio = presets.priority_map(chosen) | dict(priority_overrides or {})
     fallback = store.get_setting("day_first")
     order = DateOrder(day_first, fallback=True if fallback is None else bool(fallback))
-    sla_hours = store.get_setting("sla_hours")
-
+    report = ImportReport(batch_id=None, file=path.name, kind="tickets", sheet=table.sheet, preset=chosen,
+                          source_system=presets.source_system(chosen), mapping=dict(mapping), dry_run=dry_run)
+    options = dict(priority_map=presets.priority_map(chosen) | dict(priority_overrides or {}),
+                   sla_hours=store.get_setting("sla_hours"), alias_ids=alias_ids)
     if progress is not None:
         progress.set_status(f"Reading {path.name}…")
-    result = RowReader(table, mapping, order, source_system=system, sla_hours=sla_hours,
-                       priority_map=prio, alias_ids=alias_ids).read(progress)
-    if order.conflict:  # ambiguous dates were read the wrong way round: read again, now decided
-        order = DateOrder(order.day_first)
-        order.how = "detected"
-        result = RowReader(table, mapping, order, source_system=system, sla_hours=sla_hours,
-                           priority_map=prio, alias_ids=alias_ids).read(progress)
-
-    report = ImportReport(batch_id=None, file=path.name, kind="tickets", sheet=table.sheet, preset=chosen,
-                          source_system=system, mapping=dict(mapping), rejected_rows=result.rejected,
-                          date_order=order.describe(), dry_run=dry_run, rows_read=result.rows_read)
-    report.warnings = _warnings(order, result)
-    report.new_technicians = sorted(result.unknown_names.values(), key=str.casefold)
-    if strict and result.rejected:
-        report.elapsed_s = time.perf_counter() - t0
-        raise RowsRejected(f"{path.name}: {len(result.rejected)} row(s) rejected; with --strict nothing "
-                           f"was imported (first: row {result.rejected[0].row}, column "
-                           f"{result.rejected[0].column!r}: {result.rejected[0].reason}).", report)
     try:
-        _write(store, path, table.sheet, report, result, started, create_technicians, progress)
-    except _DryRun:
-        report.batch_id = None
+        _import(store, table, report, order, options, strict, create_technicians, progress)
+    except _OrderSettled as settled:  # read again, now that the file itself decided the order
+        order = DateOrder(settled.day_first)
+        order.how = "detected"
+        _import(store, table, report, order, options, strict, create_technicians, progress)
     report.elapsed_s = time.perf_counter() - t0
     if progress is not None:
-        progress.set_progress(result.rows_read, result.rows_read)
+        progress.set_progress(report.rows_read, report.rows_read)
         progress.set_status(report.summary())
     return report
 
 
-def _warnings(order: DateOrder, result: ReadResult) -> list[str]:
+def _import(store: "Store", table: Table, report: ImportReport, order: DateOrder, options: dict[str, Any],
+            strict: bool, create_technicians: bool, progress: Progress | None) -> None:
+    """Read, normalise and write in one pass: the writer thread stores chunk k while this thread
+    normalises chunk k+1. Fills `report`; raises (after rolling back) on strict rejections, a
+    cancel, an error, or a day/month order settled the other way."""
+    writer = TicketWriter(store, table.path, report.source_system).start()
+    new_names = (lambda names: writer.call(create_technicians_in, names)) if create_technicians else None
+    reader = ChunkReader(table.path.name, table.sheet, table.headers, report.mapping, order,
+                         source_system=report.source_system, on_new_names=new_names, **options)
+    latest = LatestWins()
+    rejected: list[RejectedRow] = []
+    unmapped: Counter[str] = Counter()
+    rows_read = 0
+    try:
+        for numbers, cells in table.chunks(CHUNK):
+            rows_read += len(cells)
+            poll(progress, rows_read, table.total_rows)
+            chunk = reader.read(numbers, cells)
+            if order.conflict:
+                raise _OrderSettled(bool(order.day_first))
+            rejected += chunk.rejected
+            unmapped.update(chunk.unmapped_priorities)
+            if not (strict and rejected):  # strict: read on to report every rejected row, write nothing
+                writer.write(latest.keep(chunk))
+        report.rows_read, report.rejected_rows = rows_read, rejected
+        report.date_order = order.describe()
+        report.warnings = _warnings(order, unmapped, latest.duplicates)
+        report.new_technicians = sorted(reader.new_names.values(), key=str.casefold)
+        if strict and rejected:
+            first = rejected[0]
+            raise RowsRejected(f"{table.path.name}: {len(rejected)} row(s) rejected; with --strict nothing "
+                               f"was imported (first: row {first.row}, column {first.column!r}: {first.reason}).",
+                               report)
+        if progress is not None:
+            progress.set_status(f"Saving {len(latest.seen)} tickets…")
+        poll(progress, rows_read, rows_read)  # last chance to cancel before the commit
+        fields = dict(sheet=table.sheet, preset=report.preset, source_system=report.source_system,
+                      mapping_json=json.dumps(report.mapping), rejected_count=len(rejected),
+                      rejected_json=json.dumps([vars(r) for r in rejected[:MAX_REJECTED_KEPT]]))
+        report.created, report.updated, report.unchanged = writer.finish(fields, len(latest.seen), latest.resent,
+                                                                          report.dry_run)
+        report.batch_id = None if report.dry_run else writer.batch_id
+    finally:
+        writer.abort()
+
+
+def _warnings(order: DateOrder, unmapped: Counter[str], duplicates: int) -> list[str]:
     out = []
     if order.how == "assumed" and order.ambiguous:
         out.append(f"{order.ambiguous} date(s) such as 03/04 could be read either way and were read "
                    f"{order.describe()}; import again with --month-first or --day-first if that is wrong.")
-    for raw, count in sorted(result.unmapped_priorities.items()):
+    for raw, count in sorted(unmapped.items()):
         out.append(f"Priority {raw!r} ({count} tickets) is not mapped to P1-P4; those tickets have no tier.")
-    if result.duplicates:
-        out.append(f"{result.duplicates} row(s) repeated a ticket already in the file; the row with the "
+    if duplicates:
+        out.append(f"{duplicates} row(s) repeated a ticket already in the file; the row with the "
                    "latest 'updated' time (else the last one) was kept.")
     return out
-
-
-def file_digest(path: Path) -> tuple[int, str]:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return path.stat().st_size, digest.hexdigest()
-
-
-def _write(store: "Store", path: Path, sheet: str, report: ImportReport, result: ReadResult,
-           started: Any, create_technicians: bool, progress: Progress | None) -> None:
-    size, sha = file_digest(path)
-    rejected_json = json.dumps([vars(r) for r in report.rejected_rows[:MAX_REJECTED_KEPT]])
-    with store.raw_write() as con:
-        cur = con.cursor()
-        # SQLite's default 2 MB page cache thrashes once the ticket indexes outgrow it (measured:
-        # 100k rows wrote 24x slower than 10k); 128 MB keeps them in memory. Per connection, harmless.
-        cur.execute("PRAGMA cache_size = -131072")
-        cur.execute(f"INSERT INTO import_batch ({', '.join(_BATCH_COLS)}) VALUES ({', '.join('?' * len(_BATCH_COLS))})",
-                    ("tickets", path.name, size, sha, sheet, report.preset, report.source_system,
-                     json.dumps(report.mapping), 0, 0, 0, report.rejected, rejected_json, to_iso(started)))
-        batch_id = cur.lastrowid
-        new_ids = _create_technicians(cur, result) if create_technicians else {}
-        rows = list(result.rows.values())
-        result.rows.clear()  # the list holds them now; free the dict early
-        if progress is not None:
-            progress.set_status(f"Saving {len(rows)} tickets…")
-        created = updated = unchanged = 0
-        previous: list[tuple[int, int, None, str, str]] = []
-        for start in range(0, len(rows), CHUNK):
-            poll(progress, start, len(rows))
-            chunk = rows[start:start + CHUNK]
-            existing = _existing(cur, report.source_system, [r[1] for r in chunk])
-            out = []
-            for row in chunk:
-                key = row.pop()
-                if row[TECH_POS] is None and key in new_ids:
-                    row[TECH_POS] = new_ids[key]
-                old = existing.get(row[1])
-                if old is None:
-                    created += 1
-                elif tuple(row) == old[1:-1]:
-                    unchanged += 1
-                    continue
-                else:
-                    updated += 1
-                    before = dict(zip(ALL_FIELDS, old[1:-1]), import_batch_id=old[-1])
-                    previous.append((batch_id, old[0], None, "updated", json.dumps(before)))
-                row.append(batch_id)
-                out.append(row)
-            cur.executemany(_UPSERT, out)
-        cur.executemany("INSERT INTO import_change (batch_id, ticket_id, measurement_id, action, previous_json) "
-                        "VALUES (?, ?, ?, ?, ?)", previous)
-        # Every ticket now carrying this batch id that has no 'updated' change was created by it.
-        cur.execute("INSERT INTO import_change (batch_id, ticket_id, measurement_id, action, previous_json) "
-                    "SELECT ?, t.id, NULL, 'created', NULL FROM ticket t WHERE t.import_batch_id = ? AND t.id "
-                    "NOT IN (SELECT ticket_id FROM import_change WHERE batch_id = ?)", (batch_id, batch_id, batch_id))
-        cur.execute("UPDATE import_batch SET created_count = ?, updated_count = ?, unchanged_count = ?, "
-                    "finished_at = ? WHERE id = ?", (created, updated, unchanged, to_iso(utcnow()), batch_id))
-        report.batch_id, report.created, report.updated, report.unchanged = batch_id, created, updated, unchanged
-        if report.dry_run:
-            raise _DryRun()
-        poll(progress, len(rows), len(rows))  # last chance to cancel before the commit
-
-
-def _existing(cur: Any, system: str, ids: list[str]) -> dict[str, tuple[Any, ...]]:
-    """{external id: (id, *ALL_FIELDS, import_batch_id)} for the tickets of this chunk already stored."""
-    marks = ", ".join("?" * len(ids))
-    cur.execute(f"SELECT id, {_COLS}, import_batch_id FROM ticket WHERE source_system = ? "
-                f"AND external_id IN ({marks})", (system, *ids))
-    return {r[2]: r for r in cur.fetchall()}
-
-
-def _create_technicians(cur: Any, result: ReadResult) -> dict[str, int]:
-    """The names no alias matched, created as technicians inside the import's transaction (so undoing
-    a cancel or failure removes them too)."""
-    ids: dict[str, int] = {}
-    for key, name in sorted(result.unknown_names.items()):
-        cur.execute("INSERT INTO technician (display_name, email, escalation_destination) VALUES (?, '', 0)",
-                    (" ".join(name.split()),))
-        ids[key] = cur.lastrowid
-    return ids
 
 
 @dataclass

@@ -22,7 +22,7 @@ from kpidesk.importing.errors import BadValue, RowsRejected
 from kpidesk.importing.normalise import is_blank, parse_number, parse_text
 from kpidesk.importing.readers import open_table
 from kpidesk.importing.report import ImportReport, Progress, RejectedRow, display_value, poll
-from kpidesk.importing.tickets_import import file_digest
+from kpidesk.importing.sniff import file_digest
 from kpidesk.models import utcnow
 from kpidesk.people import alias_key
 from kpidesk.periods import Period, parse_period, period_containing

@@ -94,11 +94,12 @@ def test_disk_full_mid_import_rolls_back_with_a_clear_message(seeded, tmp_path, 
                 def __getattr__(self, name):
                     return getattr(cur, name)
 
-                def executemany(self, sql, rows):
-                    calls["n"] += 1
-                    if calls["n"] == 2:
-                        raise sqlite3.OperationalError("database or disk is full")
-                    return cur.executemany(sql, rows)
+                def execute(self, sql, params=()):
+                    if sql.startswith("INSERT INTO temp.import_rows"):  # a chunk's bulk write
+                        calls["n"] += 1
+                        if calls["n"] == 2:
+                            raise sqlite3.OperationalError("database or disk is full")
+                    return cur.execute(sql, params)
             return C()
 
         def __getattr__(self, name):
@@ -112,6 +113,7 @@ def test_disk_full_mid_import_rolls_back_with_a_clear_message(seeded, tmp_path, 
             yield FullDisk(con)
 
     monkeypatch.setattr(Store, "raw_write", failing_raw_write)
+    monkeypatch.setattr(tickets_import, "CHUNK", 1000)  # so the file is written in three chunks
     with pytest.raises(DiskFull) as err:
         tickets_import.run(seeded, export(tmp_path / "more.csv", 3000, offset=5000))
     assert "full" in str(err.value) and "Nothing was changed" in str(err.value)

@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 
 from kpidesk.errors import Cancelled, ImportFailed
-from kpidesk.importing import ticket_rows, tickets_import
+from kpidesk.importing import tickets_import
 from kpidesk.importing.errors import RowsRejected
 from kpidesk.importing.mappings import remembered_mapping
+from kpidesk.importing.ticket_writer import TicketWriter
 from kpidesk.importing.tickets_import import run
 from kpidesk.records import TechnicianRecord
 from tests.import_samples import FakeProgress, dump, tickets, write_csv, write_xlsx
@@ -127,31 +128,30 @@ def test_error_half_way_leaves_every_table_as_it_was(store, tmp_path, monkeypatc
     run(store, write_xlsx(tmp_path / "base.xlsx", HEAD, _rows(10)))
     before = dump(store.path)
     calls = {"n": 0}
-    real_existing = tickets_import._existing
+    real_write = TicketWriter._write_rows
 
-    def failing(cur, system, ids):  # the second chunk of the write phase blows up
+    def failing(self, cur, rows):  # the writer thread blows up on its second chunk
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("disk on fire")
-        return real_existing(cur, system, ids)
+        return real_write(self, cur, rows)
 
     monkeypatch.setattr(tickets_import, "CHUNK", 7)
-    monkeypatch.setattr(tickets_import, "_existing", failing)
-    with pytest.raises(RuntimeError):
+    monkeypatch.setattr(TicketWriter, "_write_rows", failing)
+    with pytest.raises(RuntimeError, match="disk on fire"):
         run(store, write_xlsx(tmp_path / "new.xlsx", HEAD, _rows(20, updated_hour=20) + [["Z1", D(2026, 3, 1), None, "P1", "Zed", None, 0]]))
     assert calls["n"] == 2
     assert dump(store.path) == before  # no batch, no tickets, no technician 'Zed', no changes
 
 
 def test_cancel_while_reading_or_writing_rolls_back(store, tmp_path, monkeypatch):
-    monkeypatch.setattr(ticket_rows, "PROGRESS_EVERY", 5)
+    monkeypatch.setattr(tickets_import, "CHUNK", 5)
     p = write_xlsx(tmp_path / "a.xlsx", HEAD, _rows(40))
     before = dump(store.path)
     with pytest.raises(Cancelled):
-        run(store, p, progress=FakeProgress(cancel_after=2))  # during reading
+        run(store, p, progress=FakeProgress(cancel_after=2))  # while reading (and writing) chunks
     assert dump(store.path) == before
-    monkeypatch.setattr(tickets_import, "CHUNK", 10)
-    progress = FakeProgress(cancel_after=9)  # 8 reading reports, then the write phase
+    progress = FakeProgress(cancel_after=9)  # 8 chunks read and written, then the poll before commit
     with pytest.raises(Cancelled):
         run(store, p, progress=progress)
     assert any(s.startswith("Saving") for s in progress.statuses)
