@@ -5,15 +5,16 @@ Column by column, not cell by cell: an export repeats a handful of values in mos
 once and the column is mapped through the results in C (`map(memo.__getitem__, column)`). Only the
 per-ticket columns (id, dates) cost a parser call per cell, and date cells a workbook already
 typed skip the parser altogether. The derived columns follow tickets.derive() exactly (a test
-holds the two equal). Rows come out as tuples in tickets.ALL_FIELDS order, dates as to_iso text,
-which the writer hands straight to SQLite.
+holds the two equal). A chunk comes out as one flat row-major list of the columns that vary
+(`bound`), dates as to_iso text, which the writer binds in one statement; the columns the mapping
+leaves empty (`consts`) and the flags SQL can derive (SQL_DERIVED) are never bound per row.
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import chain, repeat
 from operator import attrgetter, itemgetter
 from typing import Any, Callable, Sequence
 
@@ -32,13 +33,13 @@ from kpidesk.importing.normalise import (
 )
 from kpidesk.importing.report import RejectedRow, display_value
 from kpidesk.people import alias_key
-from kpidesk.periods import month_key, quarter_key, week_key
+from kpidesk.periods import week_key
 from kpidesk.tickets import ALL_FIELDS, DEFAULT_SLA_HOURS
 
 DATE_FIELDS = ("created_at", "first_response_at", "resolved_at", "closed_at", "updated_at", "sla_due_at")
 TEXT_FIELDS = ("category", "status", "assignee", "resolver", "group_name", "channel")
 _BAD = object()  # a cell its parser refused: the row is rejected
-_DATETIME, _NONE, _TZINFO = dt.datetime, type(None), attrgetter("tzinfo")
+_DATETIME, _DATE, _TZINFO = dt.datetime, dt.date, attrgetter("tzinfo")
 
 # Parsers of the plain fields; dates and priority are handled apart.
 _PARSERS: dict[str, Callable[[Any], Any]] = {
@@ -60,11 +61,45 @@ def fast_iso(value: dt.datetime) -> str:
 @dataclass
 class Chunk:
     """One chunk, normalised: the rows to store and what the report needs to know about the rest."""
-    rows: list[tuple[Any, ...]]  # ALL_FIELDS order
+    rows: list[Any]  # row-major values of ChunkReader.bound, len(bound) per row (how the writer binds them)
     ids: Sequence[str]  # external id of each row
     updated: Sequence[str | None]  # its 'updated' time as text, for 'the latest row wins'
     rejected: list[RejectedRow] = field(default_factory=list)
     unmapped_priorities: Counter[str] = field(default_factory=Counter)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+# Columns the writer computes in SQL from the bound ones (ticket_writer.derived_sql), as tickets.derive()
+# does: the period keys but the ISO week, and the first-contact, escalation and reopen flags.
+SQL_DERIVED = ("resolved_month", "resolved_quarter", "fcr", "escalated_eff", "reopened")
+
+
+def constant_columns(mapping: dict[str, str], source_system: str) -> dict[str, Any]:
+    """{ticket column: its value in every row} for the columns this mapping leaves without a source,
+    so they are written once per statement instead of bound once per row."""
+    mapped = set(mapping)
+    consts: dict[str, Any] = {"source_system": source_system}
+    for f in TEXT_FIELDS:
+        if f not in mapped:
+            consts[f] = ""
+    for f in ("ticket_type", "reopen_count", "reassignment_count", "escalated", "first_contact", *DATE_FIELDS):
+        if f not in mapped:
+            consts[f] = None
+    if "first_response_minutes" in mapped:
+        consts.pop("first_response_at", None)
+    if "priority" not in mapped:
+        consts["priority_raw"], consts["priority_tier"] = "", None
+    if not mapped & {"assignee", "resolver"}:
+        consts["technician_id"] = None
+    if not mapped & {"sla_met", "sla_breached", "sla_remaining", "resolved_at"}:
+        consts["sla_met"] = None
+    if "csat" not in mapped:
+        consts["csat_score"] = consts["csat_positive"] = None
+    if "resolved_at" not in mapped:
+        consts["resolution_hours"] = consts["resolved_week"] = None
+    return consts
 
 
 class ChunkReader:
@@ -94,8 +129,9 @@ class ChunkReader:
         self._pick = getter if len(columns) > 1 else (lambda row: (getter(row),))
         self._dates = {f: DateParser(order) for f in DATE_FIELDS if f in mapping}
         self._priority = PriorityParser(priority_map)
-        self._plain = [f for f in mapping if f in _PARSERS]
-        self._periods: dict[str, tuple[str, str, str]] = {}
+        self.consts = constant_columns(mapping, source_system)
+        self.bound = tuple(f for f in ALL_FIELDS if f not in self.consts and f not in SQL_DERIVED)
+        self._weeks: dict[Any, str | None] = {None: None}
         self._keys: dict[str, str] = {}
 
     # ------------------------------------------------------------ one chunk
@@ -167,7 +203,7 @@ class ChunkReader:
     # ------------------------------------------------------------ building the rows
 
     def _build(self, n: int, raw: dict[str, Sequence[Any]], col: dict[str, list[Any]],
-               iso: dict[str, list[Any]], chunk: Chunk) -> tuple[list[tuple[Any, ...]], Sequence[str], Sequence[Any]]:
+               iso: dict[str, list[Any]], chunk: Chunk) -> tuple[list[Any], Sequence[str], Sequence[Any]]:
         # Plain lists, not itertools.repeat: several columns are read more than once below.
         out: dict[str, Any] = {"source_system": [self.source_system] * n}
         for f in ("external_id", "ticket_type", "reopen_count", "reassignment_count", "escalated",
@@ -179,8 +215,11 @@ class ChunkReader:
         self._pseudo_columns(n, col, iso, out)
         self._technician_column(n, col, out)
         self._derived_columns(n, col, out)
-        rows = list(zip(*(out[f] for f in ALL_FIELDS)))
-        return rows, out["external_id"], out["updated_at"] if "updated_at" in iso else [None] * n
+        width = len(self.bound)
+        flat: list[Any] = [None] * (n * width)
+        for j, f in enumerate(self.bound):  # row-major by slice assignment: C speed, no row tuples
+            flat[j::width] = out[f]
+        return flat, out["external_id"], out["updated_at"] if "updated_at" in iso else [None] * n
 
     def _priority_columns(self, n: int, raw: dict[str, Sequence[Any]], out: dict[str, Any], chunk: Chunk) -> None:
         if "priority" not in raw:
@@ -246,62 +285,34 @@ class ChunkReader:
         out["technician_id"] = list(map(by_name.__getitem__, names))
 
     def _derived_columns(self, n: int, col: dict[str, list[Any]], out: dict[str, Any]) -> None:
-        """tickets.derive(), a column at a time."""
+        """The part of tickets.derive() that needs Python: resolution hours, the ISO week, SLA met
+        from the due time or the tier's target (the rest is SQL_DERIVED)."""
         created, resolved = col["created_at"], col.get("resolved_at")
         if resolved is None:
-            hours: Sequence[Any] = [None] * n
-            out["resolution_hours"] = out["resolved_week"] = out["resolved_month"] = out["resolved_quarter"] = hours
-        else:
-            hours = [None if r is None else (r - c).total_seconds() / 3600.0 for c, r in zip(created, resolved)]
-            out["resolution_hours"] = hours
-            periods, empty = self._periods, (None, None, None)
-            days = [None if r is None else r.date() for r in resolved]
-            for d in dict.fromkeys(days):
-                if d is not None and d not in periods:
-                    periods[d] = (week_key(d), month_key(d), quarter_key(d))
-            keys = [periods[d] if d is not None else empty for d in days]
-            out["resolved_week"], out["resolved_month"], out["resolved_quarter"] = (list(k) for k in zip(*keys))
+            return
+        out["resolution_hours"] = hours = [None if r is None else (r - c).total_seconds() / 3600.0
+                                           for c, r in zip(created, resolved)]
+        weeks = self._weeks
+        days = [None if r is None else r.date() for r in resolved]
+        for d in dict.fromkeys(days):
+            if d not in weeks:
+                weeks[d] = week_key(d)
+        out["resolved_week"] = list(map(weeks.__getitem__, days))
+        out["sla_met"] = self._sla_met(out["sla_met"], resolved, col.get("sla_due_at"), out["priority_tier"], hours)
 
-        reopen, reassign = out["reopen_count"], out["reassignment_count"]
-        flags = {t: _flags(*t) for t in dict.fromkeys(zip(reopen, reassign, out["first_contact"], out["escalated"]))}
-        derived = list(map(flags.__getitem__, zip(reopen, reassign, out["first_contact"], out["escalated"])))
-        out["reopened"], out["fcr"], out["escalated_eff"] = (list(d) for d in zip(*derived))
-
-        if resolved is not None:
-            out["sla_met"] = self._sla_met(list(out["sla_met"]), resolved, col.get("sla_due_at"),
-                                           out["priority_tier"], hours)
-
-    def _sla_met(self, met: list[Any], resolved: list[Any], due: list[Any] | None, tiers: Sequence[Any],
+    def _sla_met(self, met: Sequence[Any], resolved: list[Any], due: list[Any] | None, tiers: Sequence[Any],
                  hours: Sequence[Any]) -> list[Any]:
         """The export's flag, else the SLA due time, else resolution time against the tier's target."""
         limits = {t: self.sla_hours.get(f"P{t}") for t in (1, 2, 3, 4)}
-        for i, m in enumerate(met):
-            if m is None and resolved[i] is not None:
-                if due is not None and due[i] is not None:
-                    met[i] = resolved[i] <= due[i]
-                elif tiers[i] and hours[i] is not None:
-                    limit = limits.get(tiers[i])
-                    if limit is not None:
-                        met[i] = hours[i] <= limit
+        met = list(met)
+        for i in [i for i, (m, r) in enumerate(zip(met, resolved)) if m is None and r is not None]:
+            if due is not None and due[i] is not None:
+                met[i] = resolved[i] <= due[i]
+            elif tiers[i] and hours[i] is not None:
+                limit = limits.get(tiers[i])
+                if limit is not None:
+                    met[i] = hours[i] <= limit
         return met
-
-
-def _flags(reopen: Any, reassign: Any, first_contact: Any, escalated: Any) -> tuple[Any, Any, Any]:
-    """(reopened, fcr, escalated_eff) as tickets.derive() fills them."""
-    reopened = None if reopen is None else reopen > 0
-    if first_contact is not None:
-        fcr = bool(first_contact)
-    elif reopen is None and reassign is None:
-        fcr = None
-    else:
-        fcr = (reopen or 0) == 0 and (reassign or 0) == 0
-    if escalated is not None:
-        esc = bool(escalated)
-    elif reassign is not None:
-        esc = reassign >= 1
-    else:
-        esc = None
-    return reopened, fcr, esc
 
 
 def _parse_column(cells: Sequence[Any], parse: Callable[[Any], Any], memo: bool = True) -> tuple[list[Any], dict[Any, str]]:
@@ -330,17 +341,20 @@ def _parse_column(cells: Sequence[Any], parse: Callable[[Any], Any], memo: bool 
 
 
 def _date_column(cells: Sequence[Any], parse: DateParser) -> tuple[list[Any], list[Any], dict[Any, str]]:
-    """(datetimes, their to_iso text, errors). A column of naive date cells in range, the usual
-    workbook column, is taken as it is and formatted in C."""
-    types = set(map(type, cells))
-    if types <= {_DATETIME, _NONE}:
-        present = [c for c in cells if c is not None] if _NONE in types else cells
+    """(datetimes, their to_iso text, errors). A column of naive date cells in range and blanks
+    (None, or '' from calamine), the usual workbook column, is taken as it is."""
+    present = [c for c in cells if c is not None and c != ""]
+    types = set(map(type, present))
+    if types <= {_DATETIME, _DATE}:
+        if _DATE in types:  # calamine gives a date cell at midnight as a date
+            cells = [dt.datetime(c.year, c.month, c.day) if c.__class__ is _DATE else c for c in cells]
+            present = [c for c in cells if c is not None and c != ""]
         if not present or (not any(map(_TZINFO, present))
                            and _MIN_YEAR <= min(present).year and max(present).year <= _MAX_YEAR):
-            values = list(cells)
-            if _NONE in types:
-                return values, [None if c is None else c.isoformat(" ", "microseconds") for c in cells], {}
-            return values, list(map(_DATETIME.isoformat, cells, repeat(" "), repeat("microseconds"))), {}
+            if len(present) == len(cells):
+                return list(cells), list(map(_DATETIME.isoformat, cells, repeat(" "), repeat("microseconds"))), {}
+            values = [c if c.__class__ is _DATETIME else None for c in cells]
+            return values, [None if c is None else c.isoformat(" ", "microseconds") for c in values], {}
     values, errors = _parse_column(cells, parse)
     return values, [c if c is None or c is _BAD else fast_iso(c) for c in values], errors
 
@@ -359,7 +373,8 @@ class LatestWins:
         self.resent: set[str] = set()  # ids written again by a later chunk (see TicketWriter.finish)
         self.duplicates = 0
 
-    def keep(self, chunk: Chunk) -> list[tuple[Any, ...]]:
+    def keep(self, chunk: Chunk) -> list[Any]:
+        """The chunk's rows (flat, as Chunk.rows) less the older repeats."""
         ids, seen = chunk.ids, self.seen
         if len(set(ids)) == len(ids) and seen.keys().isdisjoint(ids):  # the usual chunk, checked in C
             seen.update(zip(ids, chunk.updated))
@@ -375,4 +390,5 @@ class LatestWins:
             seen[ext] = upd
             winner[ext] = i
         self.resent.update(earlier & winner.keys())
-        return [chunk.rows[i] for i in sorted(winner.values())]
+        width = len(chunk.rows) // len(ids)
+        return list(chain.from_iterable(chunk.rows[i * width:(i + 1) * width] for i in sorted(winner.values())))

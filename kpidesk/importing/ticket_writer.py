@@ -27,7 +27,6 @@ import queue
 import sqlite3
 import threading
 from concurrent.futures import Future
-from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -39,28 +38,67 @@ from kpidesk.tickets import ALL_FIELDS, to_iso
 if TYPE_CHECKING:
     from kpidesk.store import Store
 
+BULK_ROWS = 20_000  # an import this big into a smaller table rebuilds the ticket indexes at the end
 QUEUE_CHUNKS = 3  # chunks the reader may run ahead of the writer (bounded: memory stays flat)
-_WIDTH = len(ALL_FIELDS)
 _COLS = ", ".join(ALL_FIELDS)
-_SAME = " AND ".join(f"t.{f} IS n.{f}" for f in ALL_FIELDS)
-_MATCH = "t.source_system = n.source_system AND t.external_id = n.external_id"
-# Tickets of this chunk that exist and differ, as they were before this import touched them. Read
-# back into Python because SQLite's json_object() keeps only 15 digits of a REAL, and undo must put
-# the row back exactly.
-_CHANGED = (
-    f"SELECT t.id, {', '.join('t.' + f for f in ALL_FIELDS)}, t.import_batch_id "
-    f"FROM temp.import_rows n CROSS JOIN ticket t ON {_MATCH} "
-    f"WHERE t.import_batch_id IS NOT ? AND NOT ({_SAME})"
-)
 _PREVIOUS_KEYS = (*ALL_FIELDS, "import_batch_id")
-_MERGE = (
-    f"INSERT INTO ticket ({_COLS}, import_batch_id) "
-    f"SELECT {', '.join('n.' + f for f in ALL_FIELDS)}, ?1 FROM temp.import_rows n "
-    f"WHERE NOT EXISTS (SELECT 1 FROM ticket t WHERE {_MATCH} AND {_SAME}) "
-    "ON CONFLICT(source_system, external_id) DO UPDATE SET "
-    + ", ".join(f"{f} = excluded.{f}" for f in ALL_FIELDS[2:]) + ", import_batch_id = excluded.import_batch_id"
-)
 _BATCH_FIELDS = ("sheet", "preset", "source_system", "mapping_json", "rejected_count", "rejected_json")
+
+
+def derived_sql(src: dict[str, str]) -> dict[str, str]:
+    """tickets.derive()'s period keys (but the ISO week) and flags as SQL over the row's sources
+    (a test holds them equal to derive())."""
+    r, ro, ra = src["resolved_at"], src["reopen_count"], src["reassignment_count"]
+    return {
+        "resolved_month": f"substr({r}, 1, 7)",
+        "resolved_quarter": f"substr({r}, 1, 4) || '-Q' || ((CAST(substr({r}, 6, 2) AS INTEGER) + 2) / 3)",
+        "reopened": f"CASE WHEN {ro} IS NULL THEN NULL ELSE {ro} > 0 END",
+        "fcr": f"CASE WHEN {src['first_contact']} IS NOT NULL THEN {src['first_contact']} != 0 "
+               f"WHEN {ro} IS NULL AND {ra} IS NULL THEN NULL ELSE coalesce({ro}, 0) = 0 AND coalesce({ra}, 0) = 0 END",
+        "escalated_eff": f"CASE WHEN {src['escalated']} IS NOT NULL THEN {src['escalated']} != 0 "
+                         f"WHEN {ra} IS NOT NULL THEN {ra} >= 1 ELSE NULL END",
+    }
+
+
+class _Sql:
+    """The statements for one import's column plan: `bound` columns staged per row, `consts` once."""
+
+    def __init__(self, bound: tuple[str, ...], consts: dict[str, Any]) -> None:
+        src = {f: f"n.{f}" for f in bound} | {f: f":c_{f}" for f in consts}
+        src |= derived_sql(src)
+        missing = [f for f in ALL_FIELDS if f not in src]
+        if missing:
+            raise ValueError(f"no source for ticket column(s) {missing}")
+        self.width = len(bound)
+        self.params = {f"c_{f}": v for f, v in consts.items()}
+        self.create = f"CREATE TEMP TABLE import_rows ({', '.join(bound)})"
+        self.insert_head = f"INSERT INTO temp.import_rows ({', '.join(bound)}) VALUES "
+        self.row = "(" + ", ".join("?" * self.width) + ")"
+        match = f"t.source_system = {src['source_system']} AND t.external_id = n.external_id"
+        same = " AND ".join(f"t.{f} IS {src[f]}" for f in ALL_FIELDS)
+        # Tickets of this chunk that exist and differ, as they were before this import touched them.
+        # Read back into Python because SQLite's json_object() keeps only 15 digits of a REAL, and
+        # undo must put the row back exactly.
+        self.changed = (f"SELECT t.id, {', '.join('t.' + f for f in ALL_FIELDS)}, t.import_batch_id "
+                        f"FROM temp.import_rows n CROSS JOIN ticket t ON {match} "
+                        f"WHERE t.import_batch_id IS NOT :batch AND NOT ({same})")
+        insert = f"INSERT INTO ticket ({_COLS}, import_batch_id) SELECT {', '.join(src[f] for f in ALL_FIELDS)}, :batch "
+        upsert = ("ON CONFLICT(source_system, external_id) DO UPDATE SET "
+                  + ", ".join(f"{f} = excluded.{f}" for f in ALL_FIELDS[2:]) + ", import_batch_id = excluded.import_batch_id")
+        self.merge = (f"{insert} FROM temp.import_rows n "
+                      f"WHERE NOT EXISTS (SELECT 1 FROM ticket t WHERE {match} AND {same}) {upsert}")
+        # When no ticket of this source existed before, every match is a row of this same file:
+        # nothing to compare or record (WHERE true: SQLite's parser needs it before ON CONFLICT).
+        self.merge_fresh = f"{insert} FROM temp.import_rows n WHERE true {upsert}"
+        self._values: dict[int, str] = {}
+
+    def insert(self, rows: int) -> str:
+        sql = self._values.get(rows)
+        if sql is None:
+            if len(self._values) > 4:  # the full-size statement and a few odd last parts
+                self._values.clear()
+            sql = self._values[rows] = self.insert_head + ", ".join([self.row] * rows)
+        return sql
 
 
 class _Stop(Exception):
@@ -68,8 +106,13 @@ class _Stop(Exception):
 
 
 class TicketWriter:
-    def __init__(self, store: "Store", path: Path, source_system: str) -> None:
-        self.store, self.path, self.source_system = store, path, source_system
+    def __init__(self, store: "Store", path: Path, bound: tuple[str, ...], consts: dict[str, Any],
+                 expected_rows: int = 0) -> None:
+        self.store, self.path, self.expected_rows = store, path, expected_rows
+        self._indexes: list[tuple[str, str]] = []
+        self._fresh = False
+        self.source_system = consts["source_system"]
+        self._sql = _Sql(bound, consts)
         self.batch_id: int | None = None
         self.updated = 0
         self.error: BaseException | None = None
@@ -84,7 +127,8 @@ class TicketWriter:
 
     # ------------------------------------------------------------ called by the reader
 
-    def write(self, rows: list[tuple[Any, ...]]) -> None:
+    def write(self, rows: list[Any]) -> None:
+        """Queue a chunk: row-major values of the `bound` columns."""
         if rows:
             self._put((self._write_rows, (rows,), None))
 
@@ -174,8 +218,8 @@ class TicketWriter:
         # 100k rows wrote 24x slower than 10k); 128 MB keeps them in memory. Per connection, harmless.
         cur.execute("PRAGMA cache_size = -131072")
         cur.execute("PRAGMA temp_store = MEMORY")
-        cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS import_rows ({_COLS})")
-        cur.execute("DELETE FROM temp.import_rows")
+        cur.execute("DROP TABLE IF EXISTS temp.import_rows")  # a pooled connection's leftover, if any
+        cur.execute(self._sql.create)
         size, sha = file_digest(self.path)
         cur.execute("INSERT INTO import_batch (kind, file_name, file_size, sha256, sheet, preset, source_system, "
                     "created_count, updated_count, unchanged_count, rejected_count, rejected_json, mapping_json, "
@@ -183,22 +227,38 @@ class TicketWriter:
                     (self.path.name, size, sha, self.source_system, to_iso(utcnow())))
         self.batch_id = cur.lastrowid
         self._max_id = cur.execute("SELECT coalesce(max(id), 0) FROM ticket").fetchone()[0]
-        limit = _variable_limit(cur.connection)
-        self._per_statement = max(1, limit // _WIDTH)
+        self._fresh = cur.execute("SELECT 1 FROM ticket WHERE source_system = ? LIMIT 1",
+                                  (self.source_system,)).fetchone() is None
+        stored = cur.execute("SELECT count(*) FROM ticket").fetchone()[0]
+        if self.expected_rows >= BULK_ROWS and stored < self.expected_rows:
+            # Building an index once over sorted keys beats updating it row by row (measured: ...);
+            # the indexes are dropped and made again inside this transaction, so a failure or a
+            # cancel brings them back with everything else.
+            self._indexes = cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
+                                        "tbl_name = 'ticket' AND sql IS NOT NULL ORDER BY name").fetchall()
+            for name, _sql in self._indexes:
+                cur.execute(f'DROP INDEX "{name}"')
+        self._per_statement = max(1, _variable_limit(cur.connection) // self._sql.width)
+        self._sql.params["batch"] = self.batch_id
 
-    def _write_rows(self, cur: sqlite3.Cursor, rows: list[tuple[Any, ...]]) -> None:
-        step = self._per_statement
+    def _write_rows(self, cur: sqlite3.Cursor, rows: list[Any]) -> None:
+        sql, width = self._sql, self._sql.width
+        step = self._per_statement * width
         for start in range(0, len(rows), step):
             part = rows[start:start + step]
             # One statement for the whole part: the GIL is taken back once, not once per row.
-            cur.execute(_insert_values(len(part)), list(chain.from_iterable(part)))
-        changed = cur.execute(_CHANGED, (self.batch_id,)).fetchall()
+            cur.execute(sql.insert(len(part) // width), part)
+        if self._fresh:
+            cur.execute(sql.merge_fresh, sql.params)
+            cur.execute("DELETE FROM temp.import_rows")
+            return
+        changed = cur.execute(sql.changed, sql.params).fetchall()
         if changed:
             cur.executemany("INSERT INTO import_change (batch_id, ticket_id, measurement_id, action, previous_json) "
                             "VALUES (?, ?, NULL, 'updated', ?)",
                             [(self.batch_id, r[0], json.dumps(dict(zip(_PREVIOUS_KEYS, r[1:])))) for r in changed])
             self.updated += len(changed)
-        cur.execute(_MERGE, (self.batch_id,))
+        cur.execute(sql.merge, sql.params)
         cur.execute("DELETE FROM temp.import_rows")
 
     def _finish(self, cur: sqlite3.Cursor, fields: dict[str, Any], distinct: int, resent: set[str],
@@ -211,6 +271,8 @@ class TicketWriter:
         unchanged = max(0, distinct - created - self.updated)
         self._counts = (created, self.updated, unchanged)
         cur.execute("DROP TABLE temp.import_rows")
+        for _name, index_sql in self._indexes:
+            cur.execute(index_sql)
         values = [fields[f] for f in _BATCH_FIELDS]
         cur.execute(f"UPDATE import_batch SET {', '.join(f + ' = ?' for f in _BATCH_FIELDS)}, created_count = ?, "
                     "updated_count = ?, unchanged_count = ?, finished_at = ? WHERE id = ?",
@@ -248,19 +310,6 @@ def create_technicians(cur: sqlite3.Cursor, names: dict[str, str]) -> dict[str, 
                     (" ".join(name.split()),))
         ids[key] = cur.lastrowid
     return ids
-
-
-_VALUES_SQL: dict[int, str] = {}
-
-
-def _insert_values(rows: int) -> str:
-    sql = _VALUES_SQL.get(rows)
-    if sql is None:
-        one = "(" + ", ".join("?" * _WIDTH) + ")"
-        sql = _VALUES_SQL[rows] = f"INSERT INTO temp.import_rows ({_COLS}) VALUES " + ", ".join([one] * rows)
-        if len(_VALUES_SQL) > 8:  # the full-size statement and a few odd last chunks
-            _VALUES_SQL.pop(next(iter(_VALUES_SQL)))
-    return sql
 
 
 def _variable_limit(con: sqlite3.Connection) -> int:

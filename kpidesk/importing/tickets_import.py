@@ -98,10 +98,11 @@ def _import(store: "Store", table: Table, report: ImportReport, order: DateOrder
     """Read, normalise and write in one pass: the writer thread stores chunk k while this thread
     normalises chunk k+1. Fills `report`; raises (after rolling back) on strict rejections, a
     cancel, an error, or a day/month order settled the other way."""
-    writer = TicketWriter(store, table.path, report.source_system).start()
-    new_names = (lambda names: writer.call(create_technicians_in, names)) if create_technicians else None
     reader = ChunkReader(table.path.name, table.sheet, table.headers, report.mapping, order,
-                         source_system=report.source_system, on_new_names=new_names, **options)
+                         source_system=report.source_system, **options)
+    writer = TicketWriter(store, table.path, reader.bound, reader.consts, expected_rows=table.total_rows).start()
+    if create_technicians:
+        reader.on_new_names = lambda names: writer.call(create_technicians_in, names)
     latest = LatestWins()
     rejected: list[RejectedRow] = []
     unmapped: Counter[str] = Counter()
