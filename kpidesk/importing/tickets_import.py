@@ -24,7 +24,8 @@ from kpidesk.errors import ImportFailed
 from kpidesk.importing import presets
 from kpidesk.importing.dates import DateOrder
 from kpidesk.importing.errors import RowsRejected
-from kpidesk.importing.mappings import detect_mapping, is_known_header, remember_mapping, resolve_mapping
+from kpidesk.importing.mappings import column_index, detect_mapping, is_known_header, remember_mapping, resolve_mapping
+from kpidesk.importing.normalise import parse_text
 from kpidesk.importing.readers import Table, open_table
 from kpidesk.importing.report import ImportReport, Progress, RejectedRow, poll
 from kpidesk.importing.ticket_rows import ChunkReader, LatestWins
@@ -51,7 +52,8 @@ def run(store: "Store", path: str | Path, *, sheet: str | None = None, preset: s
         mapping: dict[str, str] | None = None, day_first: bool | None = None, strict: bool = False,
         dry_run: bool = False, progress: Progress | None = None, create_technicians: bool = True,
         alias_overrides: dict[str, int | None] | None = None,
-        priority_overrides: dict[str, int] | None = None, remember: bool = True) -> ImportReport:
+        priority_overrides: dict[str, int] | None = None, remember: bool = True,
+        table: Table | None = None) -> ImportReport:
     """Import a ticket export. Raises ImportFailed (unreadable file, no id/created column),
     RowsRejected (strict and some rows rejected; nothing written) or Cancelled (nothing written).
 
@@ -59,16 +61,16 @@ def run(store: "Store", path: str | Path, *, sheet: str | None = None, preset: s
     headers when `remember`); None: a remembered mapping, else the detected preset.
     create_technicians: unknown assignee/resolver names become technicians (CLI); False leaves
     their tickets unassigned and lists the names. alias_overrides: {name: technician id, or None to
-    ignore the name}, the GUI's confirm/merge/ignore answers.
+    ignore the name}, the GUI's confirm/merge/ignore answers. table: the file as scan_new_names()
+    opened it, so it is not loaded twice.
     """
     t0 = time.perf_counter()
     path = Path(path)
-    if progress is not None:
-        progress.set_status(f"Opening {path.name}…")
-    table = open_table(path, sheet, known=is_known_header)
+    if table is None:
+        if progress is not None:
+            progress.set_status(f"Opening {path.name}…")
+        table = open_table(path, sheet, known=is_known_header)
     chosen, mapping, how = resolve_mapping(store, table.headers, preset, mapping)
-    if how == "given" and remember and not dry_run:
-        remember_mapping(store, table.headers, chosen, mapping)
     alias_ids: dict[str, int | None] = dict(store.alias_map())
     for name, tech in (alias_overrides or {}).items():
         alias_ids[alias_key(name)] = tech
@@ -86,11 +88,39 @@ def run(store: "Store", path: str | Path, *, sheet: str | None = None, preset: s
         order = DateOrder(settled.day_first)
         order.how = "detected"
         _import(store, table, report, order, options, strict, create_technicians, progress)
+    if how == "given" and remember and not dry_run:  # only once the import itself has landed
+        remember_mapping(store, table.headers, chosen, mapping)
     report.elapsed_s = time.perf_counter() - t0
     if progress is not None:
         progress.set_progress(report.rows_read, report.rows_read)
         progress.set_status(report.summary())
     return report
+
+
+def scan_new_names(store: "Store", path: str | Path, *, sheet: str | None = None, preset: str = "auto",
+                   mapping: dict[str, str] | None = None, alias_overrides: dict[str, int | None] | None = None,
+                   progress: Progress | None = None) -> tuple[list[str], Table]:
+    """The technician names (resolver, else assignee) no alias matches, read from those columns
+    only, and the opened table: hand it to run(table=...) so the file is loaded once."""
+    path = Path(path)
+    if progress is not None:
+        progress.set_status(f"Opening {path.name}…")
+    table = open_table(path, sheet, known=is_known_header)
+    _chosen, mapping, _how = resolve_mapping(store, table.headers, preset, mapping)
+    known = set(store.alias_map()) | {alias_key(n) for n in (alias_overrides or {})}
+    columns = [column_index(table.headers, mapping[f]) for f in ("resolver", "assignee") if f in mapping]
+    found: dict[str, str] = {}
+    done = 0
+    for _numbers, cells in table.chunks(CHUNK):
+        done += len(cells)
+        poll(progress, done, table.total_rows)
+        pairs = dict.fromkeys(tuple(r[i] if i < len(r) else None for i in columns) for r in cells)
+        for pair in pairs:
+            name = next((t for t in map(parse_text, pair) if t), "")
+            key = alias_key(name) if name else ""
+            if key and key not in known and key not in found:
+                found[key] = name
+    return sorted(found.values(), key=str.casefold), table
 
 
 def _import(store: "Store", table: Table, report: ImportReport, order: DateOrder, options: dict[str, Any],

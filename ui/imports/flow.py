@@ -91,15 +91,19 @@ def run_import(store: "Store", request: ImportRequest, progress: Progress) -> Im
         return ImportOutcome(report, report.changes)
     common = dict(sheet=request.sheet, preset=request.preset, mapping=request.mapping,
                   day_first=request.day_first, strict=request.strict)
-    if _may_have_new_names(request):
-        check = tickets_import.run(store, request.path, **common, dry_run=True, create_technicians=False,
-                                   remember=False, progress=RateProgress(progress, "Checking: "))
-        if check.new_technicians:
+    table = None
+    if _may_have_new_names(request):  # read the name columns only, and keep the file open for the import
+        names, table = tickets_import.scan_new_names(
+            store, request.path, sheet=request.sheet, preset=request.preset, mapping=request.mapping,
+            progress=RateProgress(progress, "Checking names: "))
+        if names:
+            check = ImportReport(batch_id=None, file=request.path.name, kind="tickets", sheet=table.sheet,
+                                 new_technicians=names, dry_run=True)
             return ImportOutcome(check, needs_names=True)
     overrides = dict(request.alias_overrides or {})
     report = tickets_import.run(store, request.path, **common, create_technicians=True,
                                 alias_overrides=overrides, remember=request.remember,
-                                progress=RateProgress(progress))
+                                progress=RateProgress(progress), table=table)
     outcome = ImportOutcome(report, report.changes)
     for name, tech_id in overrides.items():  # a merged name becomes an alias: known next time
         if tech_id is not None:

@@ -1,0 +1,135 @@
+"""The one-pass import (issue 3, speed): what the column-wise reader and the writer thread must keep
+equal to the plain rules — derived columns as tickets.derive() fills them, indexes rebuilt inside the
+transaction, repeats of a ticket far apart in a file, and the name scan the GUI runs first."""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import sqlite3
+
+import pytest
+
+from kpidesk.importing import ticket_writer, tickets_import
+from kpidesk.importing.ticket_writer import TicketWriter
+from kpidesk.importing.tickets_import import run, scan_new_names
+from kpidesk.records import TechnicianRecord
+from kpidesk.tickets import ALL_FIELDS, DERIVED_FIELDS, derive
+from tests.import_samples import dump, write_csv, write_xlsx
+
+D = dt.datetime
+HEAD = ["Number", "Opened", "Resolved", "Priority", "Assigned to", "Resolved by", "Updated", "Reopen count",
+        "Reassignment count", "Escalated", "First contact", "Made SLA", "SLA due"]
+
+
+def _stored(db_path):
+    con = sqlite3.connect(db_path)
+    try:
+        return [dict(zip(ALL_FIELDS, r)) for r in con.execute(f"SELECT {', '.join(ALL_FIELDS)} FROM ticket")]
+    finally:
+        con.close()
+
+
+def _indexes(db_path):
+    con = sqlite3.connect(db_path)
+    try:
+        return con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ticket' "
+                           "ORDER BY name").fetchall()
+    finally:
+        con.close()
+
+
+def test_derived_columns_are_what_tickets_derive_computes(store, tmp_path):
+    """Every combination of the inputs the flags and the SLA rule read, checked row by row against
+    tickets.derive() on the stored source columns."""
+    counts, flags = (None, 0, 1, 3), (None, True, False)
+    combos = list(itertools.product(counts, counts, flags, flags, flags, (None, 2, 30)))
+    rows = []
+    for i, (reopen, reassign, esc, fc, met, due_h) in enumerate(combos):
+        created = D(2026, 1, 1) + dt.timedelta(hours=7 * i, minutes=i % 60)
+        resolved = None if i % 11 == 0 else created + dt.timedelta(hours=(i * 37) % 90, seconds=i % 7)
+        rows.append([f"T{i}", created, resolved, f"P{1 + i % 4}", "Ann", "", created, reopen, reassign,
+                     esc, fc, met, None if due_h is None else created + dt.timedelta(hours=due_h)])
+    run(store, write_xlsx(tmp_path / "combos.xlsx", HEAD, rows))
+    stored = _stored(store.path)
+    assert len(stored) == len(combos)
+    as_dt = lambda v: None if v is None else dt.datetime.fromisoformat(v)  # noqa: E731
+    for row in stored:
+        source = {f: row[f] for f in ALL_FIELDS if f not in DERIVED_FIELDS}
+        for f in ("created_at", "resolved_at", "sla_due_at"):
+            source[f] = as_dt(source[f])
+        flag_in = {f: None if row[f] is None else bool(row[f]) for f in ("escalated", "first_contact")}
+        expected = derive({**source, **flag_in, "sla_met": None if _made_sla(rows, row) is None else _made_sla(rows, row)})
+        for f in DERIVED_FIELDS:
+            want = expected[f]
+            got = row[f]
+            if isinstance(want, bool):
+                got = None if got is None else bool(got)
+            assert got == want, (row["external_id"], f, got, want)
+        assert (None if row["sla_met"] is None else bool(row["sla_met"])) == expected["sla_met"], row["external_id"]
+
+
+def _made_sla(rows, row):
+    return rows[int(row["external_id"][1:])][11]
+
+
+def test_a_bulk_import_rebuilds_the_indexes_and_a_failed_one_keeps_them(store, tmp_path, monkeypatch):
+    monkeypatch.setattr(ticket_writer, "BULK_ROWS", 10)
+    monkeypatch.setattr(tickets_import, "CHUNK", 15)
+    before = _indexes(store.path)
+    assert len(before) >= 5
+    rows = [[f"T{i}", D(2026, 2, 1 + i % 20, 9), D(2026, 2, 1 + i % 20, 15), "P2", "Ann", "", None, 0, 0, None, None, None, None]
+            for i in range(60)]
+    assert run(store, write_xlsx(tmp_path / "bulk.xlsx", HEAD, rows)).created == 60
+    assert _indexes(store.path) == before
+    content = dump(store.path)
+    real = TicketWriter._write_rows
+    calls = {"n": 0}
+
+    def failing(self, cur, part):
+        calls["n"] += 1
+        if calls["n"] == 2:  # the indexes are dropped by now: the rollback must bring them back
+            raise RuntimeError("power cut")
+        return real(self, cur, part)
+
+    monkeypatch.setattr(TicketWriter, "_write_rows", failing)
+    more = [[f"U{i}", D(2026, 3, 1, 9), None, "P3", "Ben", "", None, 0, 0, None, None, None, None] for i in range(200)]
+    with pytest.raises(RuntimeError, match="power cut"):
+        run(store, write_xlsx(tmp_path / "more.xlsx", HEAD, more))
+    assert _indexes(store.path) == before
+    assert dump(store.path) == content
+
+
+def test_a_ticket_changed_and_put_back_later_in_the_same_file_is_unchanged(store, tmp_path, monkeypatch):
+    monkeypatch.setattr(tickets_import, "CHUNK", 4)  # the two rows of T1 land in different chunks
+    base = [[f"T{i}", D(2026, 4, 1, 9), D(2026, 4, 1, 12), "P2", "Ann", "", D(2026, 4, 4), 0, 0, None, None, None, None]
+            for i in range(3)]
+    run(store, write_csv(tmp_path / "base.csv", HEAD, base))
+    changed = list(base[1])
+    changed[3], changed[6] = "P1", D(2026, 4, 3)  # an older state of T1, written with the first chunk
+    back = list(base[1])  # T1's latest state, in a later chunk: it wins, and it is what is stored
+    later = list(base[2])
+    later[3], later[6] = "P4", D(2026, 4, 5)
+    rows = [changed] + [[f"N{i}", D(2026, 4, 6), None, "P3", "Cy", "", None, 0, 0, None, None, None, None] for i in range(6)]
+    second = run(store, write_csv(tmp_path / "second.csv", HEAD, rows + [back, later]))
+    assert (second.created, second.updated, second.unchanged) == (6, 1, 1)
+    con = sqlite3.connect(store.path)
+    try:
+        actions = con.execute("SELECT t.external_id, c.action FROM import_change c JOIN ticket t ON t.id = c.ticket_id "
+                              "WHERE c.batch_id = ? ORDER BY t.external_id", (second.batch_id,)).fetchall()
+        t1 = con.execute("SELECT priority_tier, import_batch_id FROM ticket WHERE external_id = 'T1'").fetchone()
+    finally:
+        con.close()
+    assert [a for a in actions if a[1] == "updated"] == [("T2", "updated")]
+    assert t1[0] == 2 and t1[1] != second.batch_id  # still the first import's ticket, as it was
+
+
+def test_the_name_scan_lists_unknown_technicians_and_hands_its_table_to_the_import(store, tmp_path):
+    store.create_technician(TechnicianRecord(display_name="Ann Lee", aliases=["A. Lee"]))
+    rows = [["T1", D(2026, 5, 1), D(2026, 5, 2), "P3", "a. lee", "", None, 0, 0, None, None, None, None],
+            ["T2", D(2026, 5, 1), D(2026, 5, 2), "P3", "Ann Lee", "Zoe  Quinn", None, 0, 0, None, None, None, None],
+            ["T3", D(2026, 5, 1), None, "P3", "bob", "", None, 0, 0, None, None, None, None]]
+    path = write_xlsx(tmp_path / "names.xlsx", HEAD, rows)
+    names, table = scan_new_names(store, path)
+    assert names == ["bob", "Zoe  Quinn"]  # T2's technician is its resolver; Ann is known by alias
+    report = run(store, path, table=table, create_technicians=False)
+    assert report.created == 3 and sorted(report.new_technicians, key=str.casefold) == names
