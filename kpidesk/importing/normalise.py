@@ -77,6 +77,8 @@ _ID_SPACES = re.compile(r"[\s\u00a0\u202f]+")
 
 def parse_id(value: Any) -> str:
     """A ticket id. GLPI writes '52 267' and '5 732 943' (thousands spaces, non-breaking ones too)."""
+    if type(value) is str and value.isalnum() and len(value) <= 100 and value.casefold() not in PLACEHOLDERS:
+        return value  # the hot path: INC0012345, 10001 (no spaces, apostrophe or placeholder to clean)
     if is_blank(value):
         raise BadValue("the ticket has no id")
     text = clean_text(value)

@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterator
 
 from kpidesk.errors import ImportFailed
 from kpidesk.importing.sniff import fail, ole_failure, sniff
+from kpidesk.importing.xlsx_slices import open_sliced
 
 HEADER_SCAN_ROWS = 30
 DELIMITERS = (",", ";", "\t", "|")
@@ -158,18 +159,25 @@ def _open_workbook(path: Path, kind: str, wanted: str | None, known: Callable[[s
         names = match
     best: tuple[tuple[int, int], Table] | None = None
     for name in names:
+        sliced = open_sliced(path, name) if kind == "xlsx" else None
+        if sliced is not None:  # a big sheet: parsed a slice at a time, beside the import
+            rows, size = sliced.rows, sliced.estimate_rows()
+        else:
+            try:
+                data = book.get_sheet_by_name(name)
+            except Exception as exc:
+                raise _damaged(path, exc) from None
+            rows, size = data.iter_rows, data.end[0] + 1 if data.end else 0
         try:
-            data = book.get_sheet_by_name(name)
+            head = list(itertools.islice(rows(), HEADER_SCAN_ROWS))
         except Exception as exc:
             raise _damaged(path, exc) from None
-        head = list(itertools.islice(data.iter_rows(), HEADER_SCAN_ROWS))
         index = find_header(head, known)
         if index is None:
             continue
         raw = _trim(head[index])
         table = Table(path=path, sheet=name, header_row=index + 1, headers=[header_text(c) for c in raw],
-                      raw_headers=raw, total_rows=max(0, data.end[0] + 1 - (index + 1)) if data.end else 0,
-                      sheets=names, _rows=data.iter_rows)
+                      raw_headers=raw, total_rows=max(0, size - (index + 1)), sheets=names, _rows=rows)
         score = (sum(1 for h in table.headers if known(h)), table.total_rows)
         if best is None or score > best[0]:
             best = (score, table)

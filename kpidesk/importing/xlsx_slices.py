@@ -1,0 +1,182 @@
+"""Reading a big .xlsx sheet a slice at a time, so its parse overlaps the import and memory stays flat.
+
+calamine parses a whole sheet before it hands back the first row (500k rows x 25 columns: 1.1 GB
+and 10 s before anything else can start). For a big sheet this module cuts the sheet's XML, as it
+inflates, into slices of whole <row> elements, wraps each in a small stored workbook beside the
+original styles and shared strings, and lets calamine parse slice k+1 on a loader thread (its Rust
+code releases the GIL) while the importer normalises slice k. Rows come out exactly as calamine
+reads the whole sheet (iter_rows: from row 1 and column A), which a test holds equal.
+
+Anything unusual (a sheet smaller than SLICE_MIN_BYTES, no sheetData, a part calamine refuses)
+returns None from `open_sliced`, and the caller reads the sheet whole as before.
+"""
+from __future__ import annotations
+
+import io
+import queue
+import re
+import threading
+import zipfile
+from pathlib import Path
+from typing import Any, Iterator
+from xml.etree.ElementTree import Element
+
+from defusedxml import ElementTree
+
+SLICE_MIN_BYTES = 256 * 1024 * 1024  # sheet XML below this (~190k rows of 25 columns) is read whole
+SLICE_BYTES = 12 * 1024 * 1024  # XML per slice (about 9k rows of a 25-column export)
+_READ = 1 << 20
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_SHEET_DATA = re.compile(rb"<([A-Za-z_][\w.-]*:)?sheetData(\s[^>]*)?>")
+_ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet[\s>]")
+_DIMENSION = re.compile(rb"<([A-Za-z_][\w.-]*:)?dimension\b[^>]*/>")
+
+
+class SlicedSheet:
+    """The rows of one big sheet, parsed slice by slice; `rows()` may be called again."""
+
+    def __init__(self, path: Path, sheet: str, member: str, size: int) -> None:
+        self.path, self.sheet, self.member, self.size = path, sheet, member, size
+        with zipfile.ZipFile(path) as z:
+            # Everything but the worksheets and media: workbook, rels, styles (date formats), shared strings.
+            self._others = {i.filename: z.read(i) for i in z.infolist()
+                            if not i.filename.startswith(("xl/worksheets/", "xl/media/", "xl/drawings/"))
+                            and not i.is_dir()}
+
+    def estimate_rows(self) -> int:
+        """Rows in the sheet, from the rows in its first megabyte of XML (for progress)."""
+        with zipfile.ZipFile(self.path) as z, z.open(self.member) as fh:
+            head = fh.read(_READ)
+        rows = head.count(b"<row ") + head.count(b":row ") + head.count(b"<row>")
+        return int(self.size * max(rows, 1) / max(len(head), 1))
+
+    def rows(self) -> Iterator[list[Any]]:
+        parts: queue.Queue[Any] = queue.Queue(maxsize=2)
+        stop = threading.Event()
+        loader = threading.Thread(target=self._load, args=(parts, stop), name="kpidesk-xlsx-slices", daemon=True)
+        loader.start()
+        expected = 0  # 0-based row the next yielded row stands for
+        try:
+            while True:
+                item = parts.get()
+                if item is None:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                start_row, start_col, rows = item
+                while expected < start_row:  # rows with no cell between two slices
+                    yield []
+                    expected += 1
+                if start_col:
+                    pad = [""] * start_col
+                    rows = [pad + r for r in rows]
+                yield from rows
+                expected += len(rows)
+        finally:
+            stop.set()
+            while loader.is_alive():  # let a loader blocked on a full queue see the stop
+                try:
+                    parts.get_nowait()
+                except queue.Empty:
+                    loader.join(0.05)
+
+    # ------------------------------------------------------------ the loader thread
+
+    def _load(self, parts: "queue.Queue[Any]", stop: threading.Event) -> None:
+        from python_calamine import CalamineWorkbook
+
+        try:
+            for xml in self._slices():
+                if stop.is_set():
+                    return
+                book = CalamineWorkbook.from_filelike(self._workbook(xml))
+                data = book.get_sheet_by_name(self.sheet)
+                if data.start is None:
+                    continue
+                rows = data.to_python(skip_empty_area=True)
+                self._put(parts, stop, (data.start[0], data.start[1], rows))
+            self._put(parts, stop, None)
+        except BaseException as exc:  # noqa: BLE001 - raised again on the reading thread
+            self._put(parts, stop, exc)
+
+    @staticmethod
+    def _put(parts: "queue.Queue[Any]", stop: threading.Event, item: Any) -> None:
+        while not stop.is_set():
+            try:
+                parts.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def _slices(self) -> Iterator[bytes]:
+        """The sheet's XML as standalone documents of whole <row> elements."""
+        with zipfile.ZipFile(self.path) as z, z.open(self.member) as fh:
+            buf = b""
+            while (m := _SHEET_DATA.search(buf)) is None:
+                data = fh.read(_READ)
+                if not data:
+                    raise ValueError("no sheetData")
+                buf += data
+            head = _DIMENSION.sub(b"", buf[:m.end()])  # calamine would size every slice to the whole sheet
+            prefix = m.group(1) or b""
+            root = _ROOT.search(head)
+            close = b"</" + prefix + b"sheetData></" + (root.group(1) or b"" if root else b"") + b"worksheet>"
+            row_tags = (b"<" + prefix + b"row ", b"<" + prefix + b"row>")
+            end_tag = b"</" + prefix + b"sheetData>"
+            buf, eof = buf[m.end():], False
+            while True:
+                while not eof and len(buf) < SLICE_BYTES:
+                    data = fh.read(SLICE_BYTES)
+                    eof, buf = not data, buf + data
+                if eof and len(buf) <= SLICE_BYTES:
+                    if buf.find(end_tag) < 0:
+                        raise ValueError("sheetData not closed")
+                    yield head + buf
+                    return
+                cut = max(buf.rfind(t, 0, SLICE_BYTES) for t in row_tags)
+                if cut <= 0:  # one row longer than a slice: cut after it
+                    cut = min((i for i in (buf.find(t, 1) for t in row_tags) if i > 0), default=-1)
+                    if cut < 0:
+                        if eof:
+                            yield head + buf
+                            return
+                        data = fh.read(SLICE_BYTES)
+                        eof, buf = not data, buf + data
+                        continue
+                yield head + buf[:cut] + close
+                buf = buf[cut:]
+
+    def _workbook(self, xml: bytes) -> io.BytesIO:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
+            for name, data in self._others.items():
+                z.writestr(name, data)
+            z.writestr(self.member, xml)
+        out.seek(0)
+        return out
+
+
+def open_sliced(path: Path, sheet: str) -> SlicedSheet | None:
+    """A SlicedSheet for `sheet` when it is big enough to be worth it and laid out as expected."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            member = _sheet_member(z, sheet)
+            if member is None:
+                return None
+            size = z.getinfo(member).file_size
+            if size < SLICE_MIN_BYTES:
+                return None
+        return SlicedSheet(path, sheet, member, size)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, ElementTree.ParseError):
+        return None
+
+
+def _sheet_member(z: zipfile.ZipFile, sheet: str) -> str | None:
+    book: Element = ElementTree.fromstring(z.read("xl/workbook.xml"))
+    rels: Element = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    rel_id = next((s.get(_NS_REL) for s in book.iter() if s.tag.endswith("}sheet") and s.get("name") == sheet), None)
+    target = next((r.get("Target") for r in rels if r.get("Id") == rel_id), None)
+    if not target:
+        return None
+    target = target.lstrip("/")
+    return target if target.startswith("xl/") else f"xl/{target}"

@@ -1,0 +1,104 @@
+"""Big sheets read a slice at a time (xlsx_slices): the same rows as calamine's whole-sheet read,
+the same import, and the old path for anything it does not expect."""
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from kpidesk.importing import xlsx_slices
+from kpidesk.importing.readers import open_table
+from kpidesk.importing.tickets_import import run
+from kpidesk.store import Store
+from tests.import_samples import dump, write_xlsx
+
+D = dt.datetime
+HEAD = ["Number", "Opened", "Resolved", "Priority", "Assigned to", "Short description", "Reopen count"]
+
+
+def _rows(n):
+    return [[f"INC{i:05d}", D(2026, 1, 1 + i % 28, 8, i % 60), D(2026, 1, 1 + i % 28, 10) if i % 3 else None,
+             f"{1 + i % 4} - x", ["Ann", "Ben", "Cy"][i % 3], f"Problem {i} & <more>", i % 2] for i in range(n)]
+
+
+def _trimmed(rows):
+    out = []
+    for r in rows:
+        r = list(r)
+        while r and r[-1] == "":
+            r.pop()
+        out.append(r)
+    return out
+
+
+@pytest.fixture
+def small_slices(monkeypatch):
+    monkeypatch.setattr(xlsx_slices, "SLICE_MIN_BYTES", 1)
+    monkeypatch.setattr(xlsx_slices, "SLICE_BYTES", 4096)
+
+
+def _write_only(path, rows, gap=False):
+    """openpyxl's streaming writer: inline strings (the other layout from shared strings)."""
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("Export")
+    ws.append(["Incidents, exported 2026-02-01"])
+    ws.append([])
+    ws.append(HEAD)
+    for i, r in enumerate(rows):
+        if gap and i == len(rows) // 2:
+            for _ in range(3):
+                ws.append([])
+        ws.append(r)
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("layout", ["shared strings", "inline strings"])
+def test_sliced_rows_are_calamines_whole_sheet_rows(tmp_path, small_slices, layout):
+    rows = _rows(400)
+    for r in rows[150:260]:  # a stretch with column A empty: a slice may start right of column A
+        r[0] = None
+    if layout == "shared strings":
+        path = write_xlsx(tmp_path / "a.xlsx", HEAD, rows, title_rows=[["Incidents"], []])
+    else:
+        path = _write_only(tmp_path / "a.xlsx", rows, gap=True)
+    sheet = CalamineWorkbook.from_path(str(path)).sheet_names[0]
+    sliced = xlsx_slices.open_sliced(path, sheet)
+    assert sliced is not None
+    whole = list(CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).iter_rows())
+    got = list(sliced.rows())
+    assert len(list(sliced._slices())) > 5  # really cut into slices
+    assert _trimmed(got) == _trimmed(whole)
+    assert list(sliced.rows())[:3] == got[:3]  # rows() reads again from the start
+
+
+def test_an_import_through_slices_stores_what_the_whole_sheet_import_stores(tmp_path, monkeypatch):
+    path = _write_only(tmp_path / "big.xlsx", _rows(700), gap=True)
+    whole_db, sliced_db = tmp_path / "whole.db", tmp_path / "sliced.db"
+    with Store.open(whole_db) as store:
+        whole = run(store, path)
+    monkeypatch.setattr(xlsx_slices, "SLICE_MIN_BYTES", 1)
+    monkeypatch.setattr(xlsx_slices, "SLICE_BYTES", 8192)
+    table = open_table(path)
+    assert table._rows.__self__.__class__ is xlsx_slices.SlicedSheet and table.header_row == 3
+    with Store.open(sliced_db) as store:
+        sliced = run(store, path)
+    assert (sliced.created, sliced.rejected, sliced.rows_read) == (whole.created, whole.rejected, whole.rows_read) == (700, 0, 700)
+    a, b = dump(whole_db), dump(sliced_db)
+    for t in ("import_batch", "alembic_version"):
+        a.pop(t), b.pop(t)
+    assert a == b
+
+
+def test_a_sheet_without_the_expected_layout_is_read_whole(tmp_path, small_slices):
+    path = write_xlsx(tmp_path / "a.xlsx", HEAD, _rows(20))
+    assert xlsx_slices.open_sliced(path, "No such sheet") is None
+    odd = tmp_path / "odd.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(odd, "w") as dst:
+        for item in src.infolist():
+            if item.filename != "xl/_rels/workbook.xml.rels":
+                dst.writestr(item, src.read(item))
+    assert xlsx_slices.open_sliced(odd, "Page 1") is None
