@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ui.app import make_app
-from PySide6.QtCore import QCoreApplication, QSettings, Qt
+from PySide6.QtCore import QCoreApplication, QSettings
 
 
 @pytest.fixture(autouse=True)
@@ -16,13 +16,6 @@ def _isolated_qsettings(tmp_path, qapp):
     QCoreApplication.setApplicationName("kpidesk-tests")
     QSettings().clear()
     yield
-    # A modal dialog one test left open would swallow the next test's key clicks (Qt drops input to
-    # windows a modal one blocks): seen as a rare Esc that never cancelled in test_ops.
-    from PySide6.QtWidgets import QApplication
-
-    for widget in QApplication.topLevelWidgets():
-        if widget.isVisible() and widget.windowModality() != Qt.WindowModality.NonModal:
-            widget.close()
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import Qt, QThread
+from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QPushButton
 
 from kpidesk.errors import Cancelled, ImportFailed
@@ -71,7 +71,9 @@ def test_progress_dialog_appears_late_and_cancel_stops_the_work(qtbot, monkeypat
     qtbot.waitUntil(lambda: op.dialog.labelText() == "Reading rows", timeout=5000)
     cancel_button = op.dialog.findChild(QPushButton)
     with qtbot.waitSignal(op.finished, timeout=15000):
-        qtbot.keyClick(cancel_button, Qt.Key.Key_Escape)  # Esc, like the Cancel button
+        # The button's own signal, not a synthetic Esc key: offscreen, a key event now and then
+        # never reached the dialog (1 run in ~5 of the whole suite, on a clean clone too).
+        cancel_button.click()
     assert isinstance(failures[0], Cancelled) and shown_errors == []
     assert op.dialog is None and statuses == ["Reading rows"]
 
