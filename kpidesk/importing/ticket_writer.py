@@ -110,6 +110,7 @@ class TicketWriter:
                  expected_rows: int = 0) -> None:
         self.store, self.path, self.expected_rows = store, path, expected_rows
         self._indexes: list[tuple[str, str]] = []
+        self._failed = threading.Event()
         self._fresh = False
         self.source_system = consts["source_system"]
         self._sql = _Sql(bound, consts)
@@ -136,15 +137,15 @@ class TicketWriter:
         """Run fn(cursor, *args) inside the import's transaction, after what is queued; its result."""
         future: Future[Any] = Future()
         self._put((fn, args, future))
-        return future.result()
+        return self._result(future)
 
     def finish(self, fields: dict[str, Any], distinct: int, resent: set[str], dry_run: bool) -> tuple[int, int, int]:
         """Record the batch and commit (roll back when `dry_run`): (created, updated, unchanged).
         `resent`: ids a later chunk wrote again (a file repeating a ticket far apart)."""
         future: Future[Any] = Future()
         self._put((self._finish, (fields, distinct, resent, dry_run), future))
-        counts = future.result()
-        self._thread.join()
+        counts = self._result(future)
+        self._thread.join()  # the commit happens as the thread leaves the transaction
         if self.error is not None:
             raise self.error
         return counts
@@ -154,6 +155,17 @@ class TicketWriter:
         if self._thread.is_alive():
             self._tasks.put(None)
             self._thread.join()
+
+    def _result(self, future: "Future[Any]") -> Any:
+        try:
+            return future.result()
+        except BaseException:
+            # The future holds the raw driver error; raw_write translates it (DiskFull, locked...)
+            # as the transaction ends, a moment later: raise that plain-language one.
+            self._failed.wait(5)
+            if self.error is not None:
+                raise self.error from None
+            raise
 
     def _put(self, task: Any) -> None:
         while True:
@@ -194,6 +206,7 @@ class TicketWriter:
             pass
         except BaseException as exc:  # noqa: BLE001 - handed to the reader's thread
             self.error = exc
+            self._failed.set()
             self._drain()
 
     def _drain(self) -> None:

@@ -133,3 +133,20 @@ def test_the_name_scan_lists_unknown_technicians_and_hands_its_table_to_the_impo
     assert names == ["bob", "Zoe  Quinn"]  # T2's technician is its resolver; Ann is known by alias
     report = run(store, path, table=table, create_technicians=False)
     assert report.created == 3 and sorted(report.new_technicians, key=str.casefold) == names
+
+
+def test_a_full_disk_while_the_indexes_are_built_is_a_plain_message(store, tmp_path, monkeypatch):
+    """The end of the import (index build, counts) fails the way a chunk write does: DiskFull, no trace."""
+    from kpidesk.errors import DiskFull
+
+    monkeypatch.setattr(ticket_writer, "BULK_ROWS", 10)
+    before = dump(store.path)
+
+    def full(self, cur, *args):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(TicketWriter, "_finish", full)
+    rows = [[f"T{i}", D(2026, 2, 1, 9), None, "P2", "Ann", "", None, 0, 0, None, None, None, None] for i in range(30)]
+    with pytest.raises(DiskFull, match="Nothing was changed"):
+        run(store, write_xlsx(tmp_path / "full.xlsx", HEAD, rows))
+    assert dump(store.path) == before
