@@ -168,10 +168,14 @@ def _open_workbook(path: Path, kind: str, wanted: str | None, known: Callable[[s
             except Exception as exc:
                 raise _damaged(path, exc) from None
             rows, size = data.iter_rows, data.end[0] + 1 if data.end else 0
+        scan = rows()
         try:
-            head = list(itertools.islice(rows(), HEADER_SCAN_ROWS))
+            head = list(itertools.islice(scan, HEADER_SCAN_ROWS))
         except Exception as exc:
             raise _damaged(path, exc) from None
+        finally:
+            if hasattr(scan, "close"):
+                scan.close()  # a sliced sheet's loader thread stops now, not when this is collected
         index = find_header(head, known)
         if index is None:
             continue

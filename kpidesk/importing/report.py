@@ -8,8 +8,6 @@ from typing import Any, Protocol
 
 from kpidesk.records import Changes
 
-PROGRESS_EVERY = 2000  # rows between progress reports / cancel polls
-
 
 class Progress(Protocol):
     def set_status(self, text: str) -> None: ...

@@ -67,9 +67,6 @@ class Chunk:
     rejected: list[RejectedRow] = field(default_factory=list)
     unmapped_priorities: Counter[str] = field(default_factory=Counter)
 
-    def __len__(self) -> int:
-        return len(self.ids)
-
 
 # Columns the writer computes in SQL from the bound ones (ticket_writer.derived_sql), as tickets.derive()
 # does: the period keys but the ISO week, and the first-contact, escalation and reopen flags.
