@@ -24,6 +24,7 @@ from kpidesk.errors import ImportFailed
 from kpidesk.importing import presets
 from kpidesk.importing.dates import DateOrder
 from kpidesk.importing.errors import RowsRejected
+from kpidesk.importing.gc_paused import gc_paused
 from kpidesk.importing.mappings import column_index, detect_mapping, is_known_header, remember_mapping, resolve_mapping
 from kpidesk.importing.normalise import parse_text
 from kpidesk.importing.readers import Table, open_table
@@ -82,12 +83,13 @@ def run(store: "Store", path: str | Path, *, sheet: str | None = None, preset: s
                    sla_hours=store.get_setting("sla_hours"), alias_ids=alias_ids)
     if progress is not None:
         progress.set_status(f"Reading {path.name}…")
-    try:
-        _import(store, table, report, order, options, strict, create_technicians, progress)
-    except _OrderSettled as settled:  # read again, now that the file itself decided the order
-        order = DateOrder(settled.day_first)
-        order.how = "detected"
-        _import(store, table, report, order, options, strict, create_technicians, progress)
+    with gc_paused():
+        try:
+            _import(store, table, report, order, options, strict, create_technicians, progress)
+        except _OrderSettled as settled:  # read again, now that the file itself decided the order
+            order = DateOrder(settled.day_first)
+            order.how = "detected"
+            _import(store, table, report, order, options, strict, create_technicians, progress)
     if how == "given" and remember and not dry_run:  # only once the import itself has landed
         remember_mapping(store, table.headers, chosen, mapping)
     report.elapsed_s = time.perf_counter() - t0
@@ -111,15 +113,16 @@ def scan_new_names(store: "Store", path: str | Path, *, sheet: str | None = None
     columns = [column_index(table.headers, mapping[f]) for f in ("resolver", "assignee") if f in mapping]
     found: dict[str, str] = {}
     done = 0
-    for _numbers, cells in table.chunks(CHUNK):
-        done += len(cells)
-        poll(progress, done, table.total_rows)
-        pairs = dict.fromkeys(tuple(r[i] if i < len(r) else None for i in columns) for r in cells)
-        for pair in pairs:
-            name = next((t for t in map(parse_text, pair) if t), "")
-            key = alias_key(name) if name else ""
-            if key and key not in known and key not in found:
-                found[key] = name
+    with gc_paused():
+        for _numbers, cells in table.chunks(CHUNK):
+            done += len(cells)
+            poll(progress, done, table.total_rows)
+            pairs = dict.fromkeys(tuple(r[i] if i < len(r) else None for i in columns) for r in cells)
+            for pair in pairs:
+                name = next((t for t in map(parse_text, pair) if t), "")
+                key = alias_key(name) if name else ""
+                if key and key not in known and key not in found:
+                    found[key] = name
     return sorted(found.values(), key=str.casefold), table
 
 
