@@ -121,9 +121,7 @@ class ChunkReader:
         self.index = {f: column_index(headers, h) for f, h in mapping.items()}
         columns = sorted(set(self.index.values()))
         self._width = max(columns) + 1
-        self._slot = {c: i for i, c in enumerate(columns)}
-        getter = itemgetter(*columns)
-        self._pick = getter if len(columns) > 1 else (lambda row: (getter(row),))
+        self._getters = {c: itemgetter(c) for c in columns}
         self._dates = {f: DateParser(order) for f in DATE_FIELDS if f in mapping}
         self._priority = PriorityParser(priority_map)
         self.consts = constant_columns(mapping, source_system)
@@ -140,8 +138,10 @@ class ChunkReader:
         if min(map(len, cells)) < self._width:  # short rows (CSV): the missing cells are blank
             width = self._width
             cells = [r if len(r) >= width else list(r) + [None] * (width - len(r)) for r in cells]
-        picked = list(zip(*map(self._pick, cells)))
-        raw = {f: picked[self._slot[i]] for f, i in self.index.items()}
+        # One column at a time through map(itemgetter): no tuple per row (transposing with zip(*rows)
+        # built one per row, and at 5,000 rows a chunk those kept the garbage collector busy).
+        picked = {c: list(map(get, cells)) for c, get in self._getters.items()}
+        raw = {f: picked[i] for f, i in self.index.items()}
 
         col: dict[str, list[Any]] = {}
         errors: dict[str, dict[Any, str]] = {}
@@ -340,12 +340,12 @@ def _parse_column(cells: Sequence[Any], parse: Callable[[Any], Any], memo: bool 
 def _date_column(cells: Sequence[Any], parse: DateParser) -> tuple[list[Any], list[Any], dict[Any, str]]:
     """(datetimes, their to_iso text, errors). A column of naive date cells in range and blanks
     (None, or '' from calamine), the usual workbook column, is taken as it is."""
-    present = [c for c in cells if c is not None and c != ""]
+    present = list(filter(None, cells))  # a date is never falsy; 0 or False is not a blank, though:
     types = set(map(type, present))
-    if types <= {_DATETIME, _DATE}:
+    if types <= {_DATETIME, _DATE} and len(present) + cells.count(None) + cells.count("") == len(cells):
         if _DATE in types:  # calamine gives a date cell at midnight as a date
             cells = [dt.datetime(c.year, c.month, c.day) if c.__class__ is _DATE else c for c in cells]
-            present = [c for c in cells if c is not None and c != ""]
+            present = list(filter(None, cells))
         if not present or (not any(map(_TZINFO, present))
                            and _MIN_YEAR <= min(present).year and max(present).year <= _MAX_YEAR):
             if len(present) == len(cells):

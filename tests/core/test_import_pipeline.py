@@ -150,3 +150,55 @@ def test_a_full_disk_while_the_indexes_are_built_is_a_plain_message(store, tmp_p
     with pytest.raises(DiskFull, match="Nothing was changed"):
         run(store, write_xlsx(tmp_path / "full.xlsx", HEAD, rows))
     assert dump(store.path) == before
+
+
+@pytest.mark.parametrize("cells", [
+    [D(2026, 3, 1, 9, 30), None, "", dt.date(2026, 3, 2), D(2026, 3, 3, 23, 59, 59, 5)],
+    [D(2026, 3, 1, 9, 30), 0, None],  # 0 is a number (an Excel serial), not a blank
+    [D(2026, 3, 1, 9, 30), False, ""],  # False is not a date at all
+    [D(2026, 3, 1, 9, 30), 0.0, D(2026, 3, 4)],
+    [None, "", None],
+])
+def test_the_date_column_fast_path_reads_every_cell_as_the_cell_parser_does(cells):
+    """The column-wise shortcut for typed date cells must give exactly what parsing each cell does,
+    and must not take a falsy value that is not a blank (0, 0.0, False) for one."""
+    from kpidesk.importing.dates import DateOrder, DateParser
+    from kpidesk.importing.errors import BadValue
+    from kpidesk.importing.ticket_rows import _BAD, _date_column, fast_iso
+
+    values, texts, errors = _date_column(list(cells), DateParser(DateOrder(True)))
+    parse = DateParser(DateOrder(True))
+    for cell, value, text in zip(cells, values, texts):
+        try:
+            want = parse(cell)
+        except BadValue:
+            assert value is _BAD and cell in errors, cell
+            continue
+        assert value == want, cell
+        assert text == (None if want is None else fast_iso(want)), cell
+
+
+def test_the_collector_is_paused_during_an_import_and_back_after(store, tmp_path, monkeypatch):
+    import gc
+
+    from kpidesk.importing.gc_paused import gc_paused
+    from kpidesk.importing.ticket_rows import ChunkReader
+
+    seen = []
+    real_read = ChunkReader.read
+    monkeypatch.setattr(ChunkReader, "read", lambda self, *a: (seen.append(gc.isenabled()), real_read(self, *a))[1])
+    assert gc.isenabled()
+    run(store, write_xlsx(tmp_path / "t.xlsx", HEAD[:3], [["T1", D(2026, 1, 5), None]]))
+    assert seen == [False] and gc.isenabled()
+    with gc_paused():  # nested pauses: the collector comes back with the last one
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:  # off before the import: stays off after it
+        with gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
