@@ -181,7 +181,7 @@ class TicketWriter:
 
     def _run(self) -> None:
         try:
-            with self.store.raw_write() as con:
+            with self.store.raw_write(checkpoint_later=True) as con:
                 cur = con.cursor()
                 self._begin(cur)
                 while True:

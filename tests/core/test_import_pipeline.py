@@ -202,3 +202,47 @@ def test_the_collector_is_paused_during_an_import_and_back_after(store, tmp_path
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_an_import_commits_first_and_checkpoints_the_log_after_on_a_thread(store, tmp_path, monkeypatch):
+    """The write-ahead log is copied into the database file after the import has committed, not
+    inside its commit; the pooled connection gets its automatic checkpoint back."""
+    from kpidesk.store import Store
+
+    seen = []
+    real = Store._checkpoint
+
+    def checkpoint(self):
+        con = sqlite3.connect(self.path)
+        try:  # what another connection sees when the checkpoint starts: the committed import
+            seen.append(con.execute("SELECT count(*) FROM ticket").fetchone()[0])
+        finally:
+            con.close()
+        real(self)
+
+    monkeypatch.setattr(Store, "_checkpoint", checkpoint)
+    rows = [[f"T{i}", D(2026, 1, 1) + dt.timedelta(hours=i), None] for i in range(300)]
+    run(store, write_xlsx(tmp_path / "t.xlsx", HEAD[:3], rows))
+    store.wait_for_checkpoint()
+    assert seen == [300]
+    with store.raw_write() as con:
+        assert con.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+
+
+def test_a_raw_write_that_fails_leaves_no_checkpoint_and_restores_the_setting(store, monkeypatch):
+    from kpidesk.store import Store
+
+    ran = []
+    monkeypatch.setattr(Store, "_checkpoint", lambda self: ran.append(1))
+    with store.raw_write() as con:
+        plain = id(con)
+    with pytest.raises(RuntimeError):
+        with store.raw_write(checkpoint_later=True) as con:
+            assert id(con) == plain  # the pooled connection the next writer gets too
+            assert con.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+            raise RuntimeError("half-way")
+    with store.raw_write() as con:
+        assert id(con) == plain
+        assert con.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+    store.wait_for_checkpoint()
+    assert ran == []
