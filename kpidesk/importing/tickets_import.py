@@ -133,7 +133,7 @@ def _import(store: "Store", table: Table, report: ImportReport, order: DateOrder
     cancel, an error, or a day/month order settled the other way."""
     reader = ChunkReader(table.path.name, table.sheet, table.headers, report.mapping, order,
                          source_system=report.source_system, **options)
-    writer = TicketWriter(store, table.path, reader.bound, reader.consts, expected_rows=table.total_rows).start()
+    writer = TicketWriter(store, table.path, reader.bound, reader.consts).start()
     if create_technicians:
         reader.on_new_names = lambda names: writer.call(create_technicians_in, names)
     latest = LatestWins()

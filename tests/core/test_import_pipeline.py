@@ -1,6 +1,7 @@
 """The one-pass import (issue 3, speed): what the column-wise reader and the writer thread must keep
-equal to the plain rules — derived columns as tickets.derive() fills them, indexes rebuilt inside the
-transaction, repeats of a ticket far apart in a file, and the name scan the GUI runs first."""
+equal to the plain rules — derived columns as tickets.derive() fills them, indexes intact and a failure
+rolled back, repeats of a ticket far apart in a file, the name scan the GUI runs first, the date
+shortcut, the collector pause and the checkpoint after the commit."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +10,7 @@ import sqlite3
 
 import pytest
 
-from kpidesk.importing import ticket_writer, tickets_import
+from kpidesk.importing import tickets_import
 from kpidesk.importing.ticket_writer import TicketWriter
 from kpidesk.importing.tickets_import import run, scan_new_names
 from kpidesk.records import TechnicianRecord
@@ -72,8 +73,7 @@ def _made_sla(rows, row):
     return rows[int(row["external_id"][1:])][11]
 
 
-def test_a_bulk_import_rebuilds_the_indexes_and_a_failed_one_keeps_them(store, tmp_path, monkeypatch):
-    monkeypatch.setattr(ticket_writer, "BULK_ROWS", 10)
+def test_a_chunked_import_keeps_the_indexes_and_a_failed_one_leaves_the_database_as_it_was(store, tmp_path, monkeypatch):
     monkeypatch.setattr(tickets_import, "CHUNK", 15)
     before = _indexes(store.path)
     assert len(before) >= 5
@@ -87,7 +87,7 @@ def test_a_bulk_import_rebuilds_the_indexes_and_a_failed_one_keeps_them(store, t
 
     def failing(self, cur, part):
         calls["n"] += 1
-        if calls["n"] == 2:  # the indexes are dropped by now: the rollback must bring them back
+        if calls["n"] == 2:  # the first chunk is written by now: the rollback must take it back
             raise RuntimeError("power cut")
         return real(self, cur, part)
 
@@ -135,11 +135,10 @@ def test_the_name_scan_lists_unknown_technicians_and_hands_its_table_to_the_impo
     assert report.created == 3 and sorted(report.new_technicians, key=str.casefold) == names
 
 
-def test_a_full_disk_while_the_indexes_are_built_is_a_plain_message(store, tmp_path, monkeypatch):
-    """The end of the import (index build, counts) fails the way a chunk write does: DiskFull, no trace."""
+def test_a_full_disk_at_the_end_of_the_import_is_a_plain_message(store, tmp_path, monkeypatch):
+    """The end of the import (records, counts) fails the way a chunk write does: DiskFull, no trace."""
     from kpidesk.errors import DiskFull
 
-    monkeypatch.setattr(ticket_writer, "BULK_ROWS", 10)
     before = dump(store.path)
 
     def full(self, cur, *args):
