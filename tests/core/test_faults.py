@@ -108,8 +108,8 @@ def test_disk_full_mid_import_rolls_back_with_a_clear_message(seeded, tmp_path, 
     from contextlib import contextmanager
 
     @contextmanager
-    def failing_raw_write(self):
-        with real_raw_write(self) as con:
+    def failing_raw_write(self, **options):
+        with real_raw_write(self, **options) as con:
             yield FullDisk(con)
 
     monkeypatch.setattr(Store, "raw_write", failing_raw_write)
