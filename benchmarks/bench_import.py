@@ -7,8 +7,8 @@ real date cells like ServiceNow's Excel export) and measures, each in a fresh su
 peak memory (ru_maxrss) is that step's own: bare python-calamine iteration, bare openpyxl read-only
 iteration, the full import into an empty database (read, normalise, upsert, commit), and the
 re-import of the same file (all rows unchanged). Goal: import <= 1.5x calamine; re-import no slower;
-500k rows under 1 GB peak (sheets of 256 MB of XML and more are read a slice at a time, see
-kpidesk/importing/xlsx_slices.py: 500k rows is one of them, 100k is not).
+500k rows under 1 GB peak (sheets of 96 MB of XML and more are read a slice at a time, see
+kpidesk/importing/xlsx_slices.py: 100k and 500k rows are, 10k is not).
 
 Figures on this 2-core machine (same run, 2026-12-02): see the closing note of issue 3.
 """

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sqlite3
+import zipfile
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -27,6 +29,38 @@ def write_xlsx(path: Path, headers: Sequence[Any], rows: Sequence[Sequence[Any]]
     for r in rows:
         ws.append(list(r))
     wb.save(path)
+    return path
+
+
+_INLINE = re.compile(r'<c r="([A-Z]+[0-9]+)"( s="[0-9]+")? t="inlineStr"><is><t(?: [^>]*)?>(.*?)</t></is></c>', re.S)
+
+
+def as_excel_saved(path: Path) -> Path:
+    """Rewrite a workbook openpyxl wrote (text inline in each cell) the way Excel saves one: text in
+    a shared-strings part, cells holding its index. Returns the path, rewritten in place."""
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    strings: dict[str, int] = {}
+
+    def shared(m: re.Match[str]) -> str:
+        index = strings.setdefault(m.group(3), len(strings))
+        return f'<c r="{m.group(1)}"{m.group(2) or ""} t="s"><v>{index}</v></c>'
+
+    for name in [n for n in parts if n.startswith("xl/worksheets/") and n.endswith(".xml")]:
+        parts[name] = _INLINE.sub(shared, parts[name].decode("utf-8")).encode("utf-8")
+    parts["xl/sharedStrings.xml"] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/'
+        f'spreadsheetml/2006/main" count="{len(strings)}" uniqueCount="{len(strings)}">'
+        + "".join(f'<si><t xml:space="preserve">{t}</t></si>' for t in strings) + "</sst>").encode("utf-8")
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", b'<Relationship Id="rIdShared" Type="http://schemas.openxmlformats.org/officeDocument/'
+        b'2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
     return path
 
 

@@ -13,7 +13,7 @@ from kpidesk.importing import xlsx_slices
 from kpidesk.importing.readers import open_table
 from kpidesk.importing.tickets_import import run
 from kpidesk.store import Store
-from tests.import_samples import dump, write_xlsx
+from tests.import_samples import as_excel_saved, dump, write_xlsx
 
 D = dt.datetime
 HEAD = ["Number", "Opened", "Resolved", "Priority", "Assigned to", "Short description", "Reopen count"]
@@ -62,7 +62,9 @@ def test_sliced_rows_are_calamines_whole_sheet_rows(tmp_path, small_slices, layo
     for r in rows[150:260]:  # a stretch with column A empty: a slice may start right of column A
         r[0] = None
     if layout == "shared strings":
-        path = write_xlsx(tmp_path / "a.xlsx", HEAD, rows, title_rows=[["Incidents"], []])
+        path = as_excel_saved(write_xlsx(tmp_path / "a.xlsx", HEAD, rows, title_rows=[["Incidents"], []]))
+        with zipfile.ZipFile(path) as z:
+            assert b't="s"' in z.read("xl/worksheets/sheet1.xml")
     else:
         path = _write_only(tmp_path / "a.xlsx", rows, gap=True)
     sheet = CalamineWorkbook.from_path(str(path)).sheet_names[0]
@@ -102,3 +104,20 @@ def test_a_sheet_without_the_expected_layout_is_read_whole(tmp_path, small_slice
             if item.filename != "xl/_rels/workbook.xml.rels":
                 dst.writestr(item, src.read(item))
     assert xlsx_slices.open_sliced(odd, "Page 1") is None
+
+
+def test_a_sheet_with_many_shared_strings_is_sliced_only_from_the_higher_size(tmp_path, monkeypatch):
+    """Every slice parses the shared strings again, so an Excel-saved sheet with many of them is
+    read whole up to SLICE_MIN_BYTES_SHARED; an inline-string sheet of the same size is sliced."""
+    shared = as_excel_saved(write_xlsx(tmp_path / "shared.xlsx", HEAD, _rows(300)))
+    inline = _write_only(tmp_path / "inline.xlsx", _rows(300))
+    sheet = lambda p: CalamineWorkbook.from_path(str(p)).sheet_names[0]  # noqa: E731
+    with zipfile.ZipFile(shared) as z:
+        strings = next(i.file_size for i in z.infolist() if i.filename.endswith("sharedStrings.xml"))
+    monkeypatch.setattr(xlsx_slices, "SLICE_MIN_BYTES", 1)
+    monkeypatch.setattr(xlsx_slices, "SLICE_MIN_BYTES_SHARED", 10**12)
+    monkeypatch.setattr(xlsx_slices, "SHARED_STRINGS_SMALL", strings - 1)  # this file has "many"
+    assert xlsx_slices.open_sliced(shared, sheet(shared)) is None
+    assert xlsx_slices.open_sliced(inline, sheet(inline)) is not None
+    monkeypatch.setattr(xlsx_slices, "SHARED_STRINGS_SMALL", strings)  # now it has few
+    assert xlsx_slices.open_sliced(shared, sheet(shared)) is not None
