@@ -24,7 +24,7 @@ from kpidesk.errors import ImportFailed
 from kpidesk.importing import presets
 from kpidesk.importing.dates import DateOrder
 from kpidesk.importing.errors import RowsRejected
-from kpidesk.importing.gc_paused import gc_paused
+from kpidesk.importing.bulk_settings import bulk_settings
 from kpidesk.importing.mappings import column_index, detect_mapping, is_known_header, remember_mapping, resolve_mapping
 from kpidesk.importing.normalise import parse_text
 from kpidesk.importing.readers import Table, open_table
@@ -83,7 +83,7 @@ def run(store: "Store", path: str | Path, *, sheet: str | None = None, preset: s
                    sla_hours=store.get_setting("sla_hours"), alias_ids=alias_ids)
     if progress is not None:
         progress.set_status(f"Reading {path.name}…")
-    with gc_paused():
+    with bulk_settings():
         try:
             _import(store, table, report, order, options, strict, create_technicians, progress)
         except _OrderSettled as settled:  # read again, now that the file itself decided the order
@@ -113,7 +113,7 @@ def scan_new_names(store: "Store", path: str | Path, *, sheet: str | None = None
     columns = [column_index(table.headers, mapping[f]) for f in ("resolver", "assignee") if f in mapping]
     found: dict[str, str] = {}
     done = 0
-    with gc_paused():
+    with bulk_settings():
         for _numbers, cells in table.chunks(CHUNK):
             done += len(cells)
             poll(progress, done, table.total_rows)

@@ -177,26 +177,30 @@ def test_the_date_column_fast_path_reads_every_cell_as_the_cell_parser_does(cell
         assert text == (None if want is None else fast_iso(want)), cell
 
 
-def test_the_collector_is_paused_during_an_import_and_back_after(store, tmp_path, monkeypatch):
+def test_an_import_runs_without_the_collector_and_with_short_gil_turns_and_puts_both_back(store, tmp_path, monkeypatch):
     import gc
+    import sys
 
-    from kpidesk.importing.gc_paused import gc_paused
+    from kpidesk.importing.bulk_settings import SWITCH_INTERVAL_S, bulk_settings
     from kpidesk.importing.ticket_rows import ChunkReader
 
     seen = []
     real_read = ChunkReader.read
-    monkeypatch.setattr(ChunkReader, "read", lambda self, *a: (seen.append(gc.isenabled()), real_read(self, *a))[1])
-    assert gc.isenabled()
+    monkeypatch.setattr(ChunkReader, "read",
+                        lambda self, *a: (seen.append((gc.isenabled(), sys.getswitchinterval())), real_read(self, *a))[1])
+    interval = sys.getswitchinterval()
+    assert gc.isenabled() and interval > SWITCH_INTERVAL_S
     run(store, write_xlsx(tmp_path / "t.xlsx", HEAD[:3], [["T1", D(2026, 1, 5), None]]))
-    assert seen == [False] and gc.isenabled()
-    with gc_paused():  # nested pauses: the collector comes back with the last one
-        with gc_paused():
+    assert seen == [(False, SWITCH_INTERVAL_S)]
+    assert gc.isenabled() and sys.getswitchinterval() == interval
+    with bulk_settings():  # nested: the settings come back with the last one out
+        with bulk_settings():
             assert not gc.isenabled()
-        assert not gc.isenabled()
-    assert gc.isenabled()
+        assert not gc.isenabled() and sys.getswitchinterval() == SWITCH_INTERVAL_S
+    assert gc.isenabled() and sys.getswitchinterval() == interval
     gc.disable()
     try:  # off before the import: stays off after it
-        with gc_paused():
+        with bulk_settings():
             pass
         assert not gc.isenabled()
     finally:
