@@ -249,3 +249,15 @@ def test_a_raw_write_that_fails_leaves_no_checkpoint_and_restores_the_setting(st
         assert con.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
     store.wait_for_checkpoint()
     assert ran == []
+
+
+def test_a_small_file_is_cut_into_finer_chunks_so_the_writer_keeps_up(store, tmp_path, monkeypatch):
+    sizes = []
+    real = TicketWriter.write
+    monkeypatch.setattr(TicketWriter, "write", lambda self, rows: (sizes.append(len(rows) // self._sql.width), real(self, rows))[1])
+    rows = [[f"T{i}", D(2026, 1, 1) + dt.timedelta(minutes=i), None] for i in range(16_000)]
+    assert run(store, write_csv(tmp_path / "t.csv", HEAD[:3], rows)).created == 16_000
+    # About an eighth of the file each (the row count of a CSV file is estimated from its first
+    # lines), not three chunks of 5,000 and a last one of 1,000.
+    assert len(sizes) in (7, 8, 9) and sum(sizes) == 16_000
+    assert all(1900 <= n <= 2300 for n in sizes[:-1]), sizes
