@@ -21,7 +21,7 @@ _KNOWN: set[str] = {norm_header(a) for p in PRESETS.values() for al in p.aliases
 def is_known_header(text: str) -> bool:
     """Does this look like a ticket export column name? (Used to find the header row and sheet.)"""
     key = norm_header(text)
-    return key in _KNOWN or bool(presets.guess_generic([text]))
+    return key in _KNOWN or presets.matches_generic(text)
 
 
 def remembered_mapping(store: "Store", headers: list[str]) -> tuple[str, dict[str, str]] | None:

@@ -125,6 +125,17 @@ _GENERIC_RULES: tuple[tuple[str, str], ...] = (
 )
 
 
+# Any generic rule at all, in one search: finding the header row asks this of every cell near the
+# top of a file (dates and numbers included), 25 searches a cell one rule at a time.
+_ANY_GENERIC = re.compile("|".join(f"(?:{pattern})" for _field, pattern in _GENERIC_RULES))
+
+
+def matches_generic(header: str) -> bool:
+    """Would guess_generic([header]) map this header onto some field?"""
+    key = norm_header(header)
+    return bool(key) and _ANY_GENERIC.search(key) is not None
+
+
 def norm_header(header: object) -> str:
     return " ".join(str(header if header is not None else "").casefold().split())
 

@@ -140,3 +140,18 @@ def test_generic_preset_guesses_from_header_words():
     assert mapping == {"external_id": "Ticket ID", "created_at": "Date Opened", "resolved_at": "Date Resolved",
                        "assignee": "Technician", "priority": "Priority", "resolver": "Resolved By",
                        "group_name": "Team"}
+
+
+def test_the_one_search_header_test_agrees_with_the_generic_rules():
+    """matches_generic() (used on every cell while finding the header row) says yes exactly when
+    guess_generic() maps the header onto some field."""
+    from kpidesk.importing.presets import _GENERIC_RULES, guess_generic, matches_generic
+
+    samples = ["Ticket ID", "Number", "Opened", "Resolved by", "First response", "First response time x",
+               "SLA due", "Made SLA", "Reopen count", "Type", "Ticket type", "Request type", "Queue",
+               "Contact type", "2025-04-08 20:11:00", "12", "", "   ", "Short description", "Caller",
+               "Impact", "Urgency", "Location", "Configuration item", "INC0012345", "Satisfaction",
+               "Issue key", "no.", "Id", "id x", "Fcr", "Escalation", "Total"]
+    samples += [p.replace("\\", "").replace("$", "").replace("^", "").split("|")[0] for _f, p in _GENERIC_RULES]
+    for text in samples:
+        assert matches_generic(text) == bool(guess_generic([text])), text
