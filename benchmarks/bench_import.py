@@ -1,6 +1,6 @@
 """Import benchmark (issue 3). Not a test: run by hand.
 
-    python benchmarks/bench_import.py --rows 10000 100000 [--skip-openpyxl] [--keep DIR]
+    python benchmarks/bench_import.py --rows 10000 100000 [--repeat 3] [--skip-openpyxl] [--keep DIR]
 
 For each size it writes a ServiceNow-like export (N rows x 25 columns, .xlsx via openpyxl write_only,
 real date cells like ServiceNow's Excel export) and measures, each in a fresh subprocess so that
@@ -101,11 +101,17 @@ def step(path: Path, name: str, db: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _median(runs: list[dict]) -> dict:
+    """The run with the median time (its memory and counts with it)."""
+    return sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--skip-openpyxl", action="store_true", help="skip the (slow) openpyxl baseline")
     ap.add_argument("--keep", metavar="DIR", help="write the files here and keep them")
+    ap.add_argument("--repeat", type=int, default=1, metavar="N", help="run each timed step N times; report medians")
     args = ap.parse_args(argv)
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="kpidesk-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -118,11 +124,19 @@ def main(argv: list[str] | None = None) -> int:
         db = work / f"bench_{n}.db"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
-        cal = step(path, "calamine", db)
+        # On a shared machine one run's figures swing by a quarter: with --repeat, each step runs that
+        # many times, interleaved (calamine, import, re-import, ...), and the medians are compared.
+        runs: dict[str, list[dict]] = {"calamine": [], "import": [], "again": []}
+        for _ in range(args.repeat):
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+            runs["calamine"].append(step(path, "calamine", db))
+            runs["import"].append(step(path, "import", db))
+            runs["again"].append(step(path, "import", db))
+        cal, imp, again = (_median(runs[k]) for k in ("calamine", "import", "again"))
         opx = None if args.skip_openpyxl else step(path, "openpyxl", db)
-        imp = step(path, "import", db)
-        again = step(path, "import", db)
-        print(f"\n{n} rows x {len(HEADERS)} columns, {path.stat().st_size / 2**20:.1f} MB")
+        times = f" (median of {args.repeat} runs)" if args.repeat > 1 else ""
+        print(f"\n{n} rows x {len(HEADERS)} columns, {path.stat().st_size / 2**20:.1f} MB{times}")
         print(f"  bare calamine iteration  {cal['seconds']:7.2f} s   peak {cal['rss_mb']:6.0f} MB")
         if opx:
             print(f"  bare openpyxl read-only  {opx['seconds']:7.2f} s   peak {opx['rss_mb']:6.0f} MB")
@@ -131,9 +145,12 @@ def main(argv: list[str] | None = None) -> int:
               f"{imp['closed_seconds']:.2f} s to the database closed (log checkpointed)")
         print(f"  re-import (unchanged)    {again['seconds']:7.2f} s   peak {again['rss_mb']:6.0f} MB   "
               f"{again['unchanged']} unchanged; {again['closed_seconds']:.2f} s to closed")
+        if args.repeat > 1:
+            print("  each run, import/calamine: "
+                  + ", ".join(f"{i['seconds'] / c['seconds']:.2f}x" for c, i in zip(runs["calamine"], runs["import"])))
         print(f"  ratios: import/calamine {imp['seconds'] / cal['seconds']:.2f}x"
+              f" ({imp['closed_seconds'] / cal['seconds']:.2f}x to closed)"
               + (f", import/openpyxl {imp['seconds'] / opx['seconds']:.2f}x" if opx else "")
-              + f" ({imp['closed_seconds'] / cal['seconds']:.2f}x to closed)"
               + f", re-import/import {again['seconds'] / imp['seconds']:.2f}x"
               + f"; memory import/calamine {imp['rss_mb'] / cal['rss_mb']:.2f}x")
     return 0
