@@ -37,6 +37,7 @@ class Store(CatalogApi, PeopleApi, SettingsApi):
         self.migration_backup: str | None = None
         self._checkpoint_lock = threading.Lock()
         self._checkpoint_wanted = False
+        self._checkpoint_running = False
         self._checkpointer: threading.Thread | None = None
 
     # ------------------------------------------------------------ opening
@@ -143,8 +144,9 @@ class Store(CatalogApi, PeopleApi, SettingsApi):
         commit's automatic checkpoint does the rest. close() waits for it."""
         with self._checkpoint_lock:
             self._checkpoint_wanted = True
-            if self._checkpointer is not None and self._checkpointer.is_alive():
+            if self._checkpoint_running:
                 return  # it looks at _checkpoint_wanted again before it ends
+            self._checkpoint_running = True
             self._checkpointer = threading.Thread(target=self._checkpoint, name="kpidesk-checkpoint", daemon=True)
             self._checkpointer.start()
 
@@ -152,6 +154,9 @@ class Store(CatalogApi, PeopleApi, SettingsApi):
         while True:
             with self._checkpoint_lock:
                 if not self._checkpoint_wanted:
+                    # Cleared under the lock, not read from is_alive(): a thread on its way out
+                    # would otherwise swallow a request made in its last moment.
+                    self._checkpoint_running = False
                     return
                 self._checkpoint_wanted = False
             try:
