@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,16 @@ from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
-from kpidesk.errors import DatabaseDamaged, DatabaseLocked, DatabaseReadOnly, DiskFull, NotADatabase, SchemaTooNew
+from kpidesk.errors import (
+    BackupRefused,
+    DatabaseDamaged,
+    DatabaseLocked,
+    DatabaseReadOnly,
+    DiskFull,
+    NotADatabase,
+    SchemaTooNew,
+)
+from kpidesk.schema_check import missing_from_models, readonly_connect
 
 APP_NAME = "KPI Desk"
 APP_SLUG = "kpidesk"
@@ -91,7 +101,7 @@ def translate_db_error(exc: BaseException, path: Path | str) -> Exception:
     if "locked" in msg or "busy" in msg:
         return DatabaseLocked(
             f"The database {path} is busy: another KPI Desk window or program is writing to it and "
-            f"did not finish within {BUSY_TIMEOUT_S:g} s. Nothing was changed; try again in a moment."
+            "did not finish in time. Nothing was changed; try again in a moment."
         )
     if "readonly" in msg or "read-only" in msg or "unable to open" in msg:
         return DatabaseReadOnly(
@@ -184,6 +194,18 @@ def has_user_tables(engine: Engine) -> bool:
     return bool(names)
 
 
+def build_schema(path: Path, revision: str = "head") -> None:
+    """Build the schema up to `revision` in a new database file (for schema checks)."""
+    from alembic import command
+
+    engine = make_engine(_sqlite_url(path), immediate=True, foreign_keys=False)
+    try:
+        with engine.begin() as conn:
+            command.upgrade(_alembic_config(conn), revision)
+    finally:
+        engine.dispose()
+
+
 def migrate(path: Path, *, backup_dir: Path | None = None) -> str | None:
     """Bring the database at `path` to the head revision. Returns the backup file taken before a
     migration changed an existing database (None when nothing needed doing or the file was new).
@@ -230,7 +252,10 @@ def inspect_readonly(path: Path) -> tuple[str | None, bool]:
     our engine would switch the journal to WAL, which rewrites the header of a foreign file."""
     if not path.exists() or path.stat().st_size == 0:
         return None, False
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    try:
+        con = readonly_connect(path, BUSY_TIMEOUT_S)
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseDamaged(f"The database {path} cannot be read ({exc}). It was not changed.") from exc
     try:
         names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         current = None
@@ -244,12 +269,30 @@ def inspect_readonly(path: Path) -> tuple[str | None, bool]:
         con.close()
 
 
+def check_tables(path: Path) -> None:
+    """Refuse a database whose label says KPI Desk but whose tables say otherwise (a table dropped
+    by hand, a half-copied file): it would fail later, half-way through some action."""
+    con = readonly_connect(path, BUSY_TIMEOUT_S)
+    try:
+        missing = missing_from_models(con)
+    finally:
+        con.close()
+    if missing:
+        more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+        raise DatabaseDamaged(
+            f"The database {path} is incomplete ({'; '.join(missing[:3])}{more}). It was not changed. "
+            "Restore the newest backup (File > Restore from backup, or `kpidesk restore --latest`).")
+
+
 # ---------------------------------------------------------------- integrity and backups
 
 def integrity_check(path: Path, *, quick: bool = False) -> list[str]:
     """PRAGMA integrity_check (or quick_check); returns [] when the file is sound."""
     check_file_is_sqlite(path)
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    try:
+        con = readonly_connect(path, BUSY_TIMEOUT_S)
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
     try:
         rows = con.execute("PRAGMA quick_check" if quick else "PRAGMA integrity_check").fetchall()
     except sqlite3.DatabaseError as exc:
@@ -267,27 +310,120 @@ def backups_dir(path: Path) -> Path:
 def backup_database(path: Path, dest: Path | None = None, *, reason: str = "manual",
                     dest_dir: Path | None = None) -> Path:
     """Copy the database with SQLite's online backup API: consistent even while another window
-    writes to it (a plain file copy of a WAL database can lose committed data)."""
+    writes to it (a plain file copy of a WAL database can lose committed data).
+
+    Nothing is deleted before the copy is whole: it is written to a new private temporary file in
+    the destination's folder, synced, and only then renamed over `dest`. A destination that is a
+    folder gets a dated file inside it. Refused before anything is written (BackupRefused): the
+    live database itself or its -wal/-shm/-journal (also through a symlink or another spelling of
+    the path), a file that is not an SQLite database, and an SQLite file in use (it has a -wal or
+    -journal beside it, which would then belong to the wrong file)."""
+    path = Path(path)
     if dest is None:
         folder = dest_dir or backups_dir(path)
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        dest = folder / f"{path.stem}-{stamp}-{reason}.db"
-    dest = Path(dest)
-    if dest.exists():
-        dest.unlink()
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + ".tmp")
-    if tmp.exists():
-        tmp.unlink()
-    create_private_file(tmp)
-    src = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
-    dst = sqlite3.connect(tmp)
+        dest = folder / dated_backup_name(path, reason)
+    else:
+        dest = Path(dest).expanduser()
+        if dest.is_dir():
+            dest = dest / dated_backup_name(path, reason)
+    refuse_live_target(path, dest, "back up")
+    if dest.exists() or dest.is_symlink():
+        _check_replaceable(dest)
+    folder = dest.parent
     try:
-        src.backup(dst)
-        dst.execute("PRAGMA journal_mode = DELETE")  # a backup is one self-contained file
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name[:100]}.", suffix=".tmp", dir=folder)
+        os.close(fd)  # mkstemp creates it 0600: a backup holds HR records
+    except OSError as exc:
+        raise BackupRefused(f"Cannot write the backup in {folder}: {exc.strerror or exc}. Nothing was "
+                            "changed; choose a folder you can write to.") from exc
+    tmp = Path(tmp_name)
+    try:
+        try:
+            src = readonly_connect(path, BUSY_TIMEOUT_S)
+            try:
+                dst = sqlite3.connect(tmp)
+                try:
+                    src.backup(dst)
+                    dst.execute("PRAGMA journal_mode = DELETE")  # a backup is one self-contained file
+                finally:
+                    dst.close()
+            finally:
+                src.close()
+        except sqlite3.DatabaseError as exc:
+            if "full" in str(exc).lower():
+                raise BackupRefused(f"The disk holding {folder} is full; no backup was written and nothing "
+                                    "was changed.") from exc
+            raise translate_db_error(exc, path) from exc
+        fsync_path(tmp)
+        os.replace(tmp, dest)
+        fsync_path(folder)
+    except OSError as exc:
+        raise BackupRefused(f"The backup could not be written to {dest}: {exc.strerror or exc}. Nothing "
+                            "was changed.") from exc
     finally:
-        dst.close()
-        src.close()
-    os.replace(tmp, dest)
+        for leftover in (tmp, Path(f"{tmp}-journal")):
+            try:
+                leftover.unlink()
+            except OSError:
+                pass
     return dest
+
+
+def dated_backup_name(path: Path, reason: str) -> str:
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    return f"{path.stem}-{stamp}-{reason}.db"
+
+
+SIDECARS = ("-wal", "-shm", "-journal")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
+
+
+def refuse_live_target(live: Path, target: Path, verb: str) -> None:
+    """Refuse to write over the live database or one of its companion files."""
+    live = Path(live)
+    for suffix in ("",) + SIDECARS:
+        if _same_file(target, Path(f"{live}{suffix}")):
+            what = "the database itself" if not suffix else f"the database's {suffix[1:]} file"
+            raise BackupRefused(f"Cannot {verb} {live} to {target}: that is {what}. Nothing was changed; "
+                                "choose another file or a folder.")
+
+
+def _check_replaceable(dest: Path) -> None:
+    """An existing destination may be replaced only when it is an SQLite file nobody has open."""
+    if dest.is_dir():
+        raise BackupRefused(f"{dest} is a folder.")
+    try:
+        with open(dest, "rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise BackupRefused(f"Cannot replace {dest}: {exc.strerror or exc}. Nothing was changed.") from exc
+    if head and head != SQLITE_MAGIC:
+        raise BackupRefused(f"{dest} exists and is not a database backup; it was not overwritten. Choose "
+                            "another file name or a folder.")
+    for suffix in ("-wal", "-journal"):
+        if Path(f"{dest}{suffix}").exists():
+            raise BackupRefused(f"{dest} is a database that is open or was not closed cleanly (it has a "
+                                f"{suffix[1:]} file); it was not overwritten. Choose another file name.")
+
+
+def fsync_path(path: Path) -> None:
+    """fsync a file, or a folder (to make a rename durable; not possible on Windows)."""
+    if os.name == "nt" and Path(path).is_dir():
+        return
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

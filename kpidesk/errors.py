@@ -34,6 +34,15 @@ class DiskFull(DatabaseError):
     pass
 
 
+class DatabaseMissing(DatabaseError):
+    """A command that reads a database was pointed at a file that does not exist."""
+
+
+class BackupRefused(KpiDeskError):
+    """A backup or restore that would destroy something (the live file, a file that is not a
+    backup) or cannot be written where asked; nothing was changed."""
+
+
 class ValidationError(KpiDeskError):
     """Bad field values; `problems` maps a field name to what is wrong with it."""
 

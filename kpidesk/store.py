@@ -65,6 +65,7 @@ class Store(CatalogApi, PeopleApi, SettingsApi):
                     "newest backup (File > Restore from backup, or `kpidesk restore`)."
                 )
         backup = db.migrate(path)
+        db.check_tables(path)
         url = db._sqlite_url(path)
         store = cls(path, db.make_engine(url), db.make_engine(url, immediate=True))
         store.migration_backup = backup
@@ -110,17 +111,21 @@ class Store(CatalogApi, PeopleApi, SettingsApi):
             session.close()
 
     @contextlib.contextmanager
-    def raw_write(self, *, checkpoint_later: bool = False) -> Iterator[object]:
+    def raw_write(self, *, checkpoint_later: bool = False, lock_wait_s: float | None = None) -> Iterator[object]:
         """A write transaction on a bare DBAPI connection, for bulk work (imports, recompute):
         executemany through sqlite3 is ~10x faster than the ORM. Rolled back unless it ends normally.
 
         checkpoint_later: for a big write. SQLite's automatic checkpoint would copy every page the
         transaction wrote from the write-ahead log into the database file inside the commit, before
         the caller gets its answer (0.4 s of a 100k-row import); it is done just after, on a
-        background thread, instead (checkpoint_soon). The commit is as durable either way."""
+        background thread, instead (checkpoint_soon). The commit is as durable either way.
+
+        lock_wait_s: how long BEGIN IMMEDIATE may wait for another writer (default: the busy timeout)."""
         with self.write_engine.connect() as conn:
             raw = conn.connection.driver_connection
             automatic = 0
+            if lock_wait_s is not None:
+                raw.execute(f"PRAGMA busy_timeout = {int(lock_wait_s * 1000)}")
             if checkpoint_later:
                 automatic = raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
                 raw.execute("PRAGMA wal_autocheckpoint = 0")
@@ -130,11 +135,13 @@ class Store(CatalogApi, PeopleApi, SettingsApi):
             except (DBAPIError, sqlite3.Error) as exc:  # raw sqlite3 errors surface here unwrapped
                 raise db.translate_db_error(exc, self.path) from exc
             finally:
-                if checkpoint_later:  # the pooled connection goes back as it came, or not at all
-                    try:
+                try:  # the pooled connection goes back as it came, or not at all
+                    if checkpoint_later:
                         raw.execute(f"PRAGMA wal_autocheckpoint = {int(automatic)}")
-                    except sqlite3.Error:
-                        conn.invalidate()
+                    if lock_wait_s is not None:
+                        raw.execute(f"PRAGMA busy_timeout = {int(db.BUSY_TIMEOUT_S * 1000)}")
+                except sqlite3.Error:
+                    conn.invalidate()
         if checkpoint_later:
             self.checkpoint_soon()
 

@@ -5,11 +5,12 @@ import argparse
 import dataclasses
 import datetime as dt
 import json
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
 
-from kpidesk.cli import EXIT_DATABASE, EXIT_ERROR, EXIT_OK, open_store
+from kpidesk.cli import EXIT_DATABASE, EXIT_ERROR, EXIT_OK, UsageError, open_store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -50,8 +51,11 @@ def _json_default(value: Any) -> Any:
 def cmd_demo(args: argparse.Namespace) -> int:
     from kpidesk.demo import create_demo
 
-    today = dt.date.fromisoformat(args.today) if args.today else None
-    with open_store(args) as store:
+    try:
+        today = dt.date.fromisoformat(args.today) if args.today is not None else None
+    except ValueError:
+        raise UsageError(f"--today {args.today!r} is not a date (use YYYY-MM-DD)") from None
+    with open_store(args, create=True) as store:
         create_demo(store, seed=args.seed, today=today)
         people = store.list_technicians()
         print(f"Demo data created in {store.path}: {len(people)} technicians, "
@@ -87,48 +91,69 @@ def cmd_kpi_list(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    """Integrity, revision and the real schema against what that revision should have, all read
+    without changing a byte (a foreign file keeps its journal mode)."""
     from kpidesk import database as db
+    from kpidesk.errors import DatabaseMissing
+    from kpidesk.schema_check import inspect_file
 
     path = db.resolve_db_path(args.db)
     if not path.exists():
-        print(f"kpidesk: there is no database at {path}", file=sys.stderr)
-        return EXIT_ERROR
+        raise DatabaseMissing(f"There is no database at {path}.")
     db.check_file_is_sqlite(path)
-    problems = db.integrity_check(path, quick=args.quick)
-    engine = db.make_engine(db._sqlite_url(path))
     try:
-        current = db.current_revision(engine)
-    finally:
-        engine.dispose()
+        found = inspect_file(path, quick=args.quick)
+    except sqlite3.DatabaseError as exc:
+        raise db.translate_db_error(exc, path) from exc
     head = db.head_revision()
-    if current is None:
+    current = found.revision
+    if found.foreign_tables:
+        state = "not a KPI Desk database (another program's tables, no KPI Desk schema)"
+    elif current is None:
         state = "no KPI Desk schema"
+    elif current not in db.known_revisions():
+        state = "written by a newer KPI Desk"
+    elif found.schema:
+        state = "tables do not match its schema revision"
     elif current == head:
         state = "up to date"
-    elif current in db.known_revisions():
-        state = "older schema: it is migrated (after a backup) when the app opens it"
     else:
-        state = "written by a newer KPI Desk"
-    ok = not problems and current in (head,)
+        state = "older schema: it is migrated (after a backup) when the app opens it"
+    ok = not found.integrity and not found.schema and current == head
     if args.json:
-        json.dump({"path": str(path), "integrity": problems or ["ok"], "schema": current, "head": head,
-                   "state": state, "ok": ok}, sys.stdout, indent=2)
+        json.dump({"path": str(path), "integrity": list(found.integrity) or ["ok"], "schema": current,
+                   "head": head, "state": state, "schema_problems": list(found.schema), "ok": ok},
+                  sys.stdout, indent=2)
         print()
     else:
         print(f"Database:  {path}")
-        print(f"Integrity: {'ok' if not problems else '; '.join(problems[:5])}")
+        print(f"Integrity: {'ok' if not found.integrity else '; '.join(found.integrity[:5])}")
         print(f"Schema:    {current or '-'} ({state})")
+        for problem in found.schema[:20]:
+            print(f"  - {problem}")
     return EXIT_OK if ok else EXIT_DATABASE
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    """A damaged file or another program's database is refused: a backup of it would not restore."""
     from kpidesk import database as db
+    from kpidesk.errors import DatabaseDamaged, DatabaseMissing, NotADatabase
+    from kpidesk.schema_check import inspect_file
 
     path = db.resolve_db_path(args.db)
     if not path.exists():
-        print(f"kpidesk: there is no database at {path}", file=sys.stderr)
-        return EXIT_ERROR
+        raise DatabaseMissing(f"There is no database at {path}; nothing to back up.")
     db.check_file_is_sqlite(path)
+    try:
+        found = inspect_file(path, quick=True)
+    except sqlite3.DatabaseError as exc:
+        raise db.translate_db_error(exc, path) from exc
+    if found.integrity:
+        raise DatabaseDamaged(f"The database {path} is damaged ({found.integrity[0]}); a backup of it would not "
+                              "restore. Nothing was written. `kpidesk restore --latest` puts back the newest "
+                              "sound backup.")
+    if found.foreign_tables:
+        raise NotADatabase(f"{path} is another program's database, not a KPI Desk database; it was not backed up.")
     dest = db.backup_database(path, Path(args.path).expanduser() if args.path else None)
     print(f"Backed up {path} to {dest}")
     return EXIT_OK
@@ -140,6 +165,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     path = db.resolve_db_path(args.db)
     found = backups.list_backups(path)
+    if args.backup is not None and not args.backup.strip():
+        raise UsageError("the backup path is empty")
     if args.list or not (args.backup or args.latest):
         rows = []
         for b in found:
@@ -157,9 +184,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
                 print(f"{r['taken_at'][:16]}  {r['reason']:<24} {'ok' if r['ok'] else 'DAMAGED':<8} {held}\n    {r['path']}")
         return EXIT_OK
     if args.latest:
-        chosen = next((b.path for b in found if backups.preview(b.path).ok), None)
+        chosen = next((b.path for b in found if not backups.backup_problem(b.path)), None)
         if chosen is None:
-            print(f"kpidesk: there is no sound backup of {path}", file=sys.stderr)
+            print(f"kpidesk: there is no backup of {path} that this version can restore", file=sys.stderr)
             return EXIT_ERROR
     else:
         chosen = Path(args.backup).expanduser()

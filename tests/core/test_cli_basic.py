@@ -51,8 +51,10 @@ def test_check_reports_ok_and_fails_on_damage(db_path, capsys):
 
 
 def test_check_on_missing_file(tmp_path, capsys):
-    assert run(["--db", str(tmp_path / "nope.db"), "check"]) == 1
+    """Issue 13: a missing database is a database problem (exit 4), for check as for every reader."""
+    assert run(["--db", str(tmp_path / "nope.db"), "check"]) == 4
     assert "no database" in capsys.readouterr().err
+    assert not (tmp_path / "nope.db").exists()
 
 
 def test_backup_to_a_path(store, tmp_path, capsys):
