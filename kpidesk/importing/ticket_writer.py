@@ -38,7 +38,10 @@ from kpidesk.tickets import ALL_FIELDS, to_iso
 if TYPE_CHECKING:
     from kpidesk.store import Store
 
-QUEUE_CHUNKS = 3  # chunks the reader may run ahead of the writer (bounded: memory stays flat)
+QUEUE_CHUNKS = 3
+# How long an import waits for another import (or any writer) to finish before giving up: imports
+# queue behind each other instead of failing after the usual 5 s (a big import takes minutes).
+IMPORT_LOCK_WAIT_S = 120.0  # chunks the reader may run ahead of the writer (bounded: memory stays flat)
 _COLS = ", ".join(ALL_FIELDS)
 _PREVIOUS_KEYS = (*ALL_FIELDS, "import_batch_id")
 _BATCH_FIELDS = ("sheet", "preset", "source_system", "mapping_json", "rejected_count", "rejected_json")
@@ -178,7 +181,7 @@ class TicketWriter:
 
     def _run(self) -> None:
         try:
-            with self.store.raw_write(checkpoint_later=True) as con:
+            with self.store.raw_write(checkpoint_later=True, lock_wait_s=IMPORT_LOCK_WAIT_S) as con:
                 cur = con.cursor()
                 self._begin(cur)
                 while True:
@@ -304,14 +307,36 @@ class TicketWriter:
                     self.updated -= 1
 
 
-def create_technicians(cur: sqlite3.Cursor, names: dict[str, str]) -> dict[str, int]:
-    """{alias key: new technician id} for names no alias matched, created inside the import's
-    transaction (so a cancel or failure removes them too)."""
+NAME_MAX = 200  # technician.display_name's declared length
+
+
+def create_technicians(cur: sqlite3.Cursor, names: dict[str, str], created: set[str] | None = None) -> dict[str, int]:
+    """{alias key: technician id} for names no alias matched when the import started, created inside
+    the import's transaction (so a cancel or failure removes them too).
+
+    The alias map the reader started from was read before this transaction took the write lock, so
+    another import (the app and a script at once) may have created the same people since: the names
+    are matched again here, under the lock, and created with INSERT ... ON CONFLICT DO NOTHING then
+    read back, so both imports succeed and share one technician. `created` collects the keys of
+    the people this call really added."""
+    from kpidesk.people import alias_key
+
+    now: dict[str, int] = {}
+    for tech_id, display in cur.execute("SELECT id, display_name FROM technician"):
+        now.setdefault(alias_key(display), tech_id)
+    for key, tech_id in cur.execute("SELECT key, technician_id FROM technician_alias"):
+        now[key] = tech_id
     ids: dict[str, int] = {}
     for key, name in sorted(names.items()):
-        cur.execute("INSERT INTO technician (display_name, email, escalation_destination) VALUES (?, '', 0)",
-                    (" ".join(name.split()),))
-        ids[key] = cur.lastrowid
+        if key in now:
+            ids[key] = now[key]
+            continue
+        display = " ".join(name.split())[:NAME_MAX]
+        cur.execute("INSERT INTO technician (display_name, email, escalation_destination) VALUES (?, '', 0) "
+                    "ON CONFLICT (display_name) DO NOTHING", (display,))
+        if cur.rowcount == 1 and created is not None:
+            created.add(key)
+        ids[key] = cur.execute("SELECT id FROM technician WHERE display_name = ?", (display,)).fetchone()[0]
     return ids
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from kpidesk import database as db
 from kpidesk.errors import DatabaseLocked, DiskFull
-from kpidesk.importing import tickets_import
+from kpidesk.importing import ticket_writer, tickets_import
 from kpidesk.store import Store
 from tests.import_samples import dump, write_csv
 
@@ -134,6 +134,7 @@ HOLDER = textwrap.dedent("""
 
 def test_import_while_another_process_holds_the_database(seeded, tmp_path, monkeypatch):
     monkeypatch.setattr(db, "BUSY_TIMEOUT_S", 0.3)
+    monkeypatch.setattr(ticket_writer, "IMPORT_LOCK_WAIT_S", 0.3)  # imports queue longer than other writes
     with Store.open(seeded.path) as s:  # a fresh store picks up the short timeout
         before = dump(s.path)
         proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(s.path)], stdin=subprocess.PIPE,
