@@ -10,7 +10,7 @@ normally ui.reports.pdf_renderer.render_pdf.
 """
 from __future__ import annotations
 
-import os
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -18,7 +18,15 @@ from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
 from kpidesk.errors import Cancelled, ExportFailed
-from kpidesk.export.atomic import check_writable_folder, fsync_dir, fsync_file, remove_quietly, tmp_path_for
+from kpidesk.export.atomic import (
+    check_writable_folder,
+    fsync_dir,
+    fsync_file,
+    make_private,
+    new_tmp_beside,
+    remove_quietly,
+    replace_all,
+)
 from kpidesk.export.content import AppraisalReport
 
 PdfRenderer = Callable[[AppraisalReport, Path, str], object]
@@ -50,17 +58,35 @@ def _name_part(text: str) -> str:
     return text.strip("-") or "unnamed"
 
 
+# File systems allow 255 bytes a name; leave room for unique_names' '_2', the hidden temporary
+# name built on it while writing, and a synced folder's own suffixes.
+NAME_MAX_BYTES = 150
+
+
+def fit_name(stem: str, ext: str, limit: int = NAME_MAX_BYTES) -> str:
+    """`stem.ext` within `limit` UTF-8 bytes: a long stem is cut on a character boundary and gets a
+    stable suffix from a hash of the whole stem, so two long names stay apart and the same person
+    gets the same file name every time."""
+    name = f"{stem}.{ext}"
+    if len(name.encode("utf-8")) <= limit:
+        return name
+    tag = "~" + hashlib.sha256(stem.encode("utf-8")).hexdigest()[:8]
+    room = limit - len(f"{tag}.{ext}".encode("utf-8"))
+    cut = stem.encode("utf-8")[:room].decode("utf-8", "ignore").rstrip("-_ ")
+    return f"{cut}{tag}.{ext}"
+
+
 def appraisal_filename(report: AppraisalReport, ext: str = "pdf") -> str:
     """'2026-Q3_Surname_Firstname.pdf' (sorts by period, then surname); drafts end in _DRAFT."""
     last, first = report.surname_first
     parts = [_name_part(report.period), _name_part(last)] + ([_name_part(first)] if first else [])
-    if report.is_draft:
-        parts.append("DRAFT")
-    return "_".join(parts) + f".{ext}"
+    draft = "_DRAFT" if report.is_draft else ""
+    name = fit_name("_".join(parts), ext, NAME_MAX_BYTES - len(draft))
+    return f"{name[:-len(ext) - 1]}{draft}.{ext}"
 
 
 def workbook_filename(period: str, team: str | None = None) -> str:
-    return "_".join([_name_part(period), "appraisals"] + ([_name_part(team)] if team else [])) + ".xlsx"
+    return fit_name("_".join([_name_part(period), "appraisals"] + ([_name_part(team)] if team else [])), "xlsx")
 
 
 def unique_names(names: Sequence[str]) -> list[str]:
@@ -141,27 +167,34 @@ def export_to_file(reports: Sequence[AppraisalReport], dest: str | Path, *, peri
 def write_staged(plan: list[tuple[str, Path, AppraisalReport | None]], reports: Sequence[AppraisalReport],
                  period: str, render_pdf: PdfRenderer | None, page_size: str, progress: Progress | None,
                  result: BatchResult) -> None:
-    """Write every planned file as .tmp, then rename them all; on any exception remove the .tmp files."""
+    """Write every planned file beside its destination, then rename them all into place at once
+    (replace_all: a rename that fails puts the earlier ones back). On any exception the temporary
+    files go and the folder is as it was."""
     from kpidesk.export.workbook import build_workbook
 
+    for _kind, dest, _report in plan:  # before anything is written: a folder in the way fails now
+        if dest.is_dir():
+            raise ExportFailed(f"Could not write {dest.name}: a folder of that name is in the way in "
+                               f"{dest.parent}. Nothing was exported.")
     staged: list[tuple[Path, Path]] = []
     total = len(plan)
     try:
         for done, (kind, dest, report) in enumerate(plan):
             _check(progress, f"Writing {dest.name}", done, total)
-            tmp = tmp_path_for(dest)
+            tmp = new_tmp_beside(dest)
             staged.append((tmp, dest))
             if kind == "pdf":
                 assert render_pdf is not None and report is not None
                 render_pdf(report, tmp, page_size)
             else:
                 build_workbook(reports, period).save(tmp)
-            if not tmp.exists():
+            if not tmp.exists() or tmp.stat().st_size == 0:
                 raise ExportFailed(f"Nothing was written for {dest.name}.")
+            make_private(tmp)
             fsync_file(tmp)
         _check(progress, "Finishing", total, total)
-        for tmp, dest in staged:  # renames are quick and atomic each; cancelling stops before them
-            os.replace(tmp, dest)
+        replace_all(staged)  # renames are quick; cancelling stops before them
+        for _tmp, dest in staged:
             result.files.append(dest)
             if dest.suffix == ".pdf":
                 result.pdfs.append(dest)
@@ -170,10 +203,9 @@ def write_staged(plan: list[tuple[str, Path, AppraisalReport | None]], reports: 
         if staged:
             fsync_dir(staged[0][1].parent)
     except OSError as exc:
+        raise ExportFailed(f"Could not write the export: {exc.strerror or exc} ({getattr(exc, 'filename', '')}). "
+                           "Nothing was exported.") from exc
+    finally:
         for tmp, _ in staged:
-            remove_quietly(tmp)
-        raise ExportFailed(f"Could not write the export: {exc.strerror or exc} ({getattr(exc, 'filename', '')}).") from exc
-    except BaseException:
-        for tmp, _ in staged:
-            remove_quietly(tmp)
-        raise
+            if tmp.exists():
+                remove_quietly(tmp)
