@@ -29,6 +29,11 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         code = run(argv)
+    except KeyboardInterrupt:
+        # Every write is one transaction and every export file is renamed into place only when
+        # whole, so stopping here leaves the database and the folders as they were.
+        print("\nkpidesk: interrupted; nothing was changed by the unfinished command.", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # `kpidesk kpi list | head`: the reader left; not an error
         import os
 

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sqlite3
 import sys
 from typing import Sequence
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from kpidesk import __version__
 from kpidesk.errors import DatabaseError, KpiDeskError
@@ -42,9 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(argv: Sequence[str]) -> int | None:
-    """Run a CLI command; returns its exit code, or None when no command was given (start the GUI)."""
+    """Run a CLI command; returns its exit code, or None when no command was given (start the GUI).
+    Every failure ends in one plain line on stderr and the documented exit code, never a traceback."""
     parser = build_parser()
     args = parser.parse_args(list(argv))
+    if args.db is not None and not args.db.strip():
+        parser.error("--db needs a file path (it was empty)")  # exits 2, like any bad usage
     if args.selftest:
         from kpidesk.selftest import run_selftest
 
@@ -53,20 +59,47 @@ def run(argv: Sequence[str]) -> int | None:
         return None
     try:
         return int(args.func(args) or 0)
+    except UsageError as exc:
+        print(f"kpidesk: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
     except DatabaseError as exc:
         print(f"kpidesk: {exc}", file=sys.stderr)
         return EXIT_DATABASE
     except KpiDeskError as exc:
         print(f"kpidesk: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except (sqlite3.Error, SQLAlchemyError) as exc:
+        from kpidesk.database import resolve_db_path, translate_db_error
+
+        err = translate_db_error(exc, resolve_db_path(args.db))
+        print(f"kpidesk: {err if isinstance(err, KpiDeskError) else f'database error: {err}'}", file=sys.stderr)
+        return EXIT_DATABASE
+    except OSError as exc:
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        print(f"kpidesk: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_ERROR
 
 
-def open_store(args: argparse.Namespace):
+class UsageError(KpiDeskError):
+    """Bad arguments found after parsing (a period that does not parse, --from after --to): exit 2."""
+
+
+def open_store(args: argparse.Namespace, *, create: bool = False):
+    """The Store for --db (or KPIDESK_DB, or the default file). Only commands that fill a database
+    (`demo`, `import`) may create one: a read command on a mistyped path must say so, not answer
+    from a new empty database."""
+    from kpidesk.backups import auto_backup
     from kpidesk.database import resolve_db_path
+    from kpidesk.errors import DatabaseMissing
     from kpidesk.store import Store
 
-    from kpidesk.backups import auto_backup
-
-    store = Store.open(resolve_db_path(args.db))
-    auto_backup(store.path, keep=int(store.get_setting("backups_keep") or 10))
+    path = resolve_db_path(args.db)
+    if not create and not path.exists():
+        raise DatabaseMissing(f"There is no database at {path}. Check the --db path (or KPIDESK_DB); "
+                              "`kpidesk demo` or `kpidesk import` create one.")
+    store = Store.open(path)
+    try:
+        auto_backup(store.path, keep=int(store.get_setting("backups_keep") or 10))
+    except (KpiDeskError, OSError) as exc:  # the daily copy failing must not stop the command
+        print(f"kpidesk: note: the daily backup was not taken ({exc})", file=sys.stderr)
     return store

@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from kpidesk.cli import EXIT_ERROR, EXIT_OK, EXIT_UNREADABLE, open_store
+from kpidesk.cli import EXIT_ERROR, EXIT_OK, EXIT_UNREADABLE, UsageError, open_store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -49,8 +49,7 @@ def cmd_export_appraisals(args: argparse.Namespace) -> int:
     try:
         period = parse_period(args.period).key
     except ValueError as exc:
-        print(f"kpidesk: {exc}", file=sys.stderr)
-        return EXIT_UNREADABLE
+        raise UsageError(f"--period: {exc}") from None
     out = Path(args.out).expanduser()
     suffix = out.suffix.lower()
     single = suffix in (".pdf", ".xlsx")

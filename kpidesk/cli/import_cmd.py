@@ -67,7 +67,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from kpidesk.importing.errors import RowsRejected
 
     try:
-        with open_store(args) as store:
+        with open_store(args, create=True) as store:
             if args.kind == "values":
                 report = values_import.run(store, args.file, sheet=args.sheet, strict=args.strict,
                                            dry_run=args.dry_run)

@@ -10,9 +10,9 @@ import datetime as dt
 import json
 import sys
 
-from kpidesk.cli import EXIT_ERROR, EXIT_OK, open_store
+from kpidesk.cli import EXIT_OK, UsageError, open_store
 from kpidesk.errors import NotFound
-from kpidesk.periods import GRANULARITIES, Period, last_full_period, parse_period
+from kpidesk.periods import GRANULARITIES, Period, last_full_period, parse_period, period_containing
 
 RATE_KEYS = {"fcr_rate", "sla_compliance", "csat_response_rate", "csat_positive_rate", "escalation_rate",
              "reopen_rate"}
@@ -39,27 +39,41 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.set_defaults(func=cmd_reviews)
 
 
-def _range(args: argparse.Namespace) -> tuple[Period, Period, str]:
-    if args.period and (args.first or args.last):
-        raise ValueError("use either --period or --from/--to, not both")
-    if args.period:
-        first = last = parse_period(args.period)
-    elif args.first or args.last:
-        first = parse_period(args.first or args.last)
-        last = parse_period(args.last or args.first)
+def _range(args: argparse.Namespace, today: dt.date | None = None) -> tuple[Period, Period, str]:
+    """The first and last period asked for. --from alone runs to the current period; --to needs a
+    --from; a range that runs backwards, or a period that does not parse (an empty one too), is bad
+    usage (UsageError, exit 2), never silently turned round or replaced by a default."""
+    today = today or dt.date.today()
+    given = {flag: v for flag, v in (("--period", args.period), ("--from", args.first), ("--to", args.last))
+             if v is not None}
+    parsed: dict[str, Period] = {}
+    for flag, value in given.items():
+        try:
+            parsed[flag] = parse_period(value)
+        except ValueError as exc:
+            raise UsageError(f"{flag}: {exc}") from None
+    if "--period" in parsed and len(parsed) > 1:
+        raise UsageError("use either --period or --from/--to, not both")
+    if "--period" in parsed:
+        first = last = parsed["--period"]
+    elif "--from" in parsed:
+        first = parsed["--from"]
+        last = parsed.get("--to") or period_containing(today, first.granularity)
+        if last.granularity != first.granularity:
+            raise UsageError(f"--from {first.key} and --to {last.key} are periods of different lengths")
+        if last.start < first.start:
+            raise UsageError(f"--from {first.key} comes after --to {last.key}")
+    elif "--to" in parsed:
+        raise UsageError("--to needs a --from (or use --period for one period)")
     else:
-        first = last = last_full_period(dt.date.today(), args.by or "month")
+        first = last = last_full_period(today, args.by or "month")
     return first, last, args.by or first.granularity
 
 
 def cmd_metrics(args: argparse.Namespace) -> int:
     from kpidesk.metrics.engine import compute
 
-    try:
-        first, last, gran = _range(args)
-    except ValueError as exc:
-        print(f"kpidesk: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+    first, last, gran = _range(args)
     with open_store(args) as store:
         if args.technician:
             tech = store.find_technician(args.technician)
@@ -113,7 +127,10 @@ def _print_table(values: list) -> None:
 def cmd_reviews(args: argparse.Namespace) -> int:
     from kpidesk.metrics.reviews import check_triggers, list_reviews
 
-    today = dt.date.fromisoformat(args.today) if args.today else None
+    try:
+        today = dt.date.fromisoformat(args.today) if args.today is not None else None
+    except ValueError:
+        raise UsageError(f"--today {args.today!r} is not a date (use YYYY-MM-DD)") from None
     with open_store(args) as store:
         opened = check_triggers(store, today)[0] if args.check else []
         reviews = list_reviews(store, open_only=not args.all)

@@ -42,6 +42,7 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     date_order: str = ""
     dry_run: bool = False
+    refused: bool = False  # strict mode rejected rows, so nothing was imported
     rows_read: int = 0
     elapsed_s: float = 0.0
 
@@ -62,6 +63,9 @@ class ImportReport:
                        imports=not self.dry_run)
 
     def summary(self) -> str:
+        if self.refused:
+            return (f"Nothing imported from {self.file}{' [' + self.sheet + ']' if self.sheet else ''}: with "
+                    f"--strict, {self.rejected} rejected row(s) of {self.rows_read} stop the whole import.")
         verb = "Would import" if self.dry_run else "Imported"
         what = "tickets" if self.kind == "tickets" else "values"
         text = (f"{verb} {self.file}{' [' + self.sheet + ']' if self.sheet else ''} ({self.preset or self.kind}): "

@@ -7,6 +7,7 @@ is an OLE container, not a zip), and nothing in openpyxl or calamine stops a zip
 from __future__ import annotations
 
 import hashlib
+import stat
 import zipfile
 from pathlib import Path
 
@@ -33,6 +34,13 @@ def sniff(path: Path) -> str:
             raise ImportFailed(f"Cannot import {path.name}: there is no such file ({path}).")
         if path.is_dir():
             raise ImportFailed(f"Cannot import {path.name}: it is a folder, not a file.")
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode):
+            # Opening a pipe with no writer waits for ever, and a device (/dev/zero) never ends.
+            what = ("a pipe" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                    else "a special file")
+            raise ImportFailed(f"Cannot import {path.name}: it is {what}, not a file. Save the export to a "
+                               "file first and import that file.")
         size = path.stat().st_size
         with open(path, "rb") as fh:
             head = fh.read(8192)

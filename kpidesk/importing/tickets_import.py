@@ -146,8 +146,9 @@ def _import(store: "Store", table: Table, report: ImportReport, order: DateOrder
     reader = ChunkReader(table.path.name, table.sheet, table.headers, report.mapping, order,
                          source_system=report.source_system, **options)
     writer = TicketWriter(store, table.path, reader.bound, reader.consts).start()
+    created: set[str] = set()
     if create_technicians:
-        reader.on_new_names = lambda names: writer.call(create_technicians_in, names)
+        reader.on_new_names = lambda names: writer.call(create_technicians_in, names, created)
     latest = LatestWins()
     rejected: list[RejectedRow] = []
     unmapped: Counter[str] = Counter()
@@ -164,10 +165,16 @@ def _import(store: "Store", table: Table, report: ImportReport, order: DateOrder
             if not (strict and rejected):  # strict: read on to report every rejected row, write nothing
                 writer.write(latest.keep(chunk))
         report.rows_read, report.rejected_rows = rows_read, rejected
+        if rows_read == 0:
+            raise ImportFailed(f"Cannot import {table.path.name}: it has column names but no rows below them; "
+                               "nothing was imported. Export it again with the tickets in it.")
         report.date_order = order.describe()
         report.warnings = _warnings(order, unmapped, latest.duplicates)
-        report.new_technicians = sorted(reader.new_names.values(), key=str.casefold)
+        # Names another import created meanwhile were matched, not created (create_technicians_in).
+        report.new_technicians = sorted((n for k, n in reader.new_names.items() if not create_technicians or k in created),
+                                        key=str.casefold)
         if strict and rejected:
+            report.refused = True
             first = rejected[0]
             raise RowsRejected(f"{table.path.name}: {len(rejected)} row(s) rejected; with --strict nothing "
                                f"was imported (first: row {first.row}, column {first.column!r}: {first.reason}).",

@@ -196,7 +196,11 @@ def run(store: "Store", path: str | Path, *, sheet: str | None = None, strict: b
                         values[(kpi_id, scope, period.key, segment)] = (parse_number(cell(col)), period)
         except BadValue as exc:
             reject(number, col, cells, str(exc))
+    if report.rows_read == 0:
+        raise ImportFailed(f"Cannot import {path.name}: it has column names but no rows below them; nothing "
+                           "was imported.")
     if strict and report.rejected_rows:
+        report.refused = True
         raise RowsRejected(f"{path.name}: {report.rejected} row(s) rejected; with --strict nothing was "
                            "imported.", report)
     try:

@@ -48,7 +48,8 @@ def test_unknown_names_and_bad_periods(db_path, ids, capsys):  # noqa: F811
     assert "no technician named 'Nobody'" in capsys.readouterr().err
     assert run(["--db", str(db_path), "metrics", "--team", "Nope"]) == 1
     assert "no team named 'Nope'" in capsys.readouterr().err
-    assert run(["--db", str(db_path), "metrics", "--period", "March"]) == 1
+    # Issue 13: a bad period is bad usage (exit 2), as in `export`.
+    assert run(["--db", str(db_path), "metrics", "--period", "March"]) == 2
     assert "is not a period" in capsys.readouterr().err
 
 
