@@ -273,6 +273,7 @@ def _one_ticket(rng: random.Random, p: Persona, number: int, created: dt.datetim
         updated_at=min(end, resolved), priority_raw=PRIORITY_LABELS[tier], priority_tier=tier,
         ticket_type=ticket_type,
         category=rng.choice(CATEGORIES_INFRA if p.infra else CATEGORIES_DESK), status=status,
+        status_category="open" if is_open else status.lower(),
         assignee=p.name, resolver="" if is_open else p.aliases[1], group_name=p.team,
         channel=rng.choice(("Phone", "Email", "Self-service", "Walk-in")), technician_id=tech_ids[p.name],
         reopen_count=reopen, reassignment_count=reassign, csat_score=score,

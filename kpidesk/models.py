@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -245,6 +246,9 @@ class Ticket(Base):
         Index("ix_ticket_tech_quarter", "technician_id", "resolved_quarter"),
         Index("ix_ticket_created", "created_at"),
         Index("ix_ticket_resolved", "resolved_at"),
+        # The few tickets shared by several technicians, found without a scan of all the others.
+        Index("ix_ticket_shared", "id", sqlite_where=text("shared_with IS NOT NULL"),
+              postgresql_where=text("shared_with IS NOT NULL")),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     source_system: Mapped[str] = mapped_column(String(50))
@@ -273,6 +277,13 @@ class Ticket(Base):
     first_contact: Mapped[Optional[bool]] = mapped_column(Boolean)
     csat_score: Mapped[Optional[float]] = mapped_column(Float)  # 1..5 scale
     csat_positive: Mapped[Optional[bool]] = mapped_column(Boolean)  # thumbs / yes-no surveys
+    # The status's category (open | resolved | closed; NULL: no status, or one nobody has mapped).
+    status_category: Mapped[Optional[str]] = mapped_column(String(10))
+    # What resolved_at rests on (kpidesk.tickets.settle): resolved, closed, status_changed (time
+    # known), closed_assumed, updated_assumed (done, time unknown: no resolution time), no_time.
+    resolved_basis: Mapped[Optional[str]] = mapped_column(String(16))
+    # Further technicians a shared ticket counts for (JSON list of ids); technician_id is the first.
+    shared_with: Mapped[Optional[str]] = mapped_column(Text)
     # Derived at import time.
     resolution_hours: Mapped[Optional[float]] = mapped_column(Float)
     resolved_week: Mapped[Optional[str]] = mapped_column(String(8))  # 2026-W05

@@ -17,6 +17,7 @@ SOURCE_FIELDS = (
     "updated_at", "priority_raw", "priority_tier", "ticket_type", "category", "status", "assignee",
     "resolver", "group_name", "channel", "technician_id", "reopen_count", "reassignment_count",
     "escalated", "sla_met", "sla_due_at", "first_contact", "csat_score", "csat_positive",
+    "status_category", "resolved_basis", "shared_with",
 )
 DERIVED_FIELDS = (
     "resolution_hours", "resolved_week", "resolved_month", "resolved_quarter", "fcr",
@@ -26,23 +27,69 @@ ALL_FIELDS = SOURCE_FIELDS + DERIVED_FIELDS
 
 DEFAULT_SLA_HOURS = {"P1": 4, "P2": 8, "P3": 24, "P4": 72}
 
+# What a ticket's resolved_at rests on (DESIGN.md, "When a ticket counts as resolved").
+# The resolution time is known for these: the resolved column, the closed column of a file that has
+# no resolved column (GLPI), Jira's "Status Category Changed" of a Done ticket with no Resolved date.
+TIME_KNOWN = ("resolved", "closed", "status_changed")
+# Done, but resolved at a time that stands in for the unknown one: it counts as resolved in that
+# period (throughput, backlog, rates) and stays out of MTTR, its percentiles and SLA by the clock.
+TIME_ASSUMED = ("closed_assumed", "updated_assumed")
+NO_TIME = "no_time"  # done, with no time at all: in no period and in no backlog
+BASES = TIME_KNOWN + TIME_ASSUMED + (NO_TIME,)
+DONE_CATEGORIES = ("resolved", "closed")
+
+
+def settle(category: str | None, resolved: dt.datetime | None, closed: dt.datetime | None,
+           updated: dt.datetime | None, changed: dt.datetime | None, *, resolved_column: bool) -> tuple[dt.datetime | None, str | None]:
+    """(resolved_at, basis) of one ticket, by DESIGN.md's rules in their order:
+    - an open status makes the ticket open, whatever dates it carries;
+    - the resolved column, where it has a time;
+    - a file with no resolved column at all uses its closed column as the resolved time;
+    - a Done ticket (by its status) with Jira's status-category change time is resolved then;
+    - a done row (closed time set, or a resolved/closed status) with no resolved time is resolved
+      at its closed time, else its last-updated time, its resolution time unknown;
+    - a done row with no time at all is in no period (basis 'no_time');
+    - anything else is open (None, None).
+    `category` is the status's category (None: no status, or one nobody mapped: the dates decide).
+    Times before the ticket was created are not a resolution: the caller leaves them out first."""
+    if category == "open":
+        return None, None
+    if resolved is not None:
+        return resolved, "resolved"
+    if closed is not None and not resolved_column:
+        return closed, "closed"
+    done = category in DONE_CATEGORIES
+    if done and changed is not None:
+        return changed, "status_changed"
+    if not done and closed is None:
+        return None, None
+    if closed is not None:
+        return closed, "closed_assumed"
+    if updated is not None:
+        return updated, "updated_assumed"
+    return None, NO_TIME
+
 
 def derive(row: dict[str, Any], sla_hours: dict[str, float] | None = None) -> dict[str, Any]:
     """Fill the derived columns of a ticket row in place (and return it).
 
     Rules, from DESIGN.md:
-    - resolution time = resolved_at - created_at in calendar hours; the period keys come from resolved_at
-      (a ticket counts in the period it was resolved in);
+    - resolution time = resolved_at - created_at in calendar hours, where resolved_at rests on a real
+      resolution time (resolved_basis in TIME_KNOWN; settle() decides it); the period keys come from
+      resolved_at whatever it rests on (a ticket counts in the period it was resolved in);
     - first contact: the explicit flag where the export has one, else no reopen and no reassignment
       (unknown when the export has neither count);
     - escalated: the export's flag, else at least one reassignment;
-    - SLA met: the export's flag, else the SLA due time, else resolution time against the target for
-      the ticket's priority tier (sla_hours, default P1 4 h, P2 8 h, P3 24 h, P4 72 h).
+    - SLA met: the export's flag, else (only when the resolution time is known) the SLA due time, else
+      resolution time against the target for the ticket's priority tier (sla_hours, default P1 4 h,
+      P2 8 h, P3 24 h, P4 72 h).
     """
     created, resolved = row.get("created_at"), row.get("resolved_at")
+    if resolved is not None and row.get("resolved_basis") is None:
+        row["resolved_basis"] = "resolved"  # a row built with its resolved time (demo, tests)
+    known = row.get("resolved_basis") in TIME_KNOWN
     if created is not None and resolved is not None:
-        hours = (resolved - created).total_seconds() / 3600.0
-        row["resolution_hours"] = hours
+        row["resolution_hours"] = (resolved - created).total_seconds() / 3600.0 if known else None
         d = resolved.date()
         row["resolved_week"], row["resolved_month"], row["resolved_quarter"] = week_key(d), month_key(d), quarter_key(d)
     else:
@@ -66,7 +113,7 @@ def derive(row: dict[str, Any], sla_hours: dict[str, float] | None = None) -> di
     else:
         row["escalated_eff"] = None
 
-    if row.get("sla_met") is None and resolved is not None:
+    if row.get("sla_met") is None and resolved is not None and known:
         due = row.get("sla_due_at")
         if due is not None:
             row["sla_met"] = resolved <= due
@@ -82,6 +129,8 @@ def empty_row(**values: Any) -> dict[str, Any]:
     for f in ("priority_raw", "category", "status", "assignee", "resolver", "group_name", "channel"):
         row[f] = ""
     row.update(values)
+    if row["status_category"] is None and row["resolved_at"] is not None:
+        row["status_category"] = "resolved"
     return row
 
 

@@ -16,6 +16,25 @@ from kpidesk.importing.errors import BadValue
 
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _MIN_YEAR, _MAX_YEAR = 1900, 2200
+# Placeholder dates (DESIGN.md): tools write them where a date is missing (Zendesk's unsolved
+# 'Solved at' = 1900-01-01 00:00:00, a Unix zero, Excel's day 0 or 1, MySQL's 0000-00-00). They are
+# missing values, not dates; any time on 1900-01-01 is one, 1970-01-01 only at midnight exactly.
+_UNIX_ZERO = dt.datetime(1970, 1, 1)
+_FIRST_REAL = dt.datetime(1900, 1, 2)
+
+
+class _Placeholder:
+    """What a parser returns for a placeholder date; the column reader counts it and stores None."""
+
+    def __repr__(self) -> str:
+        return "PLACEHOLDER"
+
+
+PLACEHOLDER: Any = _Placeholder()
+
+
+def is_placeholder(value: dt.datetime) -> bool:
+    return value < _FIRST_REAL or value == _UNIX_ZERO
 
 _NUMERIC = re.compile(
     r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})"
@@ -114,12 +133,22 @@ class DateParser:
         self.order = order or DateOrder()
         self._last = 0
 
-    def __call__(self, value: Any) -> dt.datetime | None:
-        if type(value) is dt.datetime and value.tzinfo is None and _MIN_YEAR <= value.year <= _MAX_YEAR:
+    def __call__(self, value: Any) -> Any:
+        """A naive datetime, None for a blank, PLACEHOLDER for a placeholder date; BadValue else."""
+        if (type(value) is dt.datetime and value.tzinfo is None and _FIRST_REAL <= value
+                and value.year <= _MAX_YEAR and value != _UNIX_ZERO):
             return value  # the hot path: a date cell from a workbook
+        result = self._parse(value)
+        if result is not None and result is not PLACEHOLDER and is_placeholder(result):
+            return PLACEHOLDER
+        return result
+
+    def _parse(self, value: Any) -> Any:
         if value is None:
             return None
         if isinstance(value, dt.datetime):
+            if value.tzinfo is None and value.year < _MIN_YEAR and value >= _EXCEL_EPOCH:
+                return PLACEHOLDER  # Excel's day 0 (1899-12-30) and 1899-12-31
             return _local_naive(value)
         if isinstance(value, dt.date):
             return dt.datetime(value.year, value.month, value.day)
@@ -134,6 +163,8 @@ class DateParser:
             text = text[1:].strip()
         if not text or text.casefold() in ("-", "?", "n/a", "null", "none", "nan"):
             return None
+        if text.startswith(("0000-00-00", "00/00/0000", "00.00.0000")):
+            return PLACEHOLDER
         methods = (self._iso, self._numeric, self._named)
         first = methods[self._last]
         result = first(text)
@@ -227,8 +258,10 @@ def _local_naive(value: dt.datetime) -> dt.datetime:
         raise BadValue("a date whose time zone cannot be converted") from None
 
 
-def _from_serial(serial: float) -> dt.datetime:
+def _from_serial(serial: float) -> Any:
     """Excel's day count (1899-12-30 epoch; what a date cell formatted as General shows)."""
+    if serial in (0, 1) or (1 <= serial < 2):  # Excel's empty date (day 0 or 1 January 1900)
+        return PLACEHOLDER
     if math.isnan(serial) or not 3653 <= serial < 109575:  # 1910 .. 2199
         raise BadValue("not a date (a number, but not a plausible Excel date)")
     return _EXCEL_EPOCH + dt.timedelta(days=serial)

@@ -9,19 +9,18 @@ from sqlalchemy import select
 
 from kpidesk.errors import ImportFailed
 from kpidesk.importing import presets
-from kpidesk.importing.presets import FIELDS, PRESETS, header_signature, norm_header
+from kpidesk.importing.presets import FIELDS, PRESETS, fold_header, header_signature, norm_header
 from kpidesk.models import ColumnMapping, utcnow
 
 if TYPE_CHECKING:
     from kpidesk.store import Store
 
-_KNOWN: set[str] = {norm_header(a) for p in PRESETS.values() for al in p.aliases.values() for a in al}
+_KNOWN: set[str] = {fold_header(a) for p in PRESETS.values() for al in p.aliases.values() for a in al}
 
 
 def is_known_header(text: str) -> bool:
     """Does this look like a ticket export column name? (Used to find the header row and sheet.)"""
-    key = norm_header(text)
-    return key in _KNOWN or presets.matches_generic(text)
+    return fold_header(text) in _KNOWN or presets.matches_generic(text)
 
 
 def remembered_mapping(store: "Store", headers: list[str]) -> tuple[str, dict[str, str]] | None:

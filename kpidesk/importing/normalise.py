@@ -219,14 +219,20 @@ def _fold(text: str) -> str:
 # Word spellings onto tiers. The word wins over a leading digit: ServiceNow '1 - Critical' agrees,
 # but Zammad counts upwards ('1 low', '3 high'), so its digit would mislead.
 PRIORITY_WORDS: dict[str, int] = {
+    # en; GLPI fr/es/pt-BR/de/it (9.1 and 10.x locales); Jira's localised Highest..Lowest.
     **dict.fromkeys(("critical", "urgent", "emergency", "highest", "very high", "major", "blocker",
                      "immediate", "tres haute", "majeure", "critique", "urgente", "muito alta",
-                     "mas alta", "critico", "critica", "kritisch", "dringend", "sehr hoch"), 1),
-    **dict.fromkeys(("high", "haute", "alta", "hoch", "elevee", "elevada"), 2),
-    **dict.fromkeys(("medium", "normal", "moderate", "moyenne", "media", "medio", "mittel", "normale"), 3),
+                     "mas alta", "critico", "critica", "kritisch", "dringend", "sehr hoch", "muy alta",
+                     "muy urgente", "mayor", "primordial", "molto alta", "massima", "maggiore", "mais alta",
+                     "hochste", "la plus haute", "plus haute", "altissima"), 1),
+    **dict.fromkeys(("high", "haute", "alta", "hoch", "elevee", "elevada", "haut", "alto"), 2),
+    **dict.fromkeys(("medium", "normal", "moderate", "moyenne", "media", "medio", "mittel", "normale",
+                     "mediana", "moyen", "normaal"), 3),
     **dict.fromkeys(("low", "lowest", "very low", "planning", "minor", "trivial", "basse",
                      "tres basse", "baixa", "muito baixa", "baja", "mas baja", "niedrig",
-                     "sehr niedrig", "faible", "planejamento"), 4),
+                     "sehr niedrig", "faible", "planejamento", "muy baja", "bassa", "molto bassa",
+                     "mais baixa", "niedrigste", "la plus basse", "plus basse", "bas", "bajo", "baixo",
+                     "bassissima"), 4),
 }
 _PRIO_CODE = re.compile(r"^(?:p|sev|severity|s|prio|priority|prioridade|priorite|tier)?\s*[-_.:]?\s*(\d)$")
 _PRIO_LEAD = re.compile(r"^(\d)\s*(?:[-–:.)]\s*)?(.*)$")
@@ -285,29 +291,48 @@ def _clamp(tier: int) -> int:
 
 # ---------------------------------------------------------------- CSAT and ticket type
 
-_CSAT_POSITIVE = frozenset({"good", "yes", "thumbs up", "satisfied", "positive", "happy", "great",
-                            "up", "y", "👍", "oui", "sim", "bon", "bom", "satisfait"})
-_CSAT_NEGATIVE = frozenset({"bad", "no", "thumbs down", "unsatisfied", "dissatisfied", "negative",
-                            "unhappy", "poor", "down", "n", "👎", "non", "nao", "mauvais", "ruim"})
-_CSAT_NONE = frozenset({"offered", "not offered", "unoffered", "no response", "pending"})
+_CSAT_POSITIVE = frozenset({"good", "yes", "thumbs up", "positive", "great", "up", "y", "👍", "oui", "sim",
+                            "bon", "bom", "good with comment", "good without comment", "good i m satisfied",
+                            "good im satisfied"})
+_CSAT_NEGATIVE = frozenset({"bad", "no", "thumbs down", "negative", "poor", "down", "n", "👎", "non", "nao",
+                            "mauvais", "ruim", "bad with comment", "bad without comment", "bad i m unsatisfied",
+                            "bad im unsatisfied"})
+_CSAT_NONE = frozenset({"offered", "not offered", "unoffered", "no response", "pending", "received", "not rated",
+                        "unrated", "no rating", "sin calificar", "nao avaliado", "non evalue"})
+# Word scales whose positions are known, onto 1..5 (linear): Freshdesk's three-point survey
+# (Awesome / Just okay / Not good) and its seven-point one (Extremely / Very / plain / Neutral ...,
+# rating codes 103..-103), in its 'happy' and its 'satisfied' wording. Anything else is no score.
+_SEVEN = {3: 5.0, 2: 13 / 3, 1: 11 / 3, 0: 3.0, -1: 7 / 3, -2: 5 / 3, -3: 1.0}
+CSAT_WORDS: dict[str, float] = {
+    "awesome": 5.0, "just okay": 3.0, "just ok": 3.0, "not good": 1.0,
+    **{f"{lead}{word}": _SEVEN[level * sign]
+       for word, sign in (("happy", 1), ("satisfied", 1), ("unhappy", -1), ("dissatisfied", -1), ("unsatisfied", -1))
+       for lead, level in (("extremely ", 3), ("very ", 2), ("", 1), ("slightly ", 1), ("moderately ", 2))},
+    "neutral": 3.0, "neither satisfied nor dissatisfied": 3.0, "neither happy nor unhappy": 3.0, "okay": 3.0,
+}
 
 
 def parse_csat(value: Any) -> tuple[float | None, bool | None]:
     """(score on 1..5, positive flag). 1..5 scores stay scores; a percentage (80 %, or a number
-    above 5 up to 100) is mapped linearly onto 1..5; stars are counted; good/bad, thumbs and yes/no
-    surveys give the positive flag only (shown as % positive). 'Offered' means no answer yet."""
+    above 5 up to 100) is mapped linearly onto 1..5; stars are counted; the word scales of CSAT_WORDS
+    become their score; good/bad, thumbs and yes/no surveys give the positive flag only (shown as %
+    positive). 'Offered' means no answer yet. Anything else raises BadValue: the import keeps the
+    ticket with no response and counts the cell in its summary."""
     if is_blank(value):
         return None, None
     if isinstance(value, bool):
         return None, value
     if isinstance(value, str):
         text = clean_text(value).casefold()
-        if text in _CSAT_NONE:
+        words = " ".join(re.sub(r"[^\w👍👎]+", " ", text).split())
+        if words in _CSAT_NONE:
             return None, None
-        if text in _CSAT_POSITIVE:
+        if words in _CSAT_POSITIVE:
             return None, True
-        if text in _CSAT_NEGATIVE:
+        if words in _CSAT_NEGATIVE:
             return None, False
+        if words in CSAT_WORDS:
+            return CSAT_WORDS[words], None
         if text and set(text) <= {"★", "☆", " "}:
             stars = text.count("★")
             if 1 <= stars <= 5:

@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import itertools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -37,7 +38,14 @@ class Table:
     sheets: list[str] = field(default_factory=list)
     encoding: str = ""
     delimiter: str = ""
+    replaced_bytes: int = 0  # invalid byte sequences read as U+FFFD (a text file mostly valid UTF-8)
+    other_sheets: list[str] = field(default_factory=list)  # further sheets that look like tickets too
+    formula_cells: tuple[int, list[str]] | None = None  # (count, first references) with no saved value
     _rows: Callable[[], Iterator[Row]] = field(default=lambda: iter(()), repr=False)
+
+    @property
+    def encoding_label(self) -> str:
+        return {"utf-8": "UTF-8", "utf-8-sig": "UTF-8"}.get(self.encoding, self.encoding)
 
     def rows(self) -> Iterator[tuple[int, Row]]:
         """(row number, cells) for every non-blank row after the header."""
@@ -158,6 +166,7 @@ def _open_workbook(path: Path, kind: str, wanted: str | None, known: Callable[[s
                                f"(its sheets: {', '.join(names)}).")
         names = match
     best: tuple[tuple[int, int], Table] | None = None
+    candidates: list[str] = []  # sheets that look like ticket data (3+ known headers, some rows)
     for name in names:
         sliced = open_sliced(path, name) if kind == "xlsx" else None
         if sliced is not None:  # a big sheet: parsed a slice at a time, beside the import
@@ -183,13 +192,54 @@ def _open_workbook(path: Path, kind: str, wanted: str | None, known: Callable[[s
         table = Table(path=path, sheet=name, header_row=index + 1, headers=[header_text(c) for c in raw],
                       raw_headers=raw, total_rows=max(0, size - (index + 1)), sheets=names, _rows=rows)
         score = (sum(1 for h in table.headers if known(h)), table.total_rows)
+        if score[0] >= 3 and score[1] > 0:
+            candidates.append(name)
         if best is None or score > best[0]:
             best = (score, table)
     if best is None:
         raise fail(path, "no header row was found (a row of column names near the top of "
                          f"{'sheet ' + repr(names[0]) if len(names) == 1 else 'any sheet'})",
                    "Check that this is the export itself, with its column names in one row.")
-    return best[1]
+    table = best[1]
+    table.other_sheets = [n for n in candidates if n != table.sheet]
+    if kind == "xlsx":
+        table.formula_cells = formulas_without_value(path, table.sheet)
+    return table
+
+
+def formulas_without_value(path: Path, sheet: str) -> tuple[int, list[str]] | None:
+    """(count, first cell references) of formula cells with no saved value in `sheet` of an .xlsx:
+    a file written by a program and never opened in a spreadsheet app has formulas but no results,
+    and every reader (calamine, openpyxl) then sees an empty cell. None when there are none. The
+    sheet's XML is read in 1 MB pieces and searched for '<f' first, so a sheet without formulas
+    costs one fast byte search per piece."""
+    import re
+    import zipfile
+
+    from kpidesk.importing.xlsx_slices import sheet_member
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            part = sheet_member(z, sheet)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError):  # ParseError is a SyntaxError
+        return None
+    if part is None:
+        return None
+    cell = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*>(?:(?!</c>).)*?<f[ >/](?:(?!</c>).)*?</c>', re.S)
+    count, refs, tail = 0, [], b""
+    with zipfile.ZipFile(path) as z, z.open(part) as fh:
+        while piece := fh.read(1 << 20):
+            data = tail + piece
+            cut = data.rfind(b"</c>") + 4
+            data, tail = (data[:cut], data[cut:]) if cut >= 4 else (b"", data)
+            if b"<f" not in data:
+                continue
+            for m in cell.finditer(data):
+                if b"<v>" not in m.group(0) or b"<v></v>" in m.group(0):
+                    count += 1
+                    if len(refs) < 5:
+                        refs.append(m.group(1).decode())
+    return (count, refs) if count else None
 
 
 def _open_openpyxl(path: Path, wanted: str | None, known: Callable[[str], bool]) -> Table:
@@ -232,55 +282,129 @@ def _trim(row: Row) -> Row:
 
 # ---------------------------------------------------------------- CSV
 
-def detect_encoding(path: Path) -> str:
-    """utf-8 (utf-8-sig when there is a BOM), utf-16 with a BOM, else cp1252, else latin-1. The whole
-    file is checked in 1 MB chunks (C speed), so a bad byte at row 400,000 is not a surprise later."""
+def detect_encoding(path: Path) -> tuple[str, int]:
+    """(encoding, invalid byte sequences read as U+FFFD).
+
+    UTF-16 with a BOM; UTF-8 (utf-8-sig with a BOM) when the file is mostly valid UTF-8, even if a
+    few bytes are not (they become U+FFFD and the import names their rows: one stray cp1252 byte at
+    row 150,000 must not turn every 'é' of a UTF-8 file into 'Ã©', each a new ghost technician);
+    else the legacy encoding charset-normalizer finds on the lines that are not plain ASCII
+    (cp1252, cp1251, ISO-8859-2, Shift-JIS...). The whole file is checked in 1 MB chunks (C speed)."""
     with open(path, "rb") as fh:
         head = fh.read(4)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
-    for encoding in ("utf-8", "cp1252"):
-        decoder = codecs.getincrementaldecoder(encoding)()
+        return "utf-16", 0
+    bom = head.startswith(codecs.BOM_UTF8)
+    valid = invalid = 0
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            text = decoder.decode(chunk)
+            if not text.isascii():
+                bad = text.count("\ufffd")
+                invalid += bad
+                valid += len(text.encode("utf-8")) - len(text) - 2 * bad  # bytes in valid multi-byte chars
+        text = decoder.decode(b"", final=True)
+        invalid += text.count("\ufffd")
+    if invalid == 0 or valid >= 4 * invalid:
+        return ("utf-8-sig" if bom else "utf-8"), invalid
+    return _legacy_encoding(path), 0
+
+
+# Windows code pages first: helpdesk CSVs that are not UTF-8 were nearly always saved by Excel.
+_LATIN = ("cp1252", "cp1250", "iso8859-2", "cp1257", "cp1254", "iso8859-15")
+_NON_LATIN = {"cp1251", "koi8-r", "koi8-u", "iso8859-5", "mac-cyrillic", "cp1253", "iso8859-7", "cp1255",
+              "iso8859-8", "cp1256", "iso8859-6", "cp932", "shift_jis", "euc_jp", "gb18030", "gbk", "gb2312",
+              "big5", "euc_kr", "cp949", "cp874", "tis-620"}
+
+
+def _legacy_encoding(path: Path) -> str:
+    """The legacy encoding of a file that is not UTF-8, judged on up to 256 KB of its lines that are
+    not plain ASCII (the ASCII ones say nothing).
+
+    charset-normalizer tells scripts apart well (Cyrillic, Greek, Japanese...), so its answer is
+    taken when it names a non-Latin encoding. Between Latin code pages it guesses poorly on a few
+    names (measured here: French and German cp1252 came back as cp1250 or cp775), so those are
+    decided by which decoding turns the most bytes into letters, Excel's cp1252 first on a tie
+    (Polish cp1250 read as cp1252 gives '³' and '¿' for 'ł' and 'ż')."""
+    from charset_normalizer import from_bytes
+
+    sample = bytearray()
+    with open(path, "rb") as fh:
+        for line in fh:
+            if not line.isascii():
+                sample += line
+                if len(sample) > 256 * 1024:
+                    break
+    data = bytes(sample)
+    found = from_bytes(data, cp_exclusion=["utf_8", "utf_7", "utf_16", "utf_16_be", "utf_16_le", "utf_32",
+                                           "utf_32_be", "utf_32_le"]).best()
+    if found is not None:
+        name = codecs.lookup(found.encoding).name
+        # Short names give charset-normalizer little to go on (coherence 0), so its non-Latin answer
+        # is also taken when the text read as cp1252 looks like no Latin language: words made almost
+        # wholly of accented letters ('Èâàí Ïåòðîâ' is 'Иван Петров' in cp1251).
+        if name in _NON_LATIN and (found.coherence > 0 or _accented_share(data.decode("cp1252", "replace")) > 0.6):
+            return name
+    best, best_score = "cp1252", -1.0
+    for encoding in _LATIN:
         try:
-            with open(path, "rb") as fh:
-                while chunk := fh.read(1 << 20):
-                    decoder.decode(chunk)
-                decoder.decode(b"", final=True)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        return "utf-8-sig" if encoding == "utf-8" and head.startswith(codecs.BOM_UTF8) else encoding
-    return "latin-1"
+        wide = [c for c in text if ord(c) > 127]
+        score = sum(c.isalpha() for c in wide) / len(wide) if wide else 0.0
+        if score > best_score:
+            best, best_score = encoding, score
+    return best
 
 
-def sniff_delimiter(sample: str) -> str:
-    """The delimiter giving the most rows with the same (more than one) number of fields."""
-    best, best_score = ",", (0, 0)
+def _accented_share(text: str) -> float:
+    """Of the letters in words that hold any non-ASCII letter, the share that are non-ASCII: about
+    0.2 for French, German or Polish ('Réseau', 'Wójcik'), near 1 for another script misread."""
+    letters = accented = 0
+    for word in re.findall(r"[^\W\d_]+", text):
+        if not word.isascii():
+            letters += len(word)
+            accented += sum(1 for c in word if ord(c) > 127)
+    return accented / letters if letters else 0.0
+
+
+def sniff_delimiter(sample: str, known: Callable[[str], bool] = lambda _h: False) -> str:
+    """The delimiter that gives the header's column count on most rows. Not the most frequent byte
+    and not the most regular split: a Jira export whose comment cells hold 'date;user;text' splits
+    into regular rows on ';' too, but its header then has one column, not dozens."""
+    best, best_score = ",", (-1, 0)
     for delim in DELIMITERS:
         try:
-            counts = [len(r) for r in itertools.islice(csv.reader(io.StringIO(sample), delimiter=delim), 60)]
+            rows = [r for r in itertools.islice(csv.reader(io.StringIO(sample), delimiter=delim), 200)]
         except csv.Error:
             continue
-        counts = [c for c in counts if c > 1]
-        if not counts:
+        at = find_header(rows[:HEADER_SCAN_ROWS], known)
+        if at is None:
             continue
-        mode = max(set(counts), key=counts.count)
-        score = (counts.count(mode), mode)
+        width = len(_trim(rows[at]))
+        if width < 2:
+            continue
+        body = [r for r in rows[at + 1:] if any(c.strip() for c in r)]
+        fits = sum(1 for r in body if len(_trim(r)) == width or len(r) == width)
+        score = (fits, width)
         if score > best_score:
             best, best_score = delim, score
     return best
 
 
 def _open_csv(path: Path, known: Callable[[str], bool]) -> Table:
-    encoding = detect_encoding(path)
-    with open(path, encoding=encoding, newline="") as fh:
+    encoding, replaced = detect_encoding(path)
+    with open(path, encoding=encoding, errors="replace", newline="") as fh:
         sample = fh.read(65536)
     if len(sample) == 65536:  # drop the last, probably cut, line
         sample = sample[: sample.rfind("\n") + 1] or sample
-    delimiter = sniff_delimiter(sample)
+    delimiter = sniff_delimiter(sample, known)
     csv.field_size_limit(16 * 1024 * 1024)
 
     def rows() -> Iterator[Row]:
-        with open(path, encoding=encoding, newline="") as fh:
+        with open(path, encoding=encoding, errors="replace", newline="") as fh:
             reader = csv.reader(fh, delimiter=delimiter)
             try:
                 yield from reader
@@ -298,4 +422,4 @@ def _open_csv(path: Path, known: Callable[[str], bool]) -> Table:
     raw = _trim(head[index])
     return Table(path=path, sheet="", header_row=index + 1, headers=[header_text(c) for c in raw],
                  raw_headers=raw, total_rows=max(0, estimate - index - 1), encoding=encoding,
-                 delimiter=delimiter, _rows=rows)
+                 delimiter=delimiter, replaced_bytes=replaced, _rows=rows)

@@ -39,7 +39,8 @@ class ImportReport:
     unchanged: int = 0
     rejected_rows: list[RejectedRow] = field(default_factory=list)
     new_technicians: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Any] = field(default_factory=list)  # assumptions.ImportWarning (str() is its message)
+    mapping_doc: dict[str, Any] = field(default_factory=dict)  # what a mapping file would say (undo.mapping_document)
     date_order: str = ""
     dry_run: bool = False
     refused: bool = False  # strict mode rejected rows, so nothing was imported
@@ -81,7 +82,9 @@ class ImportReport:
             "kind": self.kind, "created": self.created, "updated": self.updated,
             "unchanged": self.unchanged, "rejected": self.rejected,
             "rejected_rows": [asdict(r) for r in self.rejected_rows],
-            "new_technicians": list(self.new_technicians), "warnings": list(self.warnings),
+            "new_technicians": list(self.new_technicians),
+            "warnings": [w.to_json() if hasattr(w, "to_json") else {"code": "note", "message": str(w), "count": 0}
+                         for w in self.warnings],
             "date_order": self.date_order, "mapping": dict(self.mapping), "dry_run": self.dry_run,
             "rows_read": self.rows_read, "elapsed_s": round(self.elapsed_s, 3),
         }

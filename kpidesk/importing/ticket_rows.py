@@ -12,15 +12,17 @@ leaves empty (`consts`) and the flags SQL can derive (SQL_DERIVED) are never bou
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+import json
 from dataclasses import dataclass, field
 from itertools import chain, repeat
 from operator import attrgetter, itemgetter
 from typing import Any, Callable, Sequence
 
-from kpidesk.importing.dates import _MAX_YEAR, _MIN_YEAR, DateOrder, DateParser
+from kpidesk.importing.assumptions import Tally
+from kpidesk.importing.dates import _FIRST_REAL, _MAX_YEAR, _UNIX_ZERO, PLACEHOLDER, DateOrder, DateParser
 from kpidesk.importing.errors import BadValue
 from kpidesk.importing.mappings import column_index
+from kpidesk.importing.names import needs_split, split_names
 from kpidesk.importing.normalise import (
     PriorityParser,
     parse_count,
@@ -34,10 +36,18 @@ from kpidesk.importing.normalise import (
 from kpidesk.importing.report import RejectedRow, display_value
 from kpidesk.people import alias_key
 from kpidesk.periods import week_key
-from kpidesk.tickets import ALL_FIELDS, DEFAULT_SLA_HOURS
+from kpidesk.importing.statuses import StatusMap
+from kpidesk.tickets import ALL_FIELDS, DEFAULT_SLA_HOURS, TIME_KNOWN, settle
 
-DATE_FIELDS = ("created_at", "first_response_at", "resolved_at", "closed_at", "updated_at", "sla_due_at")
+DATE_FIELDS = ("created_at", "first_response_at", "resolved_at", "closed_at", "updated_at", "sla_due_at",
+               "status_changed_at")
 TEXT_FIELDS = ("category", "status", "assignee", "resolver", "group_name", "channel")
+# The declared lengths of the ticket's text columns: a longer cell is cut (and counted), so what
+# is stored is what PostgreSQL would store too, and a name fits a file name later.
+TEXT_LIMITS = {"category": 200, "status": 50, "assignee": 200, "resolver": 200, "group_name": 200, "channel": 50,
+               "priority_raw": 50}
+# Only these can reject a row (DESIGN.md: a bad cell elsewhere leaves that value empty, counted).
+KEY_FIELDS = ("external_id", "created_at")
 _BAD = object()  # a cell its parser refused: the row is rejected
 _DATETIME, _DATE, _TZINFO = dt.datetime, dt.date, attrgetter("tzinfo")
 
@@ -48,7 +58,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "escalated": parse_flag, "sla_met": parse_flag, "first_contact": parse_flag, "sla_breached": parse_flag,
     "csat": parse_csat, "sla_remaining": parse_duration_hours,
     "first_response_minutes": lambda v: parse_duration_hours(v, "minutes"),
-    **dict.fromkeys(TEXT_FIELDS, parse_text),
+    **dict.fromkeys((*TEXT_FIELDS, "status_category"), parse_text),
 }
 
 
@@ -65,7 +75,6 @@ class Chunk:
     ids: Sequence[str]  # external id of each row
     updated: Sequence[str | None]  # its 'updated' time as text, for 'the latest row wins'
     rejected: list[RejectedRow] = field(default_factory=list)
-    unmapped_priorities: Counter[str] = field(default_factory=Counter)
 
 
 # Columns the writer computes in SQL from the bound ones (ticket_writer.derived_sql), as tickets.derive()
@@ -75,13 +84,16 @@ SQL_DERIVED = ("resolved_month", "resolved_quarter", "fcr", "escalated_eff", "re
 
 def constant_columns(mapping: dict[str, str], source_system: str) -> dict[str, Any]:
     """{ticket column: its value in every row} for the columns this mapping leaves without a source,
-    so they are written once per statement instead of bound once per row."""
+    so they are written once per statement instead of bound once per row. The resolution columns
+    (resolved_at, its basis, the status category) are always bound: a file with no resolved column
+    still resolves tickets from its closed or updated times and its statuses."""
     mapped = set(mapping)
     consts: dict[str, Any] = {"source_system": source_system}
     for f in TEXT_FIELDS:
         if f not in mapped:
             consts[f] = ""
-    for f in ("ticket_type", "reopen_count", "reassignment_count", "escalated", "first_contact", *DATE_FIELDS):
+    for f in ("ticket_type", "reopen_count", "reassignment_count", "escalated", "first_contact", "first_response_at",
+              "closed_at", "updated_at", "sla_due_at"):
         if f not in mapped:
             consts[f] = None
     if "first_response_minutes" in mapped:
@@ -89,19 +101,18 @@ def constant_columns(mapping: dict[str, str], source_system: str) -> dict[str, A
     if "priority" not in mapped:
         consts["priority_raw"], consts["priority_tier"] = "", None
     if not mapped & {"assignee", "resolver"}:
-        consts["technician_id"] = None
-    if not mapped & {"sla_met", "sla_breached", "sla_remaining", "resolved_at"}:
+        consts["technician_id"] = consts["shared_with"] = None
+    if not mapped & {"sla_met", "sla_breached", "sla_remaining", "resolved_at", "closed_at", "status_changed_at"}:
         consts["sla_met"] = None
     if "csat" not in mapped:
         consts["csat_score"] = consts["csat_positive"] = None
-    if "resolved_at" not in mapped:
-        consts["resolution_hours"] = consts["resolved_week"] = None
     return consts
 
 
 class ChunkReader:
     """Normalises chunks of one table under one mapping. Keeps the file-wide state: the date order
-    (DateOrder, shared by all date columns) and the names matched so far.
+    (DateOrder, shared by all date columns), the names matched so far, and the tally of every
+    assumption it made (`tally`, which the import summary turns into its warnings).
 
     `on_new_names({alias key: name}) -> {alias key: technician id or None}` is asked about the names
     no alias matched, once each, before their tickets are built (the CLI creates technicians; the
@@ -110,11 +121,12 @@ class ChunkReader:
 
     def __init__(self, file: str, sheet: str, headers: list[str], mapping: dict[str, str], order: DateOrder,
                  *, source_system: str, sla_hours: dict[str, float] | None, priority_map: dict[str, int],
-                 alias_ids: dict[str, int | None],
+                 alias_ids: dict[str, int | None], status_map: StatusMap | None = None,
                  on_new_names: Callable[[dict[str, str]], dict[str, int | None]] | None = None) -> None:
         self.file, self.sheet, self.order, self.source_system = file, sheet, order, source_system
         self.sla_hours = {k: float(v) for k, v in (sla_hours or DEFAULT_SLA_HOURS).items()}
         self.alias_ids = dict(alias_ids)
+        self.known_at_start = frozenset(k for k, v in alias_ids.items() if v is not None)
         self.on_new_names = on_new_names
         self.new_names: dict[str, str] = {}  # alias key -> name as first seen, for names no alias matched
         self.headers = dict(mapping)
@@ -124,10 +136,14 @@ class ChunkReader:
         self._getters = {c: itemgetter(c) for c in columns}
         self._dates = {f: DateParser(order) for f in DATE_FIELDS if f in mapping}
         self._priority = PriorityParser(priority_map)
+        self._status = status_map or StatusMap()
+        self.resolved_column = "resolved_at" in mapping
         self.consts = constant_columns(mapping, source_system)
         self.bound = tuple(f for f in ALL_FIELDS if f not in self.consts and f not in SQL_DERIVED)
         self._weeks: dict[Any, str | None] = {None: None}
         self._keys: dict[str, str] = {}
+        self._splits: dict[str, list[str]] = {}
+        self.tally = Tally()
 
     # ------------------------------------------------------------ one chunk
 
@@ -163,44 +179,73 @@ class ChunkReader:
             col = {f: _take(v, keep) for f, v in col.items()}
             iso = {f: _take(v, keep) for f, v in iso.items()}
             raw = {f: _take(v, keep) for f, v in raw.items()}
+            numbers = _take(numbers, keep)
             n = len(keep)
         chunk = Chunk([], (), (), sorted(rejected.values(), key=lambda r: r.row))
         if n == 0:
             return chunk
-        chunk.rows, chunk.ids, chunk.updated = self._build(n, raw, col, iso, chunk)
+        self._blank_the_unreadable(numbers, raw, col, iso, errors)
+        chunk.rows, chunk.ids, chunk.updated = self._build(n, numbers, raw, col, iso)
         return chunk
 
     def _rejections(self, numbers: Sequence[int], raw: dict[str, Sequence[Any]], col: dict[str, list[Any]],
                     errors: dict[str, dict[Any, str]]) -> dict[int, RejectedRow]:
+        """Rows whose id or created date cannot be read: without them there is no ticket to keep."""
         out: dict[int, RejectedRow] = {}
-        for f, errs in errors.items():
-            values, cells = col[f], raw[f]
-            for i in [i for i, v in enumerate(values) if v is _BAD]:
-                if i not in out:
-                    out[i] = self._reject(numbers[i], f, cells[i], errs[cells[i]])
+        for f in KEY_FIELDS:
+            errs = errors.get(f)
+            if errs:
+                values, cells = col[f], raw[f]
+                for i in [i for i, v in enumerate(values) if v is _BAD]:
+                    if i not in out:
+                        out[i] = self._reject(numbers[i], f, cells[i], errs[cells[i]])
         created = col["created_at"]
-        if None in created:
-            for i in [i for i, v in enumerate(created) if v is None]:
+        if None in created or PLACEHOLDER in created:
+            for i in [i for i, v in enumerate(created) if v is None or v is PLACEHOLDER]:
                 if i not in out:
                     out[i] = self._reject(numbers[i], "created_at", raw["created_at"][i],
                                           "the ticket has no created date")
-        resolved = col.get("resolved_at")
-        if resolved is not None:
-            # A negative resolution time would pull every MTTR it lands in down: refuse the row.
-            for i, (c, r) in enumerate(zip(created, resolved)):
-                if r is not None and r is not _BAD and c is not None and c is not _BAD and r < c and i not in out:
-                    out[i] = self._reject(numbers[i], "resolved_at", raw["resolved_at"][i],
-                                          f"resolved before it was created ({c:%Y-%m-%d %H:%M})")
         return out
 
     def _reject(self, number: int, fld: str, value: Any, reason: str) -> RejectedRow:
         return RejectedRow(file=self.file, sheet=self.sheet, row=number, column=self.headers[fld],
                            value=display_value(value), reason=reason)
 
+    def _blank_the_unreadable(self, numbers: Sequence[int], raw: dict[str, Sequence[Any]],
+                              col: dict[str, list[Any]], iso: dict[str, list[Any]],
+                              errors: dict[str, dict[Any, str]]) -> None:
+        """A cell outside the key fields that cannot be read becomes an empty value, counted with its
+        column, rows and values; placeholder dates become empty too, counted apart."""
+        for f in col:
+            values = col[f]
+            if f in errors and f not in KEY_FIELDS:
+                bad = [i for i, v in enumerate(values) if v is _BAD]
+                code = "csat_unscored" if f == "csat" else "unreadable"
+                self.tally.add(code, [numbers[i] for i in bad], [display_value(raw[f][i]) for i in bad],
+                               column=self.headers[f])
+                for i in bad:
+                    values[i] = (None, None) if f == "csat" else None
+                    if f in iso:
+                        iso[f][i] = None
+            if f in self._dates and PLACEHOLDER in values:
+                marked = [i for i, v in enumerate(values) if v is PLACEHOLDER]
+                self.tally.add("placeholder_dates", [numbers[i] for i in marked],
+                               [display_value(raw[f][i]) for i in marked], column=self.headers[f])
+                for i in marked:
+                    values[i] = None
+                    iso[f][i] = None
+        for f, limit in TEXT_LIMITS.items():
+            values = col.get(f)
+            if values is not None and max(map(len, values), default=0) > limit:
+                long = [i for i, v in enumerate(values) if len(v) > limit]
+                self.tally.add("text_cut", [numbers[i] for i in long], column=self.headers[f])
+                for i in long:
+                    values[i] = values[i][:limit]
+
     # ------------------------------------------------------------ building the rows
 
-    def _build(self, n: int, raw: dict[str, Sequence[Any]], col: dict[str, list[Any]],
-               iso: dict[str, list[Any]], chunk: Chunk) -> tuple[list[Any], Sequence[str], Sequence[Any]]:
+    def _build(self, n: int, numbers: Sequence[int], raw: dict[str, Sequence[Any]], col: dict[str, list[Any]],
+               iso: dict[str, list[Any]]) -> tuple[list[Any], Sequence[str], Sequence[Any]]:
         # Plain lists, not itertools.repeat: several columns are read more than once below.
         out: dict[str, Any] = {"source_system": [self.source_system] * n}
         for f in ("external_id", "ticket_type", "reopen_count", "reassignment_count", "escalated",
@@ -208,9 +253,10 @@ class ChunkReader:
             out[f] = col[f] if f in col else [""] * n if f in TEXT_FIELDS else [None] * n
         for f in DATE_FIELDS:
             out[f] = iso[f] if f in iso else [None] * n
-        self._priority_columns(n, raw, out, chunk)
+        self._priority_columns(n, numbers, raw, out)
         self._pseudo_columns(n, col, iso, out)
-        self._technician_column(n, col, out)
+        self._resolution_columns(n, numbers, col, out)
+        self._technician_column(n, numbers, col, out)
         self._derived_columns(n, col, out)
         width = len(self.bound)
         flat: list[Any] = [None] * (n * width)
@@ -218,17 +264,85 @@ class ChunkReader:
             flat[j::width] = out[f]
         return flat, out["external_id"], out["updated_at"] if "updated_at" in iso else [None] * n
 
-    def _priority_columns(self, n: int, raw: dict[str, Sequence[Any]], out: dict[str, Any], chunk: Chunk) -> None:
+    def _priority_columns(self, n: int, numbers: Sequence[int], raw: dict[str, Sequence[Any]],
+                          out: dict[str, Any]) -> None:
         if "priority" not in raw:
             out["priority_raw"], out["priority_tier"] = [""] * n, [None] * n
             return
         cells = raw["priority"]
-        out["priority_raw"] = text = _parse_column(cells, parse_text)[0]
+        text = _parse_column(cells, parse_text)[0]
+        out["priority_raw"] = [t[:TEXT_LIMITS["priority_raw"]] for t in text]
         tiers, errs = _parse_column(cells, self._priority)
         if errs:  # an unknown spelling is a warning, not a rejection: the ticket has no tier
-            chunk.unmapped_priorities.update(t for t, tier in zip(text, tiers) if tier is _BAD)
+            bad = [i for i, t in enumerate(tiers) if t is _BAD]
+            self.tally.add("unknown_priority", [numbers[i] for i in bad], [text[i] for i in bad])
             tiers = [None if t is _BAD else t for t in tiers]
         out["priority_tier"] = tiers
+
+    def _resolution_columns(self, n: int, numbers: Sequence[int], col: dict[str, list[Any]],
+                            out: dict[str, Any]) -> None:
+        """The status category, then resolved_at and what it rests on (tickets.settle), row by row."""
+        categories = self._categories(n, numbers, col)
+        created = col["created_at"]
+        none = [None] * n
+        resolved, closed = col.get("resolved_at", none), col.get("closed_at", none)
+        updated, changed = col.get("updated_at", none), col.get("status_changed_at", none)
+        for f, values in (("resolved_at", resolved), ("closed_at", closed), ("status_changed_at", changed)):
+            early = [i for i, (c, v) in enumerate(zip(created, values)) if v is not None and v < c]
+            if early:  # a resolution before the ticket existed is no resolution: left out, counted
+                self.tally.add("before_created", [numbers[i] for i in early], column=self.headers[f])
+                values = list(values)
+                for i in early:
+                    values[i] = None
+                if f == "resolved_at":
+                    resolved = values
+                elif f == "closed_at":
+                    closed = values
+                else:
+                    changed = values
+        settled_at: list[Any] = [None] * n
+        basis: list[Any] = [None] * n
+        open_with_dates: list[int] = []
+        resolved_column = self.resolved_column
+        for i, (cat, r, c, u, ch, cr) in enumerate(zip(categories, resolved, closed, updated, changed, created)):
+            if u is not None and u < cr:
+                u = None
+            when, how = settle(cat, r, c, u, ch, resolved_column=resolved_column)
+            settled_at[i], basis[i] = when, how
+            if cat == "open" and (r is not None or c is not None):
+                open_with_dates.append(i)
+        if open_with_dates:
+            self.tally.add("open_status_with_dates", [numbers[i] for i in open_with_dates])
+        for how in ("closed", "status_changed", "closed_assumed", "updated_assumed", "no_time"):
+            if how in basis:
+                self.tally.add(f"resolved_{how}", [numbers[i] for i, b in enumerate(basis) if b == how])
+        col["resolved_at"] = settled_at
+        col["resolved_basis"] = basis
+        out["resolved_at"] = [None if t is None else fast_iso(t) for t in settled_at]
+        out["resolved_basis"] = basis
+        out["status_category"] = categories
+
+    def _categories(self, n: int, numbers: Sequence[int], col: dict[str, list[Any]]) -> list[Any]:
+        """Each row's status category: Jira's own category column where it has a known value, else
+        the status column through the status map; None where neither says (the dates then decide)."""
+        categories: list[Any] = [None] * n
+        unknown: list[int] = []
+        for f in ("status", "status_category"):  # the second, where known, wins
+            values = col.get(f)
+            if values is None:
+                continue
+            mapped = {v: self._status(v) if v else None for v in dict.fromkeys(values)}
+            for i, v in enumerate(values):
+                cat = mapped[v]
+                if cat is not None:
+                    categories[i] = cat
+            if f == "status":
+                unknown = [i for i, v in enumerate(values) if v and mapped[v] is None]
+        if unknown:
+            still = [i for i in unknown if categories[i] is None]
+            if still:
+                self.tally.add("unknown_status", [numbers[i] for i in still], [col["status"][i] for i in still])
+        return categories
 
     @staticmethod
     def _pseudo_columns(n: int, col: dict[str, list[Any]], iso: dict[str, list[Any]], out: dict[str, Any]) -> None:
@@ -256,39 +370,70 @@ class ChunkReader:
                     texts[i] = fast_iso(first[i])
             col["first_response_at"], out["first_response_at"] = first, texts
 
-    def _technician_column(self, n: int, col: dict[str, list[Any]], out: dict[str, Any]) -> None:
-        """Resolver where the export has one, else the assignee (DESIGN.md), matched through aliases."""
+    def _technician_column(self, n: int, numbers: Sequence[int], col: dict[str, list[Any]],
+                           out: dict[str, Any]) -> None:
+        """Resolver where the export has one, else the assignee (DESIGN.md), matched through aliases.
+        A cell naming several people (names.split_names) counts for each: the first is the ticket's
+        technician, the others go in shared_with (a JSON list of ids)."""
         resolver, assignee = col.get("resolver"), col.get("assignee")
-        if resolver is None and assignee is None:
-            out["technician_id"] = [None] * n
+        if resolver is None and assignee is None:  # no name column at all: desk and group figures only
+            out["technician_id"], out["shared_with"] = [None] * n, [None] * n
+            self.tally.add("no_technician", numbers)
             return
         if resolver is None or assignee is None:
             names: Sequence[str] = resolver if resolver is not None else assignee  # type: ignore[assignment]
         else:
             names = [r or a for r, a in zip(resolver, assignee)]
-        keys, ids = self._keys, self.alias_ids
+        keys, ids, splits = self._keys, self.alias_ids, self._splits
+        known = self.known_at_start.__contains__
         unseen: dict[str, str] = {}
-        for name in dict.fromkeys(names):
-            if name and name not in keys:
-                keys[name] = key = alias_key(name)
-                if key not in ids and key not in unseen:
-                    unseen[key] = name
+        for cell in dict.fromkeys(names):
+            if not cell or cell in splits:
+                continue
+            parts = split_names(cell, known) if needs_split(cell) else [cell]
+            splits[cell] = parts
+            for name in parts:
+                if name not in keys:
+                    keys[name] = key = alias_key(name)
+                    if key not in ids and key not in unseen:
+                        unseen[key] = name
         if unseen:
             answers = self.on_new_names(unseen) if self.on_new_names else {}
             for key, name in unseen.items():
                 ids[key] = answers.get(key)
                 self.new_names.setdefault(key, name)
-        by_name = {name: ids.get(keys[name]) if name else None for name in dict.fromkeys(names)}
-        out["technician_id"] = list(map(by_name.__getitem__, names))
+        primary: dict[str, int | None] = {"": None}
+        shared: dict[str, str | None] = {"": None}
+        display: dict[str, str] = {"": ""}
+        for cell in dict.fromkeys(names):
+            if cell in primary:
+                continue
+            parts = splits[cell]
+            people = [ids.get(keys[p]) for p in parts]
+            primary[cell] = people[0] if people else None
+            others = sorted({p for p in people[1:] if p is not None and p != primary[cell]})
+            shared[cell] = json.dumps(others) if others else None
+            display[cell] = "; ".join(parts) if len(parts) > 1 else cell
+        out["technician_id"] = list(map(primary.__getitem__, names))
+        out["shared_with"] = list(map(shared.__getitem__, names))
+        several = [i for i, name in enumerate(names) if name and len(splits[name]) > 1]
+        if several:
+            self.tally.add("split_names", [numbers[i] for i in several], [names[i] for i in several])
+            for f in ("assignee", "resolver"):
+                if f in col:
+                    out[f] = [display.get(v, v) for v in col[f]]
+        nobody = [i for i, name in enumerate(names) if not name]
+        if nobody:
+            self.tally.add("no_technician", [numbers[i] for i in nobody])
 
     def _derived_columns(self, n: int, col: dict[str, list[Any]], out: dict[str, Any]) -> None:
-        """The part of tickets.derive() that needs Python: resolution hours, the ISO week, SLA met
-        from the due time or the tier's target (the rest is SQL_DERIVED)."""
-        created, resolved = col["created_at"], col.get("resolved_at")
-        if resolved is None:
-            return
-        out["resolution_hours"] = hours = [None if r is None else (r - c).total_seconds() / 3600.0
-                                           for c, r in zip(created, resolved)]
+        """The part of tickets.derive() that needs Python: resolution hours (only where the resolved
+        time is a real one), the ISO week, SLA met from the due time or the tier's target (the rest
+        is SQL_DERIVED)."""
+        created, resolved, basis = col["created_at"], col["resolved_at"], col["resolved_basis"]
+        out["resolution_hours"] = hours = [
+            None if r is None or b not in TIME_KNOWN else (r - c).total_seconds() / 3600.0
+            for c, r, b in zip(created, resolved, basis)]
         weeks = self._weeks
         days = [None if r is None else r.date() for r in resolved]
         for d in dict.fromkeys(days):
@@ -299,13 +444,14 @@ class ChunkReader:
 
     def _sla_met(self, met: Sequence[Any], resolved: list[Any], due: list[Any] | None, tiers: Sequence[Any],
                  hours: Sequence[Any]) -> list[Any]:
-        """The export's flag, else the SLA due time, else resolution time against the tier's target."""
+        """The export's flag, else (resolution time known) the SLA due time, else resolution time
+        against the tier's target."""
         limits = {t: self.sla_hours.get(f"P{t}") for t in (1, 2, 3, 4)}
         met = list(met)
-        for i in [i for i, (m, r) in enumerate(zip(met, resolved)) if m is None and r is not None]:
+        for i in [i for i, (m, h) in enumerate(zip(met, hours)) if m is None and h is not None]:
             if due is not None and due[i] is not None:
                 met[i] = resolved[i] <= due[i]
-            elif tiers[i] and hours[i] is not None:
+            elif tiers[i]:
                 limit = limits.get(tiers[i])
                 if limit is not None:
                     met[i] = hours[i] <= limit
@@ -346,14 +492,14 @@ def _date_column(cells: Sequence[Any], parse: DateParser) -> tuple[list[Any], li
         if _DATE in types:  # calamine gives a date cell at midnight as a date
             cells = [dt.datetime(c.year, c.month, c.day) if c.__class__ is _DATE else c for c in cells]
             present = list(filter(None, cells))
-        if not present or (not any(map(_TZINFO, present))
-                           and _MIN_YEAR <= min(present).year and max(present).year <= _MAX_YEAR):
+        if not present or (not any(map(_TZINFO, present)) and _FIRST_REAL <= min(present)
+                           and max(present).year <= _MAX_YEAR and _UNIX_ZERO not in present):
             if len(present) == len(cells):
                 return list(cells), list(map(_DATETIME.isoformat, cells, repeat(" "), repeat("microseconds"))), {}
             values = [c if c.__class__ is _DATETIME else None for c in cells]
             return values, [None if c is None else c.isoformat(" ", "microseconds") for c in values], {}
     values, errors = _parse_column(cells, parse)
-    return values, [c if c is None or c is _BAD else fast_iso(c) for c in values], errors
+    return values, [c if c is None or c is _BAD else None if c is PLACEHOLDER else fast_iso(c) for c in values], errors
 
 
 def _take(values: Sequence[Any], keep: list[int]) -> list[Any]:

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,10 +25,14 @@ from kpidesk.importing import presets
 from kpidesk.importing.bulk_settings import bulk_settings
 from kpidesk.importing.dates import DateOrder
 from kpidesk.importing.errors import RowsRejected
+from kpidesk.importing.assumptions import ImportWarning, Tally
 from kpidesk.importing.mappings import column_index, detect_mapping, is_known_header, remember_mapping, resolve_mapping
+from kpidesk.importing.names import needs_split, split_names
 from kpidesk.importing.normalise import parse_text
+from kpidesk.importing.presets import norm_header
 from kpidesk.importing.readers import Table, open_table
 from kpidesk.importing.report import ImportReport, Progress, RejectedRow, poll
+from kpidesk.importing.statuses import SERVICENOW_CODES, StatusMap
 from kpidesk.importing.ticket_rows import ChunkReader, LatestWins
 from kpidesk.importing.ticket_writer import TicketWriter
 from kpidesk.importing.ticket_writer import create_technicians as create_technicians_in
@@ -43,7 +46,8 @@ CHUNK = 5000  # rows normalised and handed to the writer at a time; progress and
 # is done (10k rows: 0.1 s sooner in chunks of 1,250 than of 5,000); below 1,000 rows a chunk
 # costs more than it overlaps.
 MIN_CHUNK = 1000
-MAX_REJECTED_KEPT = 5000  # rejected rows stored with the batch (the report itself has them all)
+MAX_REJECTED_KEPT = 5000
+STATUS_SCAN_ROWS = 50_000  # the import dialog lists the statuses of this many rows (a status column has few)  # rejected rows stored with the batch (the report itself has them all)
 
 
 class _OrderSettled(Exception):
@@ -58,8 +62,8 @@ def run(store: "Store", path: str | Path, *, sheet: str | None = None, preset: s
         mapping: dict[str, str] | None = None, day_first: bool | None = None, strict: bool = False,
         dry_run: bool = False, progress: Progress | None = None, create_technicians: bool = True,
         alias_overrides: dict[str, int | None] | None = None,
-        priority_overrides: dict[str, int] | None = None, remember: bool = True,
-        table: Table | None = None) -> ImportReport:
+        priority_overrides: dict[str, int] | None = None, status_overrides: dict[str, str] | None = None,
+        remember: bool = True, table: Table | None = None) -> ImportReport:
     """Import a ticket export. Raises ImportFailed (unreadable file, no id/created column),
     RowsRejected (strict and some rows rejected; nothing written) or Cancelled (nothing written).
 
@@ -67,8 +71,10 @@ def run(store: "Store", path: str | Path, *, sheet: str | None = None, preset: s
     headers when `remember`); None: a remembered mapping, else the detected preset.
     create_technicians: unknown assignee/resolver names become technicians (CLI); False leaves
     their tickets unassigned and lists the names. alias_overrides: {name: technician id, or None to
-    ignore the name}, the GUI's confirm/merge/ignore answers. table: the file as scan_new_names()
-    opened it, so it is not loaded twice.
+    ignore the name}, the GUI's confirm/merge/ignore answers. priority_overrides ({spelling: tier})
+    and status_overrides ({status: open|resolved|closed}) correct the presets for this file (a
+    mapping file's "priority_tiers" and "status_categories"), over the ones kept in the settings.
+    table: the file as scan_new_names() opened it, so it is not loaded twice.
     """
     t0 = time.perf_counter()
     path = Path(path)
@@ -81,9 +87,9 @@ def run(store: "Store", path: str | Path, *, sheet: str | None = None, preset: s
         pending = pool.submit(_stored_settings, store)
         pool.shutdown(wait=False)
         table = open_table(path, sheet, known=is_known_header)
-        aliases, fallback, sla_hours = pending.result()
+        aliases, fallback, sla_hours, stored = pending.result()
     else:
-        aliases, fallback, sla_hours = _stored_settings(store)
+        aliases, fallback, sla_hours, stored = _stored_settings(store)
     chosen, mapping, how = resolve_mapping(store, table.headers, preset, mapping)
     alias_ids: dict[str, int | None] = dict(aliases)
     for name, tech in (alias_overrides or {}).items():
@@ -91,8 +97,15 @@ def run(store: "Store", path: str | Path, *, sheet: str | None = None, preset: s
     order = DateOrder(day_first, fallback=True if fallback is None else bool(fallback))
     report = ImportReport(batch_id=None, file=path.name, kind="tickets", sheet=table.sheet, preset=chosen,
                           source_system=presets.source_system(chosen), mapping=dict(mapping), dry_run=dry_run)
-    options = dict(priority_map=presets.priority_map(chosen) | dict(priority_overrides or {}),
-                   sla_hours=sla_hours, alias_ids=alias_ids)
+    try:
+        status_map = StatusMap(dict(stored["status_categories"] or {}) | dict(status_overrides or {}),
+                               numeric_codes=SERVICENOW_CODES if chosen == "servicenow" else None)
+    except ValueError as exc:
+        raise ImportFailed(f"Cannot import {path.name}: {exc}.") from None
+    priorities = presets.priority_map(chosen) | dict(stored["priority_tiers"] or {}) | dict(priority_overrides or {})
+    options = dict(priority_map=priorities, sla_hours=sla_hours, alias_ids=alias_ids, status_map=status_map)
+    report.mapping_doc = {"preset": chosen, "columns": dict(mapping), "status_categories": dict(status_overrides or {}),
+                          "priority_tiers": dict(priority_overrides or {}), "day_first": day_first}
     if progress is not None:
         progress.set_status(f"Reading {path.name}…")
     with bulk_settings():
@@ -102,8 +115,11 @@ def run(store: "Store", path: str | Path, *, sheet: str | None = None, preset: s
             order = DateOrder(settled.day_first)
             order.how = "detected"
             _import(store, table, report, order, options, strict, create_technicians, progress)
-    if how == "given" and remember and not dry_run:  # only once the import itself has landed
-        remember_mapping(store, table.headers, chosen, mapping)
+    if remember and not dry_run:  # only once the import itself has landed
+        if how == "given":
+            remember_mapping(store, table.headers, chosen, mapping)
+        if status_overrides:  # the manager's answers hold for every later file too
+            store.set_setting("status_categories", dict(stored["status_categories"] or {}) | dict(status_overrides))
     report.elapsed_s = time.perf_counter() - t0
     if progress is not None:
         progress.set_progress(report.rows_read, report.rows_read)
@@ -121,7 +137,8 @@ def scan_new_names(store: "Store", path: str | Path, *, sheet: str | None = None
         progress.set_status(f"Opening {path.name}…")
     table = open_table(path, sheet, known=is_known_header)
     _chosen, mapping, _how = resolve_mapping(store, table.headers, preset, mapping)
-    known = set(store.alias_map()) | {alias_key(n) for n in (alias_overrides or {})}
+    people = {k for k, v in store.alias_map().items() if v is not None}
+    known = people | {alias_key(n) for n in (alias_overrides or {})}
     columns = [column_index(table.headers, mapping[f]) for f in ("resolver", "assignee") if f in mapping]
     found: dict[str, str] = {}
     done = 0
@@ -131,10 +148,12 @@ def scan_new_names(store: "Store", path: str | Path, *, sheet: str | None = None
             poll(progress, done, table.total_rows)
             pairs = dict.fromkeys(tuple(r[i] if i < len(r) else None for i in columns) for r in cells)
             for pair in pairs:
-                name = next((t for t in map(parse_text, pair) if t), "")
-                key = alias_key(name) if name else ""
-                if key and key not in known and key not in found:
-                    found[key] = name
+                cell = next((t for t in map(parse_text, pair) if t), "")
+                # A cell naming several people (names.split_names), as the import will read it.
+                for name in (split_names(cell, people.__contains__) if cell and needs_split(cell) else [cell]):
+                    key = alias_key(name) if name else ""
+                    if key and key not in known and key not in found:
+                        found[key] = name
     return sorted(found.values(), key=str.casefold), table
 
 
@@ -151,17 +170,19 @@ def _import(store: "Store", table: Table, report: ImportReport, order: DateOrder
         reader.on_new_names = lambda names: writer.call(create_technicians_in, names, created)
     latest = LatestWins()
     rejected: list[RejectedRow] = []
-    unmapped: Counter[str] = Counter()
     rows_read = 0
     try:
         for numbers, cells in table.chunks(chunk_rows(table.total_rows)):
             rows_read += len(cells)
             poll(progress, rows_read, table.total_rows)
+            if table.replaced_bytes:  # only a file whose bytes were not all valid pays for this look
+                replaced = [n for n, row in zip(numbers, cells) if any("\ufffd" in c for c in row if type(c) is str)]
+                if replaced:
+                    reader.tally.add("replaced_bytes", replaced, column=table.encoding_label)
             chunk = reader.read(numbers, cells)
             if order.conflict:
                 raise _OrderSettled(bool(order.day_first))
             rejected += chunk.rejected
-            unmapped.update(chunk.unmapped_priorities)
             if not (strict and rejected):  # strict: read on to report every rejected row, write nothing
                 writer.write(latest.keep(chunk))
         report.rows_read, report.rejected_rows = rows_read, rejected
@@ -169,7 +190,7 @@ def _import(store: "Store", table: Table, report: ImportReport, order: DateOrder
             raise ImportFailed(f"Cannot import {table.path.name}: it has column names but no rows below them; "
                                "nothing was imported. Export it again with the tickets in it.")
         report.date_order = order.describe()
-        report.warnings = _warnings(order, unmapped, latest.duplicates)
+        report.warnings = _warnings(order, reader.tally, latest.duplicates, table, report.mapping)
         # Names another import created meanwhile were matched, not created (create_technicians_in).
         report.new_technicians = sorted((n for k, n in reader.new_names.items() if not create_technicians or k in created),
                                         key=str.casefold)
@@ -183,7 +204,7 @@ def _import(store: "Store", table: Table, report: ImportReport, order: DateOrder
             progress.set_status(f"Saving {len(latest.seen)} tickets…")
         poll(progress, rows_read, rows_read)  # last chance to cancel before the commit
         fields = dict(sheet=table.sheet, preset=report.preset, source_system=report.source_system,
-                      mapping_json=json.dumps(report.mapping), rejected_count=len(rejected),
+                      mapping_json=json.dumps(report.mapping_doc or report.mapping), rejected_count=len(rejected),
                       rejected_json=json.dumps([vars(r) for r in rejected[:MAX_REJECTED_KEPT]]))
         report.created, report.updated, report.unchanged = writer.finish(fields, len(latest.seen), latest.resent,
                                                                           report.dry_run)
@@ -192,9 +213,11 @@ def _import(store: "Store", table: Table, report: ImportReport, order: DateOrder
         writer.abort()
 
 
-def _stored_settings(store: "Store") -> tuple[dict[str, int | None], Any, Any]:
-    """What an import reads from the database before it starts: aliases, day_first, SLA targets."""
-    return dict(store.alias_map()), store.get_setting("day_first"), store.get_setting("sla_hours")
+def _stored_settings(store: "Store") -> tuple[dict[str, int | None], Any, Any, dict[str, Any]]:
+    """What an import reads from the database before it starts: aliases, day_first, SLA targets,
+    and the manager's own status categories and priority tiers."""
+    return (dict(store.alias_map()), store.get_setting("day_first"), store.get_setting("sla_hours"),
+            {k: store.get_setting(k) for k in ("status_categories", "priority_tiers")})
 
 
 def chunk_rows(total_rows: int) -> int:
@@ -202,16 +225,30 @@ def chunk_rows(total_rows: int) -> int:
     return min(CHUNK, max(MIN_CHUNK, total_rows // 8))
 
 
-def _warnings(order: DateOrder, unmapped: Counter[str], duplicates: int) -> list[str]:
-    out = []
-    if order.how == "assumed" and order.ambiguous:
-        out.append(f"{order.ambiguous} date(s) such as 03/04 could be read either way and were read "
-                   f"{order.describe()}; import again with --month-first or --day-first if that is wrong.")
-    for raw, count in sorted(unmapped.items()):
-        out.append(f"Priority {raw!r} ({count} tickets) is not mapped to P1-P4; those tickets have no tier.")
+def _warnings(order: DateOrder, tally: Tally, duplicates: int, table: Table,
+              mapping: dict[str, str]) -> list[ImportWarning]:
+    """The reader's tally, plus what the file itself showed, as the summary's warnings."""
     if duplicates:
-        out.append(f"{duplicates} row(s) repeated a ticket already in the file; the row with the "
-                   "latest 'updated' time (else the last one) was kept.")
+        tally.add("duplicates", [], count=duplicates)
+    seen: dict[str, int] = {}
+    for h in table.headers:
+        key = norm_header(h)
+        if key:
+            seen[key] = seen.get(key, 0) + 1
+    repeated = [h for h in dict.fromkeys(mapping.values()) if seen.get(norm_header(h), 0) > 1]
+    if repeated:
+        tally.add("duplicate_headers", [], repeated, count=len(repeated))
+    if table.other_sheets:
+        tally.add("other_sheets", [], table.other_sheets, count=len(table.other_sheets))
+    if table.formula_cells:
+        count, refs = table.formula_cells
+        tally.add("formula_without_value", [], count=count)
+        tally.entries[("formula_without_value", "")].rows = list(refs)  # cell references, not rows
+    out = tally.warnings()
+    if order.how == "assumed" and order.ambiguous:
+        out.append(ImportWarning("date_order", f"{order.ambiguous} date(s) such as 03/04 could be read either way "
+                                 f"and were read {order.describe()}; import again with --month-first or --day-first "
+                                 "if that is wrong.", order.ambiguous))
     return out
 
 
@@ -227,11 +264,16 @@ class FilePreview:
     how: str  # given | remembered | detected
     rows: list[list[Any]]
     problem: str = ""  # why the mapping cannot be used as it is (e.g. no id column), else ''
+    # The statuses of the mapped status column(s) in the file's first rows, and the category each
+    # is read as (None: unknown): what the dialog lets the manager correct.
+    statuses: dict[str, str | None] = field(default_factory=dict)
 
 
 def inspect_file(store: "Store", path: str | Path, *, sheet: str | None = None, preset: str = "auto",
                  rows: int = 20) -> FilePreview:
     """Open a file and detect its mapping without importing (raises ImportFailed if unreadable)."""
+    from kpidesk.importing.mapping_file import distinct_values
+
     table = open_table(Path(path), sheet, known=is_known_header)
     try:
         chosen, mapping, how = resolve_mapping(store, table.headers, preset, None)
@@ -239,5 +281,9 @@ def inspect_file(store: "Store", path: str | Path, *, sheet: str | None = None, 
     except ImportFailed as exc:
         chosen, mapping = detect_mapping(table.headers, preset)
         how, problem = "detected", str(exc)
+    status_map = StatusMap(store.get_setting("status_categories") or {},
+                           numeric_codes=SERVICENOW_CODES if chosen == "servicenow" else None)
+    found = distinct_values(table, mapping, ("status", "status_category"), max_rows=STATUS_SCAN_ROWS)
+    statuses = {s: status_map(s) for values in found.values() for s in values}
     return FilePreview(table.sheet, table.sheets, table.header_row, table.headers, chosen, mapping, how,
-                       table.preview(rows), problem)
+                       table.preview(rows), problem, statuses)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
 from kpidesk.errors import ImportFailed, NotFound
@@ -41,6 +41,9 @@ class ImportRecord:
     started_at: Optional[dt.datetime]
     finished_at: Optional[dt.datetime]
     undone_at: Optional[dt.datetime]
+    # What the import read the file with: {"preset", "columns", "status_categories",
+    # "priority_tiers", "day_first"}, the shape `import --mapping` takes back.
+    mapping: dict[str, Any] = field(default_factory=dict)
 
     @property
     def undone(self) -> bool:
@@ -51,19 +54,31 @@ def _dt(text: Any) -> Optional[dt.datetime]:
     return dt.datetime.fromisoformat(text) if text else None
 
 
+def mapping_document(preset: str, mapping_json: str | None) -> dict[str, Any]:
+    """A batch's stored mapping as the document `import --mapping` reads (older batches stored the
+    columns alone)."""
+    doc = json.loads(mapping_json or "{}")
+    if "columns" not in doc:
+        doc = {"preset": preset, "columns": doc, "status_categories": {}, "priority_tiers": {}, "day_first": None}
+    return doc
+
+
 def list_imports(store: "Store") -> list[ImportRecord]:
     """Every import, newest first."""
-    with store.raw_write() as con:  # a short read on the bare connection; nothing is written
+    with store.read() as s:
+        con = s.connection().connection.driver_connection
         rows = con.execute(
             "SELECT id, kind, file_name, sheet, preset, source_system, file_size, sha256, created_count, "
-            "updated_count, unchanged_count, rejected_count, started_at, finished_at, undone_at "
+            "updated_count, unchanged_count, rejected_count, started_at, finished_at, undone_at, mapping_json "
             "FROM import_batch ORDER BY id DESC").fetchall()
-    return [ImportRecord(*r[:12], _dt(r[12]), _dt(r[13]), _dt(r[14])) for r in rows]
+    return [ImportRecord(*r[:12], _dt(r[12]), _dt(r[13]), _dt(r[14]), mapping_document(r[4], r[15]))
+            for r in rows]
 
 
 def rejected_rows(store: "Store", batch_id: int) -> list[dict[str, Any]]:
     """The rejected rows stored with a batch (for the Imports screen and the error report)."""
-    with store.raw_write() as con:
+    with store.read() as s:
+        con = s.connection().connection.driver_connection
         row = con.execute("SELECT rejected_json FROM import_batch WHERE id = ?", (batch_id,)).fetchone()
     if row is None:
         raise NotFound(f"There is no import with id {batch_id}.")

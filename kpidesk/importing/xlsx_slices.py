@@ -168,7 +168,7 @@ def open_sliced(path: Path, sheet: str) -> SlicedSheet | None:
     """A SlicedSheet for `sheet` when it is big enough to be worth it and laid out as expected."""
     try:
         with zipfile.ZipFile(path) as z:
-            member = _sheet_member(z, sheet)
+            member = sheet_member(z, sheet)
             if member is None:
                 return None
             size = z.getinfo(member).file_size
@@ -180,7 +180,7 @@ def open_sliced(path: Path, sheet: str) -> SlicedSheet | None:
         return None
 
 
-def _sheet_member(z: zipfile.ZipFile, sheet: str) -> str | None:
+def sheet_member(z: zipfile.ZipFile, sheet: str) -> str | None:
     book: Element = ElementTree.fromstring(z.read("xl/workbook.xml"))
     rels: Element = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
     rel_id = next((s.get(_NS_REL) for s in book.iter() if s.tag.endswith("}sheet") and s.get("name") == sheet), None)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from kpidesk.importing.presets import detect_preset
 from kpidesk.importing.tickets_import import run
 from tests.import_samples import tickets, write_csv, write_xlsx
@@ -155,3 +157,76 @@ def test_the_one_search_header_test_agrees_with_the_generic_rules():
     samples += [p.replace("\\", "").replace("$", "").replace("^", "").split("|")[0] for _f, p in _GENERIC_RULES]
     for text in samples:
         assert matches_generic(text) == bool(guess_generic([text])), text
+
+
+GLPI_LANGS = {  # (id, opening, closing, status, priority, technician), as each locale heads them
+    "en": ["ID", "Opening date", "Closing date", "Status", "Priority", "Assigned to - Technician"],
+    "fr": ["ID", "Date d'ouverture", "Date de clôture", "Statut", "Priorité", "Attribué à - Technicien"],
+    "es": ["ID", "Fecha de apertura", "Fecha de cierre", "Estado", "Prioridad", "Asignada a - Técnico"],
+    "es_CO": ["ID", "Fecha de Apertura", "Fecha de cierre", "Estado", "Prioridad", "Asignado a: - Técnico"],
+    "pt_BR": ["ID", "Data de abertura", "Data de fechamento", "Status", "Prioridade", "Atribuído - Técnico"],
+    "de": ["ID", "Erstellungsdatum", "Abschlussdatum", "Status", "Priorität", "Zugewiesen zu - Techniker"],
+    "it": ["ID", "Data di apertura", "Data di chiusura", "Stato", "Priorità", "Assegnatario - Tecnico"],
+}
+
+
+@pytest.mark.parametrize("lang", sorted(GLPI_LANGS))
+def test_glpi_lists_in_every_language_are_recognised(lang):
+    """Issue 12: a Spanish GLPI list failed with 'Cannot find the Created column'."""
+    headers = GLPI_LANGS[lang] + ["Título"]
+    preset, mapping = detect_preset(headers)
+    assert preset == "glpi"
+    assert [mapping.get(f) for f in ("external_id", "created_at", "closed_at", "status", "priority", "assignee")] \
+        == GLPI_LANGS[lang]
+
+
+JIRA_LANGS = {
+    "en": ["Issue key", "Created", "Resolved", "Status", "Assignee", "Status Category", "Status Category Changed"],
+    "es": ["Clave de incidencia", "Creada", "Resuelta", "Estado", "Persona asignada", "Categoría de estado",
+           "Categoría de estado cambiada"],
+    "de": ["Vorgangsschlüssel", "Erstellt", "Erledigt", "Status", "Zugewiesene Person", "Statuskategorie",
+           "Statuskategorie geändert"],
+}
+
+
+@pytest.mark.parametrize("lang", sorted(JIRA_LANGS))
+def test_jira_exports_in_their_languages(lang):
+    preset, mapping = detect_preset(JIRA_LANGS[lang] + ["Priority", "Summary"])
+    assert preset == "jira"
+    assert [mapping.get(f) for f in ("external_id", "created_at", "resolved_at", "status", "assignee",
+                                     "status_category", "status_changed_at")] == JIRA_LANGS[lang]
+
+
+@pytest.mark.parametrize("status, category", [
+    ("En curso (asignada)", "open"), ("en cours (Attribué)", "open"), ("Em atendimento (atribuído)", "open"),
+    ("In Bearbeitung (zugewiesen)", "open"), ("In lavorazione (assegnata)", "open"), ("Pendiente", "open"),
+    ("Waiting on Customer", "open"), ("warten auf Erinnerung", "open"), ("pending close", "open"),
+    ("Awaiting User Info", "open"), ("On Hold", "open"), ("Zu erledigen", "open"), ("Listo", "resolved"),
+    ("Resuelto", "resolved"), ("Résolu", "resolved"), ("Solucionado", "resolved"), ("Gelöst", "resolved"),
+    ("Risolto", "resolved"), ("Solved", "resolved"), ("Done", "resolved"), ("Cerrado", "closed"), ("Clos", "closed"),
+    ("Fechado", "closed"), ("Geschlossen", "closed"), ("Chiusa", "closed"), ("Canceled", "closed"),
+    ("Closed - Resolved by Caller", "closed"), ("Parked", None), ("", None),
+])
+def test_statuses_in_their_languages(status, category):
+    from kpidesk.importing.statuses import StatusMap
+
+    assert StatusMap()(status) == category
+
+
+def test_the_managers_status_answer_wins_and_a_wrong_one_is_refused():
+    from kpidesk.importing.statuses import StatusMap
+
+    assert StatusMap({"Parked": "open", "Resolved": "open"})("resolved") == "open"
+    with pytest.raises(ValueError, match="open, resolved or closed"):
+        StatusMap({"Parked": "shelved"})
+
+
+@pytest.mark.parametrize("text, tier", [("Mediana", 3), ("Muy alta", 1), ("Média", 3), ("Alta", 2), ("Baja", 4),
+                                        ("Muy baja", 4), ("Urgente", 1), ("Crítica", 1), ("Hoch", 2),
+                                        ("Niedrig", 4), ("Haute", 2), ("Basse", 4), ("Très haute", 1),
+                                        ("Majeure", 1), ("Primordial", 1), ("Molto alta", 1), ("Höchste", 1),
+                                        ("Mais baixa", 4)])
+def test_priorities_in_their_languages(text, tier):
+    from kpidesk.importing.normalise import PriorityParser
+
+    assert PriorityParser()(text) == tier

@@ -102,11 +102,12 @@ def test_csv_dialects_and_encodings(tmp_path, delimiter, encoding):
 def test_encoding_fallbacks(tmp_path):
     p = tmp_path / "a.csv"
     p.write_bytes("a;b\r\ncafé;1\r\n".encode("cp1252"))
-    assert detect_encoding(p) == "cp1252"
-    p.write_bytes(b"a;b\r\n\x81\x8d;1\r\n")  # bytes cp1252 leaves undefined
-    assert detect_encoding(p) == "latin-1"
+    assert detect_encoding(p) == ("cp1252", 0)
+    p.write_bytes(b"a;b\r\n\x81\x8d;1\r\n")  # bytes cp1252 leaves undefined: another code page reads them
+    encoding, replaced = detect_encoding(p)
+    assert replaced == 0 and p.read_bytes().decode(encoding)
     p.write_bytes(b"\xef\xbb\xbfa;b\r\n")
-    assert detect_encoding(p) == "utf-8-sig"
+    assert detect_encoding(p) == ("utf-8-sig", 0)
 
 
 def test_delimiter_sniffing_ignores_commas_inside_values():
@@ -119,3 +120,40 @@ def test_text_file_without_a_header_row(tmp_path):
     p.write_text("just some notes\nnothing tabular\n")
     with pytest.raises(ImportFailed, match=r"notes\.csv.*no header row"):
         _open(p)
+
+
+@pytest.mark.parametrize("text, encoding", [
+    ("Número;Técnico;Catégorie\n1;José Müller;Réseau café\n2;François Dubois;Imprimante élevée\n", "cp1252"),
+    ("Nummer;Techniker;Priorität\n1;Jürgen Groß;Hoch\n2;Björn Müller;Niedrig\n", "cp1252"),
+    ("ID;Nombre\n1;Peña\n", "cp1252"),
+    ("Номер;Техник;Категория\n1;Иван Петров;Сеть\n2;Ольга Смирнова;Принтер\n", "cp1251"),
+    ("INC1;P2;Иван Петров\r\nINC2;P3;Ольга Смирнова\r\n", "cp1251"),
+    ("Numer;Technik;Kategoria\n1;Łukasz Wójcik;Sieć\n2;Małgorzata Żółć;Drukarka\n", "cp1250"),
+    ("Číslo;Technik;Kategorie\n1;Jiří Dvořák;Síť\n2;Petra Nováková;Tiskárna\n", "iso8859-2"),
+    ("番号;担当者;カテゴリ\n1;山田太郎;ネットワーク\n2;佐藤花子;プリンター\n", "shift_jis"),
+    ("Αριθμός;Τεχνικός\n1;Γιώργος Παπαδόπουλος\n", "cp1253"),
+])
+def test_legacy_encodings_are_told_apart(tmp_path, text, encoding):
+    """Issue 12: exports also come in cp1251, ISO-8859-2, Shift-JIS...; the text must read back
+    exactly (an encoding that decodes the same bytes to the same text is as good)."""
+    p = tmp_path / "legacy.csv"
+    p.write_bytes(text.encode(encoding))
+    found, replaced = detect_encoding(p)
+    assert replaced == 0 and p.read_bytes().decode(found) == text, found
+
+
+def test_a_utf8_file_with_a_few_bad_bytes_is_still_utf8(tmp_path):
+    p = tmp_path / "mostly.csv"
+    p.write_bytes("Técnico;Categoría\n".encode() + "José Núñez;Réseau\n".encode() * 50 + b"Caf\xe9;x\n")
+    assert detect_encoding(p) == ("utf-8", 1)
+    p.write_bytes("Técnico;Categoría\n".encode("cp1252") + "José Núñez;Réseau\n".encode("cp1252") * 50)
+    assert detect_encoding(p) == ("cp1252", 0)
+
+
+def test_the_delimiter_gives_the_header_its_columns():
+    """Issue 12: a comma file whose comment cells hold 'date;user;text' was read as ;-separated."""
+    sample = ('Summary,Issue key,Status,Created,Comment\r\n'
+              'A,IHS-1,Done,02/Jul/26 9:10 AM,02/Jul/26 9:30 AM;557058:abc;Looking into it\r\n'
+              'B,IHS-2,Open,03/Jul/26 9:10 AM,03/Jul/26 9:30 AM;557058:abc;On it; more\r\n'
+              'C,IHS-3,Open,04/Jul/26 9:10 AM,04/Jul/26 9:30 AM;557058:abc;x\r\n')
+    assert sniff_delimiter(sample, is_known_header) == ","

@@ -52,7 +52,7 @@ def test_duplicates_in_one_file_latest_updated_wins_else_last_row(store, tmp_pat
     assert (r.created, r.rows_read) == (2, 5)
     got = tickets(store.path, "assignee", "priority_tier")
     assert got == {"A1": ("Ben", 2), "B2": ("Ann", 1)}
-    assert any("repeated a ticket" in w for w in r.warnings)
+    assert any(w.code == "duplicates" and "repeated a ticket" in str(w) for w in r.warnings)
 
 
 def test_broken_rows_are_rejected_with_row_column_and_value(store, tmp_path):
@@ -63,12 +63,16 @@ def test_broken_rows_are_rejected_with_row_column_and_value(store, tmp_path):
             ["BAD4", "N/A", "", "P2", "Ann", "", 0],  # placeholder created date
             ["OK2", "2026-01-05 08:00", "null", "?", "Unassigned", "-", ""]]  # placeholders are blanks
     r = run(store, write_csv(tmp_path / "x.csv", HEAD, rows, title_rows=[["Export"], []]))
-    assert (r.created, r.rejected) == (2, 4)
+    # Issue 12: only the id and the created date can reject a row; 'lots' reopens leave the count
+    # empty, the ticket kept, and the summary says so with the row.
+    assert (r.created, r.rejected) == (3, 3)
     got = [(x.file, x.sheet, x.row, x.column, x.value, x.reason.split(" (")[0]) for x in r.rejected_rows]
     assert got == [("x.csv", "", 5, "Number", "", "the ticket has no id"),
                    ("x.csv", "", 6, "Opened", "next tuesday", "not a date KPI Desk can read"),
-                   ("x.csv", "", 7, "Reopen count", "lots", "not a number"),
                    ("x.csv", "", 8, "Opened", "N/A", "the ticket has no created date")]
+    unreadable = next(w for w in r.warnings if w.code == "unreadable")
+    assert (unreadable.count, unreadable.rows) == (1, [7]) and "'Reopen count'" in str(unreadable)
+    assert tickets(store.path, "reopen_count")["BAD3"] == (None,)
     assert tickets(store.path, "assignee", "resolved_at", "priority_tier")["OK2"] == ("", None, None)
 
 
