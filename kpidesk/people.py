@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from kpidesk.errors import NotFound, ValidationError
-from kpidesk.models import Kpi, RoleProfile, RoleProfileKpi, Team, Technician, TechnicianAlias
+from kpidesk.models import Kpi, RoleProfile, RoleProfileKpi, Team, Technician, TechnicianAlias, Ticket
 from kpidesk.records import (
     Changes,
     RoleKpiRecord,
@@ -75,6 +75,13 @@ class PeopleApi:
             if t is not None:
                 s.delete(t)
         return Changes(people=True)
+
+    def list_groups(self: "Store") -> list[str]:
+        """The groups the imported tickets name (their group column), each a scope of its own
+        ('group:<name>'), so a file with no assignee still gives figures below the desk."""
+        with self.read() as s:
+            return list(s.scalars(select(Ticket.group_name).where(Ticket.group_name != "").distinct()
+                                  .order_by(Ticket.group_name)))
 
     # ------------------------------------------------------------ technicians
 

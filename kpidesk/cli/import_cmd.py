@@ -2,10 +2,12 @@
 
 Contract (HR scripts rely on it; extend, never rename):
     kpidesk [--db PATH] import FILE [--sheet NAME] [--preset auto|NAME] [--kind tickets|values]
-            [--day-first|--month-first] [--strict] [--dry-run] [--json]
-exit 0 success, 2 a file it cannot read, 3 strict import with rejected rows. JSON keys: batch_id,
-file, preset, kind, created, updated, unchanged, rejected, rejected_rows [{file, sheet, row, column,
-value, reason}], new_technicians, dry_run, elapsed_s (plus sheet, warnings, date_order, mapping).
+            [--day-first|--month-first] [--mapping MAP.json | --show-mapping] [--strict] [--dry-run] [--json]
+exit 0 success, 2 a file it cannot read (or a bad mapping file), 3 strict import with rejected rows.
+JSON keys: batch_id, file, preset, kind, created, updated, unchanged, rejected, rejected_rows [{file,
+sheet, row, column, value, reason}], new_technicians, dry_run, elapsed_s (plus sheet, warnings
+[{code, message, count, rows}], date_order, mapping). --show-mapping prints a mapping file
+(kpidesk/importing/mapping_file.py); `imports --json` gives each import's in its "mapping" key.
 """
 from __future__ import annotations
 
@@ -33,6 +35,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="read dates like 03/04/2026 as 3 April")
     order.add_argument("--month-first", dest="day_first", action="store_false",
                        help="read dates like 03/04/2026 as 4 March")
+    p.add_argument("--mapping", metavar="MAP.json",
+                   help="columns, status categories, priority tiers and day-first from a mapping file "
+                        "(see --show-mapping)")
+    p.add_argument("--show-mapping", action="store_true",
+                   help="print the mapping auto detection would use, as a mapping file to edit; import nothing")
     p.add_argument("--strict", action="store_true", help="import nothing if any row is rejected (exit 3)")
     p.add_argument("--dry-run", action="store_true", help="check and count, but change nothing")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -63,17 +70,25 @@ def _emit(report: Any, as_json: bool, stream: Any = None) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from kpidesk.importing import tickets_import, values_import
+    from kpidesk.importing import mapping_file, tickets_import, values_import
     from kpidesk.importing.errors import RowsRejected
 
     try:
+        if args.show_mapping:
+            return _show_mapping(args)
+        given = mapping_file.load(args.mapping) if args.mapping else None
+        preset = args.preset if args.preset != "auto" or given is None else given["preset"]
+        day_first = args.day_first if args.day_first is not None or given is None else given["day_first"]
         with open_store(args, create=True) as store:
             if args.kind == "values":
                 report = values_import.run(store, args.file, sheet=args.sheet, strict=args.strict,
                                            dry_run=args.dry_run)
             else:
-                report = tickets_import.run(store, args.file, sheet=args.sheet, preset=args.preset,
-                                            day_first=args.day_first, strict=args.strict, dry_run=args.dry_run)
+                report = tickets_import.run(
+                    store, args.file, sheet=args.sheet, preset=preset, day_first=day_first, strict=args.strict,
+                    dry_run=args.dry_run, mapping=given["columns"] if given else None,
+                    status_overrides=given["status_categories"] if given else None,
+                    priority_overrides=given["priority_tiers"] if given else None)
     except RowsRejected as exc:
         print(f"kpidesk: {exc}", file=sys.stderr)
         _emit(exc.report, args.json, sys.stderr)
@@ -82,6 +97,22 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"kpidesk: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     _emit(report, args.json)
+    return EXIT_OK
+
+
+def _show_mapping(args: argparse.Namespace) -> int:
+    """Print the mapping as a file to edit; reads the database's own status and priority choices
+    when there is one, and never creates or changes a database."""
+    from kpidesk.database import resolve_db_path
+    from kpidesk.importing import mapping_file
+
+    if resolve_db_path(args.db).exists():
+        with open_store(args) as store:
+            doc = mapping_file.describe(store, args.file, sheet=args.sheet, preset=args.preset)
+    else:
+        doc = mapping_file.describe(None, args.file, sheet=args.sheet, preset=args.preset)
+    json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
+    print()
     return EXIT_OK
 
 

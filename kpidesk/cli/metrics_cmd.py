@@ -23,6 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     who = p.add_mutually_exclusive_group()
     who.add_argument("--technician", metavar="NAME", help="one technician (display name or alias)")
     who.add_argument("--team", metavar="NAME", help="one team (default: the whole desk)")
+    who.add_argument("--group", metavar="NAME", help="one group of the exports (their group column)")
     p.add_argument("--period", metavar="P", help="2026-03, 2026-Q1, 2026-W05 or 2026 (default: last full month)")
     p.add_argument("--from", dest="first", metavar="P", help="first period of a range")
     p.add_argument("--to", dest="last", metavar="P", help="last period of a range")
@@ -85,8 +86,13 @@ def cmd_metrics(args: argparse.Namespace) -> int:
             team = next((t for t in store.list_teams() if t.name.casefold() == args.team.strip().casefold()), None)
             if team is None:
                 names = ", ".join(t.name for t in store.list_teams()) or "none yet"
-                raise NotFound(f"There is no team named {args.team!r} (teams: {names}).")
+                hint = ""
+                if any(g.casefold() == args.team.strip().casefold() for g in store.list_groups()):
+                    hint = f" The tickets have a group of that name: use --group {args.team!r}."
+                raise NotFound(f"There is no team named {args.team!r} (teams: {names}).{hint}")
             scope_key = f"team:{team.id}"
+        elif args.group is not None:
+            scope_key = f"group:{find_group(store, args.group)}"
         else:
             scope_key = "desk"
         values = compute(store, scope_key=scope_key, granularity=gran, first=first, last=last, split=args.split)
@@ -96,6 +102,18 @@ def cmd_metrics(args: argparse.Namespace) -> int:
         return EXIT_OK
     _print_table(values)
     return EXIT_OK
+
+
+def find_group(store, name: str) -> str:
+    """A group of the exports by name, case and spacing insensitive (NotFound lists the groups)."""
+    from kpidesk.people import alias_key
+
+    groups = store.list_groups()
+    hit = next((g for g in groups if alias_key(g) == alias_key(name)), None)
+    if hit is None:
+        listed = ", ".join(groups[:20]) or "none: the imported files have no group column"
+        raise NotFound(f"There is no group named {name!r} in the tickets (groups: {listed}).")
+    return hit
 
 
 def _cell(kpi: str, value: float | None) -> str:

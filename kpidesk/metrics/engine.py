@@ -52,6 +52,21 @@ class _Fetched:
     incoming: list[tuple[Any, ...]] = field(default_factory=list)  # (tech, raw seg, day or month, n)
     outgoing: list[tuple[Any, ...]] = field(default_factory=list)  # (tech, raw seg, period, n)
     pct: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)  # scope kind -> percentile rows
+    # Shared tickets' further technicians, `dup` second (sql.aggregate_shares, backlog_shares).
+    shares: list[tuple[Any, ...]] = field(default_factory=list)
+    share_in: list[tuple[Any, ...]] = field(default_factory=list)
+    share_out: list[tuple[Any, ...]] = field(default_factory=list)
+    # The same three as rows/incoming/outgoing, by group name.
+    group_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    group_in: list[tuple[Any, ...]] = field(default_factory=list)
+    group_out: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def for_kind(self, kind: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """(aggregate rows, incoming, outgoing) that add up into scopes of `kind`."""
+        if kind == "group":
+            return self.group_rows, self.group_in, self.group_out
+        return (groups.with_shares(self.rows, self.shares, kind), groups.with_shares(self.incoming, self.share_in, kind),
+                groups.with_shares(self.outgoing, self.share_out, kind))
 
 
 @dataclass
@@ -60,9 +75,11 @@ class _Context:
     tech_names: dict[int, str]
     team_names: dict[int, str]
 
-    def who(self, kind: str, sid: int | None) -> str:
+    def who(self, kind: str, sid: Any) -> str:
         if kind == "desk":
             return "desk"
+        if kind == "group":
+            return str(sid)
         if kind == "technician":
             return self.tech_names.get(sid, f"#{sid}")  # type: ignore[arg-type]
         return self.team_names.get(sid, f"#{sid}")  # type: ignore[arg-type]
@@ -94,15 +111,32 @@ def compute_all(store: "Store", *, granularity: str = "month", first: Period | s
     with sql.connection(store) as con:
         ctx = _Context(sql.team_map(con), *sql.names(con))
         tech_ids = groups.tech_filter(only, ctx.team_of)
+        people = any(k != "group" for k in scopes)
+        shared = people and sql.has_shares(con) and any(k in ("technician", "team") for k in scopes)
+        by_group = "group" in scopes and (only is not None or sql.has_groups(con))
+        group_ids = [only.id] if only is not None and only.kind == "group" else None
         if any(m not in BACKLOG_METRICS for m in wanted):
-            f.rows = sql.aggregate(con, granularity, first_key, last_key, split, tech_ids, full_scan=len(periods) > 6)
+            full = len(periods) > 6
+            if people:
+                f.rows = sql.aggregate(con, granularity, first_key, last_key, split, tech_ids, full_scan=full)
+            if shared:
+                f.shares = sql.aggregate_shares(con, granularity, first_key, last_key, split, tech_ids)
+            if by_group:
+                f.group_rows = sql.aggregate(con, granularity, first_key, last_key, split, group_ids,
+                                             full_scan=full, by="group")
         if percentiles and "mttr_hours" in wanted:
-            ids = None if only is None or only.kind == "desk" else [only.id]  # type: ignore[list-item]
-            f.pct = {kind: sql.percentile_rows(con, granularity, first_key, last_key, split, kind, ids)
-                     for kind in scopes}
+            ids = None if only is None or only.kind == "desk" else [only.id]
+            f.pct = {kind: sql.percentile_rows(con, granularity, first_key, last_key, split, kind, ids, shared)
+                     for kind in scopes if kind != "group" or by_group}
         if BACKLOG_METRICS & set(wanted):
-            f.incoming, f.outgoing = sql.backlog_flows(con, granularity, last_key, periods[-1].end.isoformat(),
-                                                       split, tech_ids)
+            end = periods[-1].end.isoformat()
+            if people:
+                f.incoming, f.outgoing = sql.backlog_flows(con, granularity, last_key, end, split, tech_ids)
+            if shared:
+                f.share_in, f.share_out = sql.backlog_shares(con, granularity, last_key, end, split, tech_ids)
+            if by_group:
+                f.group_in, f.group_out = sql.backlog_flows(con, granularity, last_key, end, split, group_ids,
+                                                            by="group")
     out = _assemble(f, ctx, periods, wanted, split, scopes, only, fill, percentiles)
     out.sort(key=lambda v: (SCOPES.index(v.scope), v.who, v.period, v.segment or "", _ORDER[v.kpi]))
     return out
@@ -118,25 +152,48 @@ def compute_many(store: "Store", granularities: Sequence[str], first: dt.date, l
     What recompute uses; unsorted, no percentiles."""
     wanted = _wanted(metrics)
     end = max(periods_between(first, last, g)[-1].end for g in granularities)
+    aggregates = any(m not in BACKLOG_METRICS for m in wanted)
+    backlog = bool(BACKLOG_METRICS & set(wanted))
+    empty: list[tuple[Any, ...]] = []
     with sql.connection(store) as con:
         ctx = _Context(sql.team_map(con), *sql.names(con))
-        rows = sql.aggregate_weeks_months(con, split) if any(m not in BACKLOG_METRICS for m in wanted) else []
-        incoming: list[tuple[Any, ...]] = []
-        outgoing: list[tuple[Any, ...]] = []
-        if BACKLOG_METRICS & set(wanted):
-            incoming, outgoing = sql.backlog_flows_weeks_months(con, end.isoformat(), split)
+        shared = sql.has_shares(con)
+        by_group = "group" in scopes and sql.has_groups(con)
+        rows = sql.aggregate_weeks_months(con, split) if aggregates else empty
+        share_rows = sql.aggregate_shares_weeks_months(con, split) if aggregates and shared else empty
+        group_rows = sql.aggregate_weeks_months(con, split, by="group") if aggregates and by_group else empty
+        incoming, outgoing = sql.backlog_flows_weeks_months(con, end.isoformat(), split) if backlog else (empty, empty)
+        share_in, share_out = (sql.backlog_shares_weeks_months(con, end.isoformat(), split) if backlog and shared
+                               else (empty, empty))
+        group_in, group_out = (sql.backlog_flows_weeks_months(con, end.isoformat(), split, by="group")
+                               if backlog and by_group else (empty, empty))
     if split is not None and segments is not None:
         keep = set(segments)
-        rows = [r for r in rows if groups.segment(r[3], split) in keep]
-        incoming = [r for r in incoming if groups.segment(r[1], split) in keep]
-        outgoing = [r for r in outgoing if groups.segment(r[1], split) in keep]
+
+        def kept(rows: list[tuple[Any, ...]], at: int) -> list[tuple[Any, ...]]:
+            return [r for r in rows if groups.segment(r[at], split) in keep]
+
+        rows, group_rows, share_rows = kept(rows, 3), kept(group_rows, 3), kept(share_rows, 4)
+        incoming, outgoing, group_in, group_out = kept(incoming, 1), kept(outgoing, 1), kept(group_in, 1), kept(group_out, 1)
+        share_in, share_out = kept(share_in, 2), kept(share_out, 2)
     out = {}
     for gran in granularities:
         periods = periods_between(first, last, gran)
         lo, hi = periods[0].key, periods[-1].key
-        f = _Fetched(rows=[(r[0], k, *r[3:]) for r in rows if lo <= (k := _key(gran, r[1], r[2])) <= hi],
-                     incoming=incoming if gran == "week" else [(t, s, d[:7], n) for t, s, d, n in incoming],
-                     outgoing=[(t, s, k, n) for t, s, w, m, n in outgoing if (k := _key(gran, w, m)) <= hi])
+
+        def by_period(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+            return [(r[0], k, *r[3:]) for r in rows if lo <= (k := _key(gran, r[1], r[2])) <= hi]
+
+        def days(rows: list[tuple[Any, ...]], at: int = 2) -> list[tuple[Any, ...]]:
+            return rows if gran == "week" else [(*r[:at], r[at][:7], *r[at + 1:]) for r in rows]
+
+        def gone(rows: list[tuple[Any, ...]], at: int = 2) -> list[tuple[Any, ...]]:
+            return [(*r[:at], k, r[-1]) for r in rows if (k := _key(gran, r[at], r[at + 1])) <= hi]
+
+        f = _Fetched(rows=by_period(rows), incoming=days(incoming), outgoing=gone(outgoing),
+                     shares=[(r[0], r[1], k, *r[4:]) for r in share_rows if lo <= (k := _key(gran, r[2], r[3])) <= hi],
+                     share_in=days(share_in, 3), share_out=gone(share_out, 3),
+                     group_rows=by_period(group_rows), group_in=days(group_in), group_out=gone(group_out))
         out[gran] = _assemble(f, ctx, periods, wanted, split, scopes, None, False, False)
     return out
 
@@ -170,12 +227,13 @@ def _assemble(f: _Fetched, ctx: _Context, periods: list[Period], wanted: tuple[s
         values: dict[tuple[groups.GroupKey, str], groups.Value] = {}
         keep_all = only is None or kind == "desk"
         pct = groups.percentiles(f.pct[kind], split) if kind in f.pct else {}
-        for key, agg in groups.rollup(f.rows, kind, ctx.team_of, split).items():
+        rows, incoming, outgoing = f.for_kind(kind)
+        for key, agg in groups.rollup(rows, kind, ctx.team_of, split).items():
             if keep_all or key[0] == only.id:  # type: ignore[union-attr]
                 for v in groups.from_aggregate(agg, wanted, pct.get(key)):
                     values[(key, v[0])] = v
-        if f.incoming:
-            for key, (now, before) in groups.backlog(f.incoming, f.outgoing, kind, ctx.team_of, split, periods).items():
+        if incoming:
+            for key, (now, before) in groups.backlog(incoming, outgoing, kind, ctx.team_of, split, periods).items():
                 if keep_all or key[0] == only.id:  # type: ignore[union-attr]
                     if "backlog_open" in wanted:
                         values[(key, "backlog_open")] = ("backlog_open", now, now, {})

@@ -11,7 +11,7 @@ from kpidesk.metrics import sql
 from kpidesk.metrics.model import TYPE_SEGMENTS, Scope
 from kpidesk.periods import Period, period_containing
 
-GroupKey = tuple[int | None, str, str | None]  # (scope id, period key, segment)
+GroupKey = tuple[Any, str, str | None]  # (scope id: technician or team id, group name, None; period; segment)
 Value = tuple[str, float | None, int, dict[str, float | None]]  # (metric, value, count, extra)
 
 
@@ -23,20 +23,21 @@ def segment(raw: Any, split: str | None) -> str | None:
     return None
 
 
-def scope_id(kind: str, tech_id: int | None, team_of: dict[int, int | None]) -> int | None | bool:
-    """The group a technician row adds into; False when it belongs to no group of that kind."""
+def scope_id(kind: str, tech_id: Any, team_of: dict[int, int | None]) -> Any:
+    """The group a row adds into; False when it belongs to no group of that kind. Rows of the
+    'group' kind are keyed by their group name already."""
     if kind == "desk":
         return None
-    if tech_id is None:
+    if tech_id is None or tech_id == "":
         return False
-    if kind == "technician":
+    if kind in ("technician", "group"):
         return tech_id
     team = team_of.get(tech_id)
     return False if team is None else team
 
 
 def tech_filter(only: Scope | None, team_of: dict[int, int | None]) -> list[int] | None:
-    if only is None or only.kind == "desk":
+    if only is None or only.kind in ("desk", "group"):
         return None
     if only.kind == "technician":
         return [only.id]  # type: ignore[list-item]
@@ -160,3 +161,12 @@ def from_aggregate(a: Sequence[float], wanted: tuple[str, ...], pct: tuple[float
             yield _mv(m, _rate(a[sql.REO_SUM], a[sql.REO_N]), a[sql.REO_N])
         elif m == "resolved_count":
             yield _mv(m, n, n)
+
+
+def with_shares(rows: list[tuple[Any, ...]], shares: list[tuple[Any, ...]], kind: str) -> list[tuple[Any, ...]]:
+    """The technician rows plus the share rows this kind counts: every further technician of a shared
+    ticket for technicians; for teams only those whose team does not have the ticket yet (dup 0);
+    none for the desk, which counts a shared ticket once. Share rows carry `dup` in second place."""
+    if not shares or kind not in ("technician", "team"):
+        return rows
+    return rows + [(r[0], *r[2:]) for r in shares if kind == "technician" or not r[1]]

@@ -22,10 +22,25 @@ TICKET_METRICS = (
 # survey exists, so exports without one keep exactly the documented list).
 CONTRACT_METRICS = tuple(m for m in TICKET_METRICS if m != "csat_positive_rate")
 BACKLOG_METRICS = frozenset({"backlog_open", "backlog_change"})
+# What a metric's count counts (DESIGN.md: a metric's count is what its value rests on), singular and
+# plural: an MTTR rests on the resolved tickets whose resolution time is known, not on all of them.
+COUNT_NOUNS: dict[str, tuple[str, str]] = {
+    "mttr_hours": ("ticket with a resolution time", "tickets with a resolution time"),
+    "sla_compliance": ("ticket with a known SLA", "tickets with a known SLA"),
+    "csat_mean": ("survey score", "survey scores"),
+    "csat_positive_rate": ("thumbs answer", "thumbs answers"),
+    "fcr_rate": ("resolved ticket", "resolved tickets"),
+    "escalation_rate": ("resolved ticket", "resolved tickets"),
+    "reopen_rate": ("resolved ticket", "resolved tickets"),
+    "csat_response_rate": ("resolved ticket", "resolved tickets"),
+    "resolved_count": ("resolved ticket", "resolved tickets"),
+    "backlog_open": ("open ticket", "open tickets"),
+    "backlog_change": ("open ticket", "open tickets"),
+}
 SPLITS = ("priority", "type")
 PRIORITY_SEGMENTS = ("P1", "P2", "P3", "P4")
 TYPE_SEGMENTS = ("incident", "request")
-SCOPES = ("technician", "team", "desk")
+SCOPES = ("technician", "team", "group", "desk")
 CADENCE_GRANULARITY = {"daily": "week", "weekly": "week", "monthly": "month", "quarterly": "quarter"}
 
 
@@ -68,10 +83,11 @@ def check_granularity(granularity: str) -> str:
 @dataclass(frozen=True)
 class Scope:
     """Whose tickets: 'desk' (all, including tickets no technician could be matched to),
-    'team:<id>' (tickets resolved by the team's current members) or 'technician:<id>'."""
+    'team:<id>' (tickets resolved by the team's current members), 'technician:<id>', or
+    'group:<name>' (the tickets the export puts in that group, with or without a technician)."""
 
     kind: str
-    id: int | None = None
+    id: Any = None  # int for teams and technicians, the name for a group
 
     @property
     def key(self) -> str:
@@ -84,7 +100,10 @@ class Scope:
         kind, _, ident = key.partition(":")
         if kind in ("team", "technician") and ident.isdigit():
             return cls(kind, int(ident))
-        raise ValidationError({"scope": f"{key!r} is not a ticket scope (desk, team:<id> or technician:<id>)"})
+        if kind == "group" and ident.strip():
+            return cls(kind, ident)
+        raise ValidationError({"scope": f"{key!r} is not a ticket scope (desk, team:<id>, technician:<id> or "
+                                        "group:<name>)"})
 
 
 @dataclass
@@ -100,7 +119,7 @@ class MetricValue:
     segment: str | None
     value: float | None
     count: int
-    scope_id: int | None = None
+    scope_id: Any = None  # technician or team id, group name, None for the desk
     period_start: dt.date | None = None
     extra: dict[str, float | None] = field(default_factory=dict)
 

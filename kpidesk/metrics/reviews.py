@@ -80,6 +80,8 @@ def scope_label(store: "Store", scope_key: str) -> str:
         if kind == "team" and ident.isdigit():
             t = s.get(Team, int(ident))
             return f"team {t.name}" if t else scope_key
+    if kind == "group":
+        return f"group {ident}"
     return ident or scope_key
 
 

@@ -183,6 +183,7 @@ class KpiCard:
     sparkline: list[float | None]
     few: bool  # the value rests on fewer tickets than the min_count setting: grey it out
     rated: bool  # False for team outcomes (never used to rate a person)
+    metric: str = ""  # the ticket metric of a computed KPI (what its count counts: COUNT_NOUNS)
 
 
 def dashboard_cards(store: "Store", scope_key: str = "desk", period: Period | str | None = None,
@@ -195,7 +196,8 @@ def dashboard_cards(store: "Store", scope_key: str = "desk", period: Period | st
     label = scope_label(store, scope_key)
     store = cached  # type: ignore[assignment]
     for k in cached.kpis:
-        if k.value_source == "computed" and not (scope_key == "desk" or scope_key.startswith(("team:", "technician:"))):
+        if k.value_source == "computed" and not (scope_key == "desk"
+                                                 or scope_key.startswith(("team:", "technician:", "group:"))):
             continue
         gran = granularity_of(k.cadence)
         last = period_containing(end, gran).previous()
@@ -206,7 +208,7 @@ def dashboard_cards(store: "Store", scope_key: str = "desk", period: Period | st
                              value=s.values[-1], count=s.counts[-1], status=s.statuses[-1], target=s.target,
                              band=s.band, trend=s.trend, sparkline=s.values,
                              few=s.counts[-1] is not None and s.counts[-1] < s.min_count,
-                             rated=k.level != "team"))
+                             rated=k.level != "team", metric=k.metric if k.value_source == "computed" else ""))
     return cards
 
 

@@ -3,7 +3,15 @@
 Every query groups by technician (and period, and segment), never by team or desk: those are exact
 sums of the technician rows (means and rates are carried as sums and counts), so one pass over the
 table serves all three scopes. Only the percentiles need their own ordered pass per scope kind.
-Keys compare as text ('2026-W05' < '2026-W06'), so period ranges are plain BETWEENs.
+Groups (the export's group column, scope 'group:<name>') are their own key: the same queries run
+by group_name instead of technician_id.
+Keys compare as text ('2026-W05' < '2026-W06'), so period ranges are plain BETWENs.
+
+Shared tickets (DESIGN.md: a cell naming several technicians counts for each of them, and once for
+the desk): technician_id holds the first of them and shared_with (JSON) the others. The share
+queries read only those tickets (a partial index finds them) and give one row per further
+technician, with `dup` set where that technician's team already has the ticket through an earlier
+one, so a team counts a ticket once too. Nothing of this runs on a database with no shared ticket.
 """
 from __future__ import annotations
 
@@ -21,27 +29,38 @@ PERIOD_COLUMN = {
     "year": "substr(resolved_month, 1, 4)",  # no year column: the month key's prefix is as cheap
 }
 SPLIT_COLUMN = {None: "NULL", "priority": "priority_tier", "type": "ticket_type"}
+KEY_COLUMN = {"technician": "t.technician_id", "group": "t.group_name"}
 
-# Positions in an aggregate row (after technician_id, period, seg).
+# Positions in an aggregate row (after key, period, seg).
 N, H_SUM, H_N, FCR_SUM, FCR_N, SLA_SUM, SLA_N, CS_SUM, CS_N, RESP_N, POS_SUM, POS_N, ESC_SUM, ESC_N, \
     REO_SUM, REO_N = range(16)
 AGG_WIDTH = 16
 
-_AGGREGATE = """
-SELECT technician_id, {p} AS period, {seg} AS seg,
-       count(*), total(resolution_hours), count(resolution_hours),
+_SUMS = """count(*), total(resolution_hours), count(resolution_hours),
        total(fcr), count(fcr), total(sla_met), count(sla_met),
        total(csat_score), count(csat_score),
        total(csat_score IS NOT NULL OR csat_positive IS NOT NULL),
        total(csat_positive), count(csat_positive),
-       total(escalated_eff), count(escalated_eff), total(reopened), count(reopened)
-FROM ticket {hint}
-WHERE {p} BETWEEN ? AND ? {only}
-GROUP BY technician_id, period, seg
+       total(escalated_eff), count(escalated_eff), total(reopened), count(reopened)"""
+_AGGREGATE = f"""
+SELECT {{key}}, {{p}} AS period, {{seg}} AS seg,
+       {_SUMS}
+FROM ticket t {{hint}}
+WHERE {{p}} BETWEEN ? AND ? {{only}}
+GROUP BY 1, period, seg
 """
 # Over most of the table a plain scan beats walking the (technician, period) index and fetching every
 # row through it (~1.7x measured on 100k tickets); SQLite's planner picks the index without statistics.
 FULL_SCAN = "NOT INDEXED"
+# Done with no time at all: in no period and in no backlog (DESIGN.md).
+IN_BACKLOG = "(t.resolved_basis IS NULL OR t.resolved_basis != 'no_time')"
+
+# One row per further technician of a shared ticket; `dup` where their team already has the ticket.
+_SHARES = """FROM ticket t INDEXED BY ix_ticket_shared, json_each(t.shared_with) j
+JOIN technician m ON m.id = j.value"""
+_DUP = """(m.team_id IS NULL OR EXISTS (
+    SELECT 1 FROM technician o WHERE o.team_id = m.team_id AND (o.id = t.technician_id
+        OR o.id IN (SELECT k.value FROM json_each(t.shared_with) k WHERE k.key < j.key))))"""
 
 
 @contextlib.contextmanager
@@ -51,71 +70,137 @@ def connection(store: "Store") -> Iterator[sqlite3.Connection]:
         yield s.connection().connection.driver_connection  # type: ignore[union-attr]
 
 
-def _only(tech_ids: Sequence[int] | None, column: str = "technician_id") -> str:
-    # Ids come from the technician table (ints), so inlining them is safe and keeps the index usable.
-    if tech_ids is None:
-        return ""
-    return f" AND {column} IN ({','.join(str(int(i)) for i in tech_ids) or 'NULL'})"
+def _only(ids: Sequence[Any] | None, column: str = "t.technician_id") -> tuple[str, list[Any]]:
+    """(SQL filter, its parameters). Technician and team ids are ints from the database, inlined so
+    the index stays usable; group names are text, bound."""
+    if ids is None:
+        return "", []
+    if all(isinstance(i, int) for i in ids):
+        return f" AND {column} IN ({','.join(str(int(i)) for i in ids) or 'NULL'})", []
+    return f" AND {column} IN ({','.join('?' * len(ids)) or 'NULL'})", list(ids)
+
+
+def has_shares(con: sqlite3.Connection) -> bool:
+    return con.execute("SELECT 1 FROM ticket INDEXED BY ix_ticket_shared WHERE shared_with IS NOT NULL "
+                       "LIMIT 1").fetchone() is not None
+
+
+def has_groups(con: sqlite3.Connection) -> bool:
+    return con.execute("SELECT 1 FROM ticket WHERE group_name != '' LIMIT 1").fetchone() is not None
 
 
 def aggregate(con: sqlite3.Connection, granularity: str, first_key: str, last_key: str,
-              split: str | None, tech_ids: Sequence[int] | None, full_scan: bool = False) -> list[tuple[Any, ...]]:
-    """(technician_id, period key, raw segment, 16 sums/counts) per group of resolved tickets."""
-    sql = _AGGREGATE.format(p=PERIOD_COLUMN[granularity], seg=SPLIT_COLUMN[split], only=_only(tech_ids),
-                            hint=FULL_SCAN if full_scan and tech_ids is None else "")
+              split: str | None, ids: Sequence[Any] | None, full_scan: bool = False,
+              by: str = "technician") -> list[tuple[Any, ...]]:
+    """(technician id or group name, period key, raw segment, 16 sums/counts) per group of resolved
+    tickets. `ids` keeps only those technicians (or groups)."""
+    key = KEY_COLUMN[by]
+    only, params = _only(ids, key)
+    if by == "group":
+        only += " AND t.group_name != ''"
+    sql = _AGGREGATE.format(key=key, p=PERIOD_COLUMN[granularity], seg=SPLIT_COLUMN[split], only=only,
+                            hint=FULL_SCAN if full_scan and ids is None else "")
+    return con.execute(sql, (first_key, last_key, *params)).fetchall()
+
+
+def aggregate_shares(con: sqlite3.Connection, granularity: str, first_key: str, last_key: str,
+                     split: str | None, tech_ids: Sequence[int] | None) -> list[tuple[Any, ...]]:
+    """(technician id, dup, period, raw segment, 16 sums) for the further technicians of shared tickets."""
+    p, seg = PERIOD_COLUMN[granularity], SPLIT_COLUMN[split]
+    only, _params = _only(tech_ids, "m.id")
+    sql = (f"SELECT m.id, {_DUP} AS dup, {p} AS period, {seg} AS seg, {_SUMS} {_SHARES} "
+           f"WHERE t.shared_with IS NOT NULL AND {p} BETWEEN ? AND ? {only} GROUP BY 1, 2, period, seg")
     return con.execute(sql, (first_key, last_key)).fetchall()
 
 
 def backlog_flows(con: sqlite3.Connection, granularity: str, last_key: str, end_text: str,
-                  split: str | None, tech_ids: Sequence[int] | None
+                  split: str | None, ids: Sequence[Any] | None, by: str = "technician"
                   ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """Tickets coming in (by day) and going out (by period) up to the end of the last period.
 
     Backlog at a period's end = tickets in before the end - tickets out before the end. A ticket
     comes in on min(created, resolved), so one whose resolution precedes its creation (bad export
     data) is never open, which is what "created on or before the end and not resolved by then" says.
+    A done ticket with no time at all never comes in.
     """
-    seg = SPLIT_COLUMN[split]
+    seg, key = SPLIT_COLUMN[split], KEY_COLUMN[by]
     # By day for weeks, by month otherwise ('2026-03-09' / '2026-03'): fewer groups to sort and add up.
     width = 10 if granularity == "week" else 7
-    hint = FULL_SCAN if tech_ids is None else ""
+    only, params = _only(ids, key)
+    if by == "group":
+        only += " AND t.group_name != ''"
+    hint = FULL_SCAN if ids is None else ""
     incoming = con.execute(
-        f"SELECT technician_id, {seg}, substr(min(created_at, coalesce(resolved_at, created_at)), 1, {width}) AS d, "
-        f"count(*) FROM ticket {hint} WHERE created_at < ? {_only(tech_ids)} GROUP BY 1, 2, 3",
-        (end_text,)).fetchall()
+        f"SELECT {key}, {seg}, substr(min(created_at, coalesce(resolved_at, created_at)), 1, {width}) AS d, "
+        f"count(*) FROM ticket t {hint} WHERE created_at < ? AND {IN_BACKLOG} {only} GROUP BY 1, 2, 3",
+        (end_text, *params)).fetchall()
     p = PERIOD_COLUMN[granularity]
     outgoing = con.execute(
-        f"SELECT technician_id, {seg}, {p} AS period, count(*) FROM ticket WHERE {p} <= ? {_only(tech_ids)} "
-        "GROUP BY 1, 2, 3", (last_key,)).fetchall()
+        f"SELECT {key}, {seg}, {p} AS period, count(*) FROM ticket t WHERE {p} <= ? {only} "
+        "GROUP BY 1, 2, 3", (last_key, *params)).fetchall()
     return incoming, outgoing
 
 
+def backlog_shares(con: sqlite3.Connection, granularity: str, last_key: str, end_text: str,
+                   split: str | None, tech_ids: Sequence[int] | None
+                   ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """backlog_flows() for the further technicians of shared tickets, with `dup` after the id:
+    (id, dup, seg, day, n) in, (id, dup, seg, period, n) out."""
+    seg, p = SPLIT_COLUMN[split], PERIOD_COLUMN[granularity]
+    width = 10 if granularity == "week" else 7
+    only, _params = _only(tech_ids, "m.id")
+    incoming = con.execute(
+        f"SELECT m.id, {_DUP}, {seg}, substr(min(created_at, coalesce(resolved_at, created_at)), 1, {width}), "
+        f"count(*) {_SHARES} WHERE t.shared_with IS NOT NULL AND created_at < ? AND {IN_BACKLOG} {only} "
+        "GROUP BY 1, 2, 3, 4", (end_text,)).fetchall()
+    outgoing = con.execute(
+        f"SELECT m.id, {_DUP}, {seg}, {p}, count(*) {_SHARES} WHERE t.shared_with IS NOT NULL AND {p} <= ? {only} "
+        "GROUP BY 1, 2, 3, 4", (last_key,)).fetchall()
+    return incoming, outgoing
+
+
+_PERCENTILES = """
+SELECT gid, period, seg, rn - 1, n, h FROM (
+  SELECT gid, period, seg, h, row_number() OVER w AS rn, count(*) OVER w AS n FROM ({source})
+  WINDOW w AS (PARTITION BY gid, period, seg ORDER BY h ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))
+WHERE rn - 1 IN (CAST((n - 1) * 0.5 AS INTEGER), CAST((n - 1) * 0.5 AS INTEGER) + 1,
+                 CAST((n - 1) * 0.9 AS INTEGER), CAST((n - 1) * 0.9 AS INTEGER) + 1)
+"""
+
+
 def percentile_rows(con: sqlite3.Connection, granularity: str, first_key: str, last_key: str,
-                    split: str | None, scope_kind: str, ids: Sequence[int] | None
-                    ) -> list[tuple[Any, ...]]:
+                    split: str | None, scope_kind: str, ids: Sequence[Any] | None,
+                    shares: bool = False) -> list[tuple[Any, ...]]:
     """Just the ordered resolution times a median and a 90th percentile need, per group:
     (group id, period, raw segment, 0-based rank, n, hours). Ranking runs in SQL (window functions),
-    so Python sees at most four rows per group."""
+    so Python sees at most four rows per group. With `shares`, a shared ticket's time counts for each
+    of its technicians, and once for each of their teams."""
     p, seg = PERIOD_COLUMN[granularity], SPLIT_COLUMN[split]
-    if scope_kind == "technician":
-        gid, join, where = "t.technician_id", "", " AND t.technician_id IS NOT NULL" + _only(ids, "t.technician_id")
-    elif scope_kind == "team":
-        gid, join = "m.team_id", " JOIN technician m ON m.id = t.technician_id"
-        where = " AND m.team_id IS NOT NULL" + _only(ids, "m.team_id")
+    base = f"t.resolution_hours IS NOT NULL AND {p} BETWEEN ? AND ?"
+    params: list[Any] = [first_key, last_key]
+    pick = f"{p} AS period, {seg} AS seg, t.resolution_hours AS h"
+    if scope_kind in ("technician", "team"):
+        # Who the ticket counts for: its technician, and (shares) its further technicians.
+        people = f"SELECT t.id AS tid, t.technician_id AS tech, {pick} FROM ticket t WHERE {base}"
+        if shares:
+            people += (f" UNION ALL SELECT t.id, m.id, {pick} {_SHARES} WHERE t.shared_with IS NOT NULL AND {base}")
+            params += [first_key, last_key]
+        if scope_kind == "technician":
+            only, extra = _only(ids, "x.tech")
+            source = f"SELECT x.tech AS gid, period, seg, h FROM ({people}) x WHERE x.tech IS NOT NULL{only}"
+        else:
+            only, extra = _only(ids, "m.team_id")
+            distinct = "DISTINCT " if shares else ""
+            source = (f"SELECT {distinct}m.team_id AS gid, x.tid, period, seg, h FROM ({people}) x "
+                      f"JOIN technician m ON m.id = x.tech WHERE m.team_id IS NOT NULL{only}")
+        params += extra
+    elif scope_kind == "group":
+        only, extra = _only(ids, "t.group_name")
+        source = f"SELECT t.group_name AS gid, {pick} FROM ticket t WHERE {base} AND t.group_name != ''{only}"
+        params += extra
     else:
-        gid, join, where = "0", "", ""
-    sql = f"""
-    SELECT gid, period, seg, rn - 1, n, h FROM (
-      SELECT {gid} AS gid, {p} AS period, {seg} AS seg, t.resolution_hours AS h,
-             row_number() OVER w AS rn, count(*) OVER w AS n
-      FROM ticket t{join}
-      WHERE t.resolution_hours IS NOT NULL AND {p} BETWEEN ? AND ?{where}
-      WINDOW w AS (PARTITION BY {gid}, {p}, {seg} ORDER BY t.resolution_hours
-                   ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))
-    WHERE rn - 1 IN (CAST((n - 1) * 0.5 AS INTEGER), CAST((n - 1) * 0.5 AS INTEGER) + 1,
-                     CAST((n - 1) * 0.9 AS INTEGER), CAST((n - 1) * 0.9 AS INTEGER) + 1)
-    """
-    return con.execute(sql, (first_key, last_key)).fetchall()
+        source = f"SELECT 0 AS gid, {pick} FROM ticket t WHERE {base}"
+    return con.execute(_PERCENTILES.format(source=source), params).fetchall()
 
 
 def quantile(ranked: dict[int, float], n: int, q: float) -> float | None:
@@ -141,24 +226,48 @@ def names(con: sqlite3.Connection) -> tuple[dict[int, str], dict[int, str]]:
     return techs, teams
 
 
-def aggregate_weeks_months(con: sqlite3.Connection, split: str | None) -> list[tuple[Any, ...]]:
+def aggregate_weeks_months(con: sqlite3.Connection, split: str | None, by: str = "technician"
+                           ) -> list[tuple[Any, ...]]:
     """Like aggregate() over every resolved ticket, grouped by week and month together
-    (technician_id, week, month, raw segment, 16 sums): weeks and months both add up exactly from it."""
-    sql = _AGGREGATE.format(p="resolved_week", seg=SPLIT_COLUMN[split], only="", hint=FULL_SCAN)
-    sql = sql.replace("resolved_week AS period,", "resolved_week, resolved_month,").replace(
-        "WHERE resolved_week BETWEEN ? AND ?", "WHERE resolved_week IS NOT NULL").replace(
-        "GROUP BY technician_id, period, seg", "GROUP BY technician_id, resolved_week, resolved_month, seg")
+    (key, week, month, raw segment, 16 sums): weeks and months both add up exactly from it."""
+    key = KEY_COLUMN[by]
+    where = "resolved_week IS NOT NULL" + (" AND t.group_name != ''" if by == "group" else "")
+    sql = (f"SELECT {key}, resolved_week, resolved_month, {SPLIT_COLUMN[split]} AS seg, {_SUMS} "
+           f"FROM ticket t {FULL_SCAN} WHERE {where} GROUP BY 1, 2, 3, seg")
     return con.execute(sql).fetchall()
 
 
-def backlog_flows_weeks_months(con: sqlite3.Connection, end_text: str, split: str | None
+def aggregate_shares_weeks_months(con: sqlite3.Connection, split: str | None) -> list[tuple[Any, ...]]:
+    """aggregate_shares() by week and month together: (id, dup, week, month, raw segment, 16 sums)."""
+    sql = (f"SELECT m.id, {_DUP} AS dup, resolved_week, resolved_month, {SPLIT_COLUMN[split]} AS seg, {_SUMS} "
+           f"{_SHARES} WHERE t.shared_with IS NOT NULL AND resolved_week IS NOT NULL GROUP BY 1, 2, 3, 4, seg")
+    return con.execute(sql).fetchall()
+
+
+def backlog_flows_weeks_months(con: sqlite3.Connection, end_text: str, split: str | None, by: str = "technician"
                                ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """backlog_flows() for weeks and months at once: incoming by day, outgoing by (week, month)."""
+    seg, key = SPLIT_COLUMN[split], KEY_COLUMN[by]
+    group = " AND t.group_name != ''" if by == "group" else ""
+    incoming = con.execute(
+        f"SELECT {key}, {seg}, substr(min(created_at, coalesce(resolved_at, created_at)), 1, 10) AS d, "
+        f"count(*) FROM ticket t {FULL_SCAN} WHERE created_at < ? AND {IN_BACKLOG}{group} GROUP BY 1, 2, 3",
+        (end_text,)).fetchall()
+    outgoing = con.execute(
+        f"SELECT {key}, {seg}, resolved_week, resolved_month, count(*) FROM ticket t "
+        f"WHERE resolved_week IS NOT NULL{group} GROUP BY 1, 2, 3, 4").fetchall()
+    return incoming, outgoing
+
+
+def backlog_shares_weeks_months(con: sqlite3.Connection, end_text: str, split: str | None
+                                ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """backlog_shares() for weeks and months at once: (id, dup, seg, day, n), (id, dup, seg, week, month, n)."""
     seg = SPLIT_COLUMN[split]
     incoming = con.execute(
-        f"SELECT technician_id, {seg}, substr(min(created_at, coalesce(resolved_at, created_at)), 1, 10) AS d, "
-        f"count(*) FROM ticket {FULL_SCAN} WHERE created_at < ? GROUP BY 1, 2, 3", (end_text,)).fetchall()
+        f"SELECT m.id, {_DUP}, {seg}, substr(min(created_at, coalesce(resolved_at, created_at)), 1, 10), count(*) "
+        f"{_SHARES} WHERE t.shared_with IS NOT NULL AND created_at < ? AND {IN_BACKLOG} GROUP BY 1, 2, 3, 4",
+        (end_text,)).fetchall()
     outgoing = con.execute(
-        f"SELECT technician_id, {seg}, resolved_week, resolved_month, count(*) FROM ticket "
-        "WHERE resolved_week IS NOT NULL GROUP BY 1, 2, 3, 4").fetchall()
+        f"SELECT m.id, {_DUP}, {seg}, resolved_week, resolved_month, count(*) {_SHARES} "
+        "WHERE t.shared_with IS NOT NULL AND resolved_week IS NOT NULL GROUP BY 1, 2, 3, 4, 5").fetchall()
     return incoming, outgoing
