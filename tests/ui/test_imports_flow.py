@@ -276,3 +276,29 @@ def test_kpi_values_file(qtbot, demo_store, tmp_path, shown_errors):
     result = screen.dialog
     assert isinstance(result, ResultDialog), screen.status_label.text()
     assert result.counts["Created"] + result.counts["Updated"] == 1
+
+
+def test_the_manager_answers_an_unknown_status_and_it_is_kept(qtbot, screen, store, tmp_path):
+    """Issue 12: statuses map onto open / resolved / closed, and the manager can correct the mapping
+    in the import dialog; the answer holds for later files too."""
+    tech(store, "Jane Doe")
+    rows = sn_rows(3)
+    rows[0][5], rows[1][5], rows[2][5] = "Closed", "Parked", "Parked"  # 'Parked': a site's own status
+    path = write_xlsx(tmp_path / "parked.xlsx", HEAD, rows)
+    dialog = open_mapping(qtbot, screen, path)
+    assert dialog.preview.statuses == {"Closed": "closed", "Parked": None}
+    assert "1 status KPI Desk does not know" in dialog.status_hint.text()
+    assert list(dialog.status_combos)[0] == "Parked"  # the question first
+    dialog.set_status_category("Parked", "open")
+    assert dialog.status_overrides() == {"Parked": "open"}
+    press_import(qtbot, screen, dialog.import_button)
+    with store.read() as s:
+        states = dict(s.execute(select(Ticket.external_id, Ticket.status_category)).all())
+        resolved = dict(s.execute(select(Ticket.external_id, Ticket.resolved_at)).all())
+    assert states == {"INC0010000": "closed", "INC0010001": "open", "INC0010002": "open"}
+    assert resolved["INC0010001"] is None  # its Resolved date no longer makes it done: the status wins
+    assert store.get_setting("status_categories") == {"Parked": "open"}
+    screen.dialog.close()
+    again = open_mapping(qtbot, screen, write_xlsx(tmp_path / "later.xlsx", HEAD, rows))
+    assert again.preview.statuses["Parked"] == "open"
+    again.reject()

@@ -16,7 +16,7 @@ from kpidesk.export.formats import fmt_target, fmt_value
 from kpidesk.metrics.series import KpiCard
 from ui.dashboard.models import CARD_ROLE, GREY, KPI_ID_ROLE, OVERDUE_ROLE, count_text, status_look, trend_text
 
-CARD_SIZE = QSize(240, 156)
+CARD_SIZE = QSize(240, 170)
 SPACING = 10
 Index = QModelIndex | QPersistentModelIndex
 
@@ -111,11 +111,13 @@ class CardDelegate(QStyledItemDelegate):
 
         self._sparkline(p, QRectF(x, r.top() + 84, w, 34), card, colour if not card.few else QColor(GREY))
 
-        # Footer: target and count.
-        foot = f"Target {fmt_target(card.target, card.unit, card.direction, card.band)}  ·  {count_text(card)}"
+        # Footer: the target, then what the value rests on (its own line: 'tickets with a
+        # resolution time' says what an MTTR counts, and must not be cut).
         p.setPen(muted if not card.few else QColor("#7b8794"))
-        p.drawText(QRectF(x, r.bottom() - 24, w, 18), Qt.AlignmentFlag.AlignVCenter,
-                   p.fontMetrics().elidedText(foot, Qt.TextElideMode.ElideRight, int(w)))
+        target = f"Target {fmt_target(card.target, card.unit, card.direction, card.band)}"
+        for offset, text in ((38, target), (22, count_text(card, say_few=False))):
+            p.drawText(QRectF(x, r.bottom() - offset, w, 16), Qt.AlignmentFlag.AlignVCenter,
+                       p.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, int(w)))
         p.restore()
 
     @staticmethod

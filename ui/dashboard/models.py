@@ -14,6 +14,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QColor
 
 from kpidesk.export.formats import ARROW_DOWN, ARROW_FLAT, ARROW_UP, fmt_target, fmt_value
+from kpidesk.metrics.model import COUNT_NOUNS
 from kpidesk.metrics.reviews import OverdueReview, ReviewRecord
 from kpidesk.metrics.series import KpiCard
 from ui.record_model import RecordTableModel
@@ -52,12 +53,15 @@ def trend_text(card_trend: str, direction: str) -> str:
     return f"{ARROW_UP if rising else ARROW_DOWN} {card_trend}"
 
 
-def count_text(card: KpiCard, min_count: int | None = None) -> str:
+def count_text(card: KpiCard, min_count: int | None = None, *, say_few: bool = True) -> str:
+    """What the value rests on: '12 tickets with a resolution time' for an MTTR (tickets resolved
+    without one are not in it), '40 resolved tickets' for a rate. A card drawn greyed out already
+    says 'too few' by its look (say_few=False)."""
     if card.count is None:
         return "entered value"
-    noun = "ticket" if card.count == 1 else "tickets"
-    few = " (too few to judge)" if card.few else ""
-    return f"{card.count} {noun}{few}"
+    one, many = COUNT_NOUNS.get(card.metric, ("ticket", "tickets"))
+    few = " (too few to judge)" if card.few and say_few else ""
+    return f"{card.count} {one if card.count == 1 else many}{few}"
 
 
 def card_summary(card: KpiCard, overdue: bool = False) -> str:

@@ -65,7 +65,7 @@ class DashboardScreen(Screen):
         self._op: Op[Any] | None = None
         self.cards_loader, self.trend_loader, self.scatter_loader = Loader(self), Loader(self), Loader(self)
         self.scope_combo = QComboBox(minimumContentsLength=16)
-        self.scope_combo.setToolTip("The whole desk, a team, or one technician")
+        self.scope_combo.setToolTip("The whole desk, a team, a group of the imported tickets, or one technician")
         self.period_combo = QComboBox(minimumContentsLength=10)
         self.period_combo.setToolTip("Each KPI shows its last full period (by its cadence) up to the end of this one")
         self.reviews_button = QPushButton("Reviews")
@@ -159,6 +159,8 @@ class DashboardScreen(Screen):
         self.scope_combo.addItem("The whole desk", "desk")
         for team in self.store.list_teams():
             self.scope_combo.addItem(f"Team: {team.name}", f"team:{team.id}")
+        for group in self.store.list_groups():  # the exports' own groups, beside KPI Desk's teams
+            self.scope_combo.addItem(f"Group: {group}", f"group:{group}")
         for tech in self.store.list_technicians():
             self.scope_combo.addItem(tech.display_name, f"technician:{tech.id}")
         self.scope_combo.setCurrentIndex(max(self.scope_combo.findData(current), 0))

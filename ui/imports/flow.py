@@ -40,6 +40,7 @@ class ImportRequest:
     strict: bool = False
     remember: bool = True
     alias_overrides: dict[str, int | None] | None = None  # None: the new names were not asked yet
+    status_overrides: dict[str, str] | None = None  # {status: open|resolved|closed} the manager set
 
     def with_names(self, overrides: dict[str, int | None]) -> "ImportRequest":
         return replace(self, alias_overrides=dict(overrides))
@@ -103,6 +104,7 @@ def run_import(store: "Store", request: ImportRequest, progress: Progress) -> Im
     overrides = dict(request.alias_overrides or {})
     report = tickets_import.run(store, request.path, **common, create_technicians=True,
                                 alias_overrides=overrides, remember=request.remember,
+                                status_overrides=request.status_overrides,
                                 progress=RateProgress(progress), table=table)
     outcome = ImportOutcome(report, report.changes)
     for name, tech_id in overrides.items():  # a merged name becomes an alias: known next time

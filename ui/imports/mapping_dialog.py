@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -42,6 +42,7 @@ from ui.imports.models import PreviewModel, preset_label
 from ui.ops import Op
 
 NOT_IMPORTED = "— none —"
+STATUS_CHOICES = (("open", "Open"), ("resolved", "Resolved"), ("closed", "Closed"))
 KINDS = (("tickets", "Helpdesk tickets"), ("values", "KPI values (long or wide shape)"))
 DATE_ORDERS: tuple[tuple[bool | None, str], ...] = (
     (None, "Detect from the data"), (True, "Day first (31/12/2026)"), (False, "Month first (12/31/2026)"))
@@ -119,8 +120,32 @@ class MappingDialog(QDialog):
         scroll = QScrollArea(widgetResizable=True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(form_box)
-        self.mapping_box = QGroupBox("Columns  (* required)")
-        QVBoxLayout(self.mapping_box).addWidget(scroll)
+        self.mapping_box = QWidget()
+        mapping_lay = QVBoxLayout(self.mapping_box)
+        mapping_lay.setContentsMargins(0, 0, 0, 0)
+        mapping_lay.addWidget(QLabel("The column each ticket field is read from (* required).", objectName="hint"))
+        mapping_lay.addWidget(scroll)
+
+        # Status -> category: an open status keeps a ticket open whatever its dates; a resolved or
+        # closed one makes it done even with no resolved time (DESIGN.md). Unknown ones are the
+        # manager's to answer; the answer is kept for later files.
+        self.status_combos: dict[str, QComboBox] = {}
+        self.status_form = QFormLayout()
+        self.status_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.status_hint = QLabel(wordWrap=True, objectName="hint")
+        status_inner = QWidget()
+        status_lay = QVBoxLayout(status_inner)
+        status_lay.setContentsMargins(4, 4, 8, 4)
+        status_lay.addWidget(self.status_hint)
+        status_lay.addLayout(self.status_form)
+        status_lay.addStretch(1)
+        status_scroll = QScrollArea(widgetResizable=True)
+        status_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        status_scroll.setWidget(status_inner)
+        self.status_box = QWidget()
+        status_box_lay = QVBoxLayout(self.status_box)
+        status_box_lay.setContentsMargins(0, 0, 0, 0)
+        status_box_lay.addWidget(status_scroll)
         self.values_help = QLabel(VALUES_HELP, wordWrap=True, objectName="hint")
         self.values_help.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.values_help.hide()
@@ -142,13 +167,17 @@ class MappingDialog(QDialog):
         left = QWidget()
         left_lay = QVBoxLayout(left)
         left_lay.setContentsMargins(0, 0, 0, 0)
-        left_lay.addWidget(self.mapping_box, 1)
+        # Columns and statuses side by side as tabs: each needs the panel's whole height.
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.mapping_box, "Columns")
+        self.tabs.addTab(self.status_box, "Statuses")
+        left_lay.addWidget(self.tabs, 1)
         left_lay.addWidget(self.values_help, 1)
         self.split = QSplitter(Qt.Orientation.Horizontal)
         self.split.addWidget(left)
         self.split.addWidget(right)
         self.split.setStretchFactor(1, 1)
-        self.split.setSizes([420, 700])
+        self.split.setSizes([500, 620])
         self.split.setChildrenCollapsible(False)
 
         self.problem_label = QLabel(objectName="fieldError", wordWrap=True)
@@ -188,6 +217,15 @@ class MappingDialog(QDialog):
     def kind(self) -> str:
         return str(self.kind_combo.currentData())
 
+    def status_overrides(self) -> dict[str, str]:
+        """{status: category} where the manager's choice differs from what the file was read as."""
+        return {status: combo.currentData() for status, combo in self.status_combos.items()
+                if combo.currentData() and combo.currentData() != self.preview.statuses.get(status)}
+
+    def set_status_category(self, status: str, category: str) -> None:
+        combo = self.status_combos[status]
+        combo.setCurrentIndex(max(combo.findData(category), 0))
+
     def request(self) -> ImportRequest:
         preset = str(self.preset_combo.currentData())
         if preset == "auto":
@@ -196,7 +234,7 @@ class MappingDialog(QDialog):
             path=self.path, kind=self.kind(), sheet=self.preview.sheet or None, preset=preset,
             mapping=self.mapping() if self.kind() == "tickets" else None,
             day_first=self.date_combo.currentData(), strict=self.strict_check.isChecked(),
-            remember=self.remember_check.isChecked())
+            remember=self.remember_check.isChecked(), status_overrides=self.status_overrides() or None)
 
     def problem(self) -> str:
         if self.kind() == "values":
@@ -228,8 +266,37 @@ class MappingDialog(QDialog):
         self.preview_title.setText(f"Preview: the first {len(preview.rows)} rows (column names on row "
                                    f"{preview.header_row}{', sheet ' + preview.sheet if preview.sheet else ''})")
         self._fill_combos(preview.headers, preview.mapping)
+        self._fill_statuses(preview.statuses)
         self._update_state()
         self.inspected.emit()
+
+    def _fill_statuses(self, statuses: dict[str, str | None]) -> None:
+        while self.status_form.rowCount():
+            self.status_form.removeRow(0)
+        self.status_combos.clear()
+        unknown = [s for s, c in statuses.items() if c is None]
+        # The unknown ones first: they are the question.
+        for status in sorted(statuses, key=lambda s: (statuses[s] is not None, s.casefold())):
+            combo = QComboBox()
+            combo.addItem("Unknown: dates decide", "")
+            for key, label in STATUS_CHOICES:
+                combo.addItem(label, key)
+            combo.setCurrentIndex(max(combo.findData(statuses[status] or ""), 0))
+            combo.setToolTip(f"How a ticket with the status {status!r} counts")
+            label = QLabel(status)
+            label.setToolTip(status)
+            self.status_form.addRow(label, combo)
+            self.status_combos[status] = combo
+        self.tabs.setTabText(1, f"Statuses ({len(unknown)} to answer)" if unknown else "Statuses")
+        if not statuses:
+            self.status_hint.setText("No status column: each ticket's dates decide whether it is done.")
+        elif unknown:
+            some = "1 status" if len(unknown) == 1 else f"{len(unknown)} statuses"
+            self.status_hint.setText(f"{some} KPI Desk does not know: say whether {'it means' if len(unknown) == 1 else 'they mean'} "
+                                     "open, resolved or closed. Your answer is kept for later files.")
+        else:
+            self.status_hint.setText("Open keeps a ticket in the backlog whatever its dates; resolved and closed "
+                                     "make it done even without a resolved time.")
 
     def _size_preview_columns(self) -> None:
         view = self.preview_view
@@ -251,7 +318,13 @@ class MappingDialog(QDialog):
 
     def _update_state(self) -> None:
         tickets = self.kind() == "tickets"
-        self.mapping_box.setVisible(tickets)
+        self.tabs.setVisible(tickets)
+        # The statuses listed are those of the status column found when the file was opened.
+        same_column = {f: self.preview.mapping.get(f) for f in ("status", "status_category")} == {
+            f: self.mapping().get(f) for f in ("status", "status_category")}
+        self.tabs.setTabEnabled(1, same_column)
+        self.tabs.setTabToolTip(1, "" if same_column else "The statuses are read with the file: open it again to "
+                                "list the statuses of another column.")
         self.values_help.setVisible(not tickets)
         for w in (self.preset_combo, self.date_combo, self.remember_check):
             w.setEnabled(tickets)

@@ -120,7 +120,7 @@ class ResultDialog(QDialog):
         summary = f"{where} · {preset_label(report.preset) if report.preset else report.kind} · {report.rows_read:,} rows read in {report.elapsed_s:.1f} s{rate}"
         if report.date_order:
             summary += f" · dates {report.date_order}"
-        details = list(report.warnings) + list(notes or [])
+        details = [str(w) for w in report.warnings] + list(notes or [])
         if report.new_technicians and not refused:
             details.insert(0, f"Names not known before: {', '.join(report.new_technicians)}.")
         if refused:
