@@ -249,6 +249,9 @@ class Ticket(Base):
         # The few tickets shared by several technicians, found without a scan of all the others.
         Index("ix_ticket_shared", "id", sqlite_where=text("shared_with IS NOT NULL"),
               postgresql_where=text("shared_with IS NOT NULL")),
+        # Groups, where the exports have them (an export without a group column adds nothing to it).
+        Index("ix_ticket_group", "group_name", sqlite_where=text("group_name != ''"),
+              postgresql_where=text("group_name != ''")),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     source_system: Mapped[str] = mapped_column(String(50))

@@ -86,7 +86,8 @@ def has_shares(con: sqlite3.Connection) -> bool:
 
 
 def has_groups(con: sqlite3.Connection) -> bool:
-    return con.execute("SELECT 1 FROM ticket WHERE group_name != '' LIMIT 1").fetchone() is not None
+    return con.execute("SELECT 1 FROM ticket INDEXED BY ix_ticket_group WHERE group_name != '' "
+                       "LIMIT 1").fetchone() is not None
 
 
 def aggregate(con: sqlite3.Connection, granularity: str, first_key: str, last_key: str,
@@ -159,7 +160,19 @@ def backlog_shares(con: sqlite3.Connection, granularity: str, last_key: str, end
     return incoming, outgoing
 
 
-_PERCENTILES = """
+_RANKS = """
+SELECT gid, period, seg, rn - 1, n, h FROM (
+  SELECT {gid} AS gid, {p} AS period, {seg} AS seg, t.resolution_hours AS h,
+         row_number() OVER w AS rn, count(*) OVER w AS n
+  FROM ticket t{join}
+  WHERE t.resolution_hours IS NOT NULL AND {p} BETWEEN ? AND ?{where}
+  WINDOW w AS (PARTITION BY {gid}, {p}, {seg} ORDER BY t.resolution_hours
+               ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))
+WHERE rn - 1 IN (CAST((n - 1) * 0.5 AS INTEGER), CAST((n - 1) * 0.5 AS INTEGER) + 1,
+                 CAST((n - 1) * 0.9 AS INTEGER), CAST((n - 1) * 0.9 AS INTEGER) + 1)
+"""
+# The same over a derived table, for shared tickets (slower: the rows are gathered first).
+_RANKS_OF = """
 SELECT gid, period, seg, rn - 1, n, h FROM (
   SELECT gid, period, seg, h, row_number() OVER w AS rn, count(*) OVER w AS n FROM ({source})
   WINDOW w AS (PARTITION BY gid, period, seg ORDER BY h ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))
@@ -176,31 +189,41 @@ def percentile_rows(con: sqlite3.Connection, granularity: str, first_key: str, l
     so Python sees at most four rows per group. With `shares`, a shared ticket's time counts for each
     of its technicians, and once for each of their teams."""
     p, seg = PERIOD_COLUMN[granularity], SPLIT_COLUMN[split]
-    base = f"t.resolution_hours IS NOT NULL AND {p} BETWEEN ? AND ?"
+    if shares and scope_kind in ("technician", "team"):
+        return _percentile_rows_shared(con, p, seg, first_key, last_key, scope_kind, ids)
     params: list[Any] = [first_key, last_key]
-    pick = f"{p} AS period, {seg} AS seg, t.resolution_hours AS h"
-    if scope_kind in ("technician", "team"):
-        # Who the ticket counts for: its technician, and (shares) its further technicians.
-        people = f"SELECT t.id AS tid, t.technician_id AS tech, {pick} FROM ticket t WHERE {base}"
-        if shares:
-            people += (f" UNION ALL SELECT t.id, m.id, {pick} {_SHARES} WHERE t.shared_with IS NOT NULL AND {base}")
-            params += [first_key, last_key]
-        if scope_kind == "technician":
-            only, extra = _only(ids, "x.tech")
-            source = f"SELECT x.tech AS gid, period, seg, h FROM ({people}) x WHERE x.tech IS NOT NULL{only}"
-        else:
-            only, extra = _only(ids, "m.team_id")
-            distinct = "DISTINCT " if shares else ""
-            source = (f"SELECT {distinct}m.team_id AS gid, x.tid, period, seg, h FROM ({people}) x "
-                      f"JOIN technician m ON m.id = x.tech WHERE m.team_id IS NOT NULL{only}")
-        params += extra
+    if scope_kind == "technician":
+        only, extra = _only(ids, "t.technician_id")
+        gid, join, where = "t.technician_id", "", " AND t.technician_id IS NOT NULL" + only
+    elif scope_kind == "team":
+        only, extra = _only(ids, "m.team_id")
+        gid, join = "m.team_id", " JOIN technician m ON m.id = t.technician_id"
+        where = " AND m.team_id IS NOT NULL" + only
     elif scope_kind == "group":
         only, extra = _only(ids, "t.group_name")
-        source = f"SELECT t.group_name AS gid, {pick} FROM ticket t WHERE {base} AND t.group_name != ''{only}"
-        params += extra
+        gid, join, where = "t.group_name", "", " AND t.group_name != ''" + only
     else:
-        source = f"SELECT 0 AS gid, {pick} FROM ticket t WHERE {base}"
-    return con.execute(_PERCENTILES.format(source=source), params).fetchall()
+        gid, join, where, extra = "0", "", "", []
+    sql = _RANKS.format(gid=gid, p=p, seg=seg, join=join, where=where)
+    return con.execute(sql, params + extra).fetchall()
+
+
+def _percentile_rows_shared(con: sqlite3.Connection, p: str, seg: str, first_key: str, last_key: str,
+                            scope_kind: str, ids: Sequence[Any] | None) -> list[tuple[Any, ...]]:
+    base = f"t.resolution_hours IS NOT NULL AND {p} BETWEEN ? AND ?"
+    pick = f"{p} AS period, {seg} AS seg, t.resolution_hours AS h"
+    # Who the ticket counts for: its technician, and its further technicians.
+    people = (f"SELECT t.id AS tid, t.technician_id AS tech, {pick} FROM ticket t WHERE {base} "
+              f"UNION ALL SELECT t.id, m.id, {pick} {_SHARES} WHERE t.shared_with IS NOT NULL AND {base}")
+    params: list[Any] = [first_key, last_key, first_key, last_key]
+    if scope_kind == "technician":
+        only, extra = _only(ids, "x.tech")
+        source = f"SELECT x.tech AS gid, period, seg, h FROM ({people}) x WHERE x.tech IS NOT NULL{only}"
+    else:  # a team counts a shared ticket once
+        only, extra = _only(ids, "m.team_id")
+        source = (f"SELECT DISTINCT m.team_id AS gid, x.tid, period, seg, h FROM ({people}) x "
+                  f"JOIN technician m ON m.id = x.tech WHERE m.team_id IS NOT NULL{only}")
+    return con.execute(_RANKS_OF.format(source=source), params + extra).fetchall()
 
 
 def quantile(ranked: dict[int, float], n: int, q: float) -> float | None:

@@ -1,4 +1,5 @@
 """Tickets keep their status category, what their resolved time rests on, and who shares them.
+(Partial indexes find the shared tickets and the grouped ones.)
 
 Revision ID: 0002_ticket_resolution_basis
 Revises: 0001_first_schema
@@ -26,11 +27,15 @@ def upgrade() -> None:
         batch_op.create_index('ix_ticket_shared', ['id'], unique=False,
                               sqlite_where=sa.text('shared_with IS NOT NULL'),
                               postgresql_where=sa.text('shared_with IS NOT NULL'))
+        batch_op.create_index('ix_ticket_group', ['group_name'], unique=False,
+                              sqlite_where=sa.text("group_name != ''"),
+                              postgresql_where=sa.text("group_name != ''"))
     op.execute("UPDATE ticket SET resolved_basis = 'resolved' WHERE resolved_at IS NOT NULL")
 
 
 def downgrade() -> None:
     with op.batch_alter_table('ticket', schema=None) as batch_op:
+        batch_op.drop_index('ix_ticket_group')
         batch_op.drop_index('ix_ticket_shared')
         batch_op.drop_column('shared_with')
         batch_op.drop_column('resolved_basis')
