@@ -44,6 +44,9 @@ class ImportReport:
     date_order: str = ""
     dry_run: bool = False
     refused: bool = False  # strict mode rejected rows, so nothing was imported
+    # The earliest day a ticket the import created or changed came in or was resolved (None: none):
+    # stored KPI values of earlier periods do not depend on it (kpidesk.actions refresh from here).
+    touched_since: dt.date | None = None
     rows_read: int = 0
     elapsed_s: float = 0.0
 

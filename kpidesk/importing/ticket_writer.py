@@ -277,6 +277,7 @@ class TicketWriter:
                     "SELECT ?, id, NULL, 'created', NULL FROM ticket WHERE id > ?", (self.batch_id, self._max_id))
         created = cur.rowcount
         unchanged = max(0, distinct - created - self.updated)
+        self.touched_since = touched_since(cur, self.batch_id, self._max_id)
         self._counts = (created, self.updated, unchanged)
         cur.execute("DROP TABLE temp.import_rows")
         values = [fields[f] for f in _BATCH_FIELDS]
@@ -288,6 +289,7 @@ class TicketWriter:
         return self._counts
 
     _counts: tuple[int, int, int] = (0, 0, 0)
+    touched_since: str | None = None
 
     def _unmark_reverted(self, cur: sqlite3.Cursor, ids: list[str]) -> None:
         """A ticket changed by one row and put back by a later row of the same file is unchanged:
@@ -305,6 +307,21 @@ class TicketWriter:
                     cur.execute("DELETE FROM import_change WHERE id = ?", (change_id,))
                     cur.execute("UPDATE ticket SET import_batch_id = ? WHERE id = ?", (before["import_batch_id"], ticket_id))
                     self.updated -= 1
+
+
+def touched_since(cur: sqlite3.Cursor, batch_id: int, max_id: int) -> str | None:
+    """The earliest day a ticket this batch created or changed (as it is now, and as it was) came in or
+    was resolved: no stored KPI value of an earlier period depends on what the batch did."""
+    day = "min(created_at, coalesce(resolved_at, created_at))"
+    new = cur.execute(f"SELECT min({day}) FROM ticket WHERE id > ?", (max_id,)).fetchone()[0]
+    now, before = cur.execute(
+        f"SELECT min(min(t.created_at, coalesce(t.resolved_at, t.created_at))), "
+        "min(min(json_extract(c.previous_json, '$.created_at'), "
+        "coalesce(json_extract(c.previous_json, '$.resolved_at'), json_extract(c.previous_json, '$.created_at')))) "
+        "FROM import_change c JOIN ticket t ON t.id = c.ticket_id WHERE c.batch_id = ? AND c.action = 'updated'",
+        (batch_id,)).fetchone()
+    found = [d for d in (new, now, before) if d]
+    return min(found)[:10] if found else None
 
 
 NAME_MAX = 200  # technician.display_name's declared length

@@ -13,6 +13,7 @@ rule: run it off the GUI thread (the Imports screen's Op does); it touches no wi
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -209,6 +210,8 @@ def _import(store: "Store", table: Table, report: ImportReport, order: DateOrder
         report.created, report.updated, report.unchanged = writer.finish(fields, len(latest.seen), latest.resent,
                                                                           report.dry_run)
         report.batch_id = None if report.dry_run else writer.batch_id
+        if not report.dry_run and writer.touched_since:
+            report.touched_since = dt.date.fromisoformat(writer.touched_since)
     finally:
         writer.abort()
 

@@ -88,6 +88,13 @@ def rejected_rows(store: "Store", batch_id: int) -> list[dict[str, Any]]:
 def undo_import(store: "Store", batch_id: int) -> Changes:
     """Undo import `batch_id` in one transaction. Raises NotFound, or ImportFailed with a plain
     reason (already undone; a later import changed the same tickets/values)."""
+    return undo(store, batch_id)[0]
+
+
+def undo(store: "Store", batch_id: int) -> tuple[Changes, dt.date | None]:
+    """undo_import(), and the earliest day a ticket it removed or put back came in or was resolved
+    (before or after): stored KPI values of earlier periods do not depend on the undo."""
+    since: str | None = None
     with store.raw_write() as con:
         cur = con.cursor()
         batch = cur.execute("SELECT kind, file_name, undone_at FROM import_batch WHERE id = ?", (batch_id,)).fetchone()
@@ -107,6 +114,8 @@ def undo_import(store: "Store", batch_id: int) -> Changes:
                                "the same records. Undo those first.")
         changes = cur.execute(f"SELECT {column}, action, previous_json FROM import_change WHERE batch_id = ?",
                               (batch_id,)).fetchall()
+        if kind == "tickets":
+            since = _earliest_day(cur, batch_id, changes)
         table, fields = ("ticket", ALL_FIELDS) if kind == "tickets" else ("measurement", _MEASUREMENT_FIELDS)
         created = [(rid,) for rid, action, _ in changes if action == "created" and rid is not None]
         cur.executemany(f"DELETE FROM {table} WHERE id = ?", created)
@@ -119,4 +128,19 @@ def undo_import(store: "Store", batch_id: int) -> Changes:
                 restores.append(tuple(before.get(c) for c in restore_cols) + (rid,))
         cur.executemany(sql, restores)
         cur.execute("UPDATE import_batch SET undone_at = ? WHERE id = ?", (to_iso(utcnow()), batch_id))
-    return Changes(tickets=kind == "tickets", measurements=kind != "tickets", imports=True)
+    changes_made = Changes(tickets=kind == "tickets", measurements=kind != "tickets", imports=True)
+    return changes_made, dt.date.fromisoformat(since[:10]) if since else None
+
+
+def _earliest_day(cur: Any, batch_id: int, changes: list[tuple[Any, ...]]) -> str | None:
+    """Before the undo runs: the tickets of the batch as they are now, and as they were before it."""
+    found = cur.execute(
+        "SELECT min(min(t.created_at, coalesce(t.resolved_at, t.created_at))) FROM import_change c "
+        "JOIN ticket t ON t.id = c.ticket_id WHERE c.batch_id = ?", (batch_id,)).fetchone()[0]
+    days = [found] if found else []
+    for _rid, action, prev in changes:
+        if action == "updated" and prev:
+            before = json.loads(prev)
+            created, resolved = before.get("created_at"), before.get("resolved_at")
+            days += [d for d in (created, resolved) if d]
+    return min(days) if days else None

@@ -43,7 +43,7 @@ def kpi_values(store: "Store", kpi: KpiRecord | int, periods: list[Period], scop
 
 
 def _computed(store: "Store", k: KpiRecord, periods: list[Period], scope_key: str, seg: str) -> Values:
-    if scope_key != "desk" and not scope_key.startswith(("team:", "technician:")):
+    if scope_key != "desk" and not scope_key.startswith(("team:", "technician:", "group:")):
         return _stored(store, k.id, periods, scope_key, seg)  # type: ignore[arg-type]
     rows = compute_all(store, granularity=periods[0].granularity, first=periods[0], last=periods[-1],
                        split=split_of_segment(seg), metrics=[k.metric], only=Scope.parse(scope_key))
