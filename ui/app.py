@@ -72,10 +72,10 @@ def open_first_store(db: str | Path | None, welcome: Welcome = ask_welcome) -> t
     if store is None:
         return None, None
     if choice == TEMPLATES:
-        from kpidesk.templates import start_with_templates
+        from kpidesk import actions
 
         try:
-            start_with_templates(store)
+            actions.start_from_templates(store)
         except Exception as exc:  # noqa: BLE001 - shown; the empty database is still usable
             show_error(None, exc)
     state.add_recent_database(store.path)
@@ -84,7 +84,7 @@ def open_first_store(db: str | Path | None, welcome: Welcome = ask_welcome) -> t
 
 def start_demo(window: MainWindow) -> Op:
     """Fill the (new, empty) database with the demo department in the background."""
-    from kpidesk.demo import create_demo
+    from kpidesk import actions
 
     store = window.store
 
@@ -93,7 +93,7 @@ def start_demo(window: MainWindow) -> Op:
             show_error(window, exc)
         window.apply_changes(_everything())  # whatever was written before the stop is shown
 
-    return (Op(window, lambda progress: create_demo(store, seed=7, progress=progress))
+    return (Op(window, lambda progress: actions.load_demo(store, seed=7, progress=progress).changes)
             .with_progress("Creating the demo department…")
             .success(window.apply_changes)
             .failure(on_failure)

@@ -16,6 +16,7 @@ import dataclasses
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand
 
+from kpidesk import actions
 from kpidesk.records import Changes, KpiRecord, RoleKpiRecord
 from kpidesk.store import Store
 
@@ -88,7 +89,8 @@ class CreateKpiCommand(_KpiCommand):
 
     def _do(self) -> None:
         rec = self.ctx.resolved(dataclasses.replace(self.record, id=None))
-        created, changes = self.ctx.store.create_kpi(rec)
+        done = actions.create_kpi(self.ctx.store, rec)
+        created, changes = done.result, done.changes
         assert created.id is not None
         if self.original_id is None:
             self.original_id = created.id
@@ -97,7 +99,7 @@ class CreateKpiCommand(_KpiCommand):
         self.ctx.changed.emit(changes, created.id)
 
     def _undo(self) -> None:
-        changes = self.ctx.store.delete_kpi(self.ctx.current_id(self.original_id))  # type: ignore[arg-type]
+        changes = actions.delete_kpi(self.ctx.store, self.ctx.current_id(self.original_id)).changes  # type: ignore[arg-type]
         self.ctx.changed.emit(changes, None)
 
 
@@ -107,8 +109,8 @@ class EditKpiCommand(_KpiCommand):
         self.before, self.after = before, dataclasses.replace(after, id=before.id)
 
     def _save(self, rec: KpiRecord) -> None:
-        saved, changes = self.ctx.store.update_kpi(self.ctx.resolved(rec))
-        self.ctx.changed.emit(changes, saved.id)
+        done = actions.update_kpi(self.ctx.store, self.ctx.resolved(rec))
+        self.ctx.changed.emit(done.changes, done.result.id)
 
     def _do(self) -> None:
         self._save(self.after)
@@ -130,22 +132,23 @@ class DeleteKpiCommand(_KpiCommand):
         self._paired_from = [k.id for k in store.list_kpis() if k.paired_kpi_id == kid and k.id is not None]
         self._roles = [(r.id, pos, m) for r in store.list_role_profiles() if r.id is not None
                        for pos, m in enumerate(r.kpis) if m.kpi_id == kid]
-        changes = store.delete_kpi(kid)
+        changes = actions.delete_kpi(store, kid).changes
         self.ctx.changed.emit(changes, None)
 
     def _undo(self) -> None:
         store = self.ctx.store
-        created, changes = store.create_kpi(self.ctx.resolved(dataclasses.replace(self.record, id=None)))
+        done = actions.create_kpi(store, self.ctx.resolved(dataclasses.replace(self.record, id=None)))
+        created, changes = done.result, done.changes
         assert created.id is not None and self.record.id is not None
         self.ctx.remap(self.record.id, created.id)
         for other in self._paired_from:
             rec = store.get_kpi(self.ctx.current_id(other))  # type: ignore[arg-type]
             rec.paired_kpi_id = created.id
-            changes |= store.update_kpi(rec)[1]
+            changes |= actions.update_kpi(store, rec).changes
         for role_id, pos, member in self._roles:
             role = store.get_role_profile(role_id)
             role.kpis.insert(min(pos, len(role.kpis)), dataclasses.replace(member, kpi_id=created.id))
-            changes |= store.save_role_profile(role)[1]
+            changes |= actions.save_role_profile(store, role).changes
         self.ctx.changed.emit(changes, created.id)
 
 
@@ -161,9 +164,8 @@ class AddTemplateCommand(CreateKpiCommand):
         self.setText(f"add KPI {KPI_TEMPLATES[key].name!r} from the library")
 
     def apply(self) -> None:
-        from kpidesk.templates import add_kpi_from_template
-
-        created, changes = add_kpi_from_template(self.ctx.store, self.key, owner=self.owner)
+        done = actions.add_templates(self.ctx.store, [self.key], owner=self.owner)
+        created, changes = done.result[0], done.changes
         self.record = dataclasses.replace(created, id=None)
         self.original_id = created.id
         self.setText(f"add KPI {created.name!r} from the library")

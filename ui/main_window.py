@@ -7,6 +7,7 @@ To add a page, add a factory to SCREENS (see ui.screen for the Screen contract).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kpidesk import actions
 from kpidesk.records import Changes
 from kpidesk.store import Store
 from ui import state
@@ -28,8 +30,10 @@ from ui.backups import actions as backup_actions
 from ui.checkin.screen import CheckInsScreen
 from ui.dashboard.reviews_panel import ReviewsScreen
 from ui.dashboard.screen import DashboardScreen
+from ui.errors import show_error
 from ui.imports.screen import ImportsScreen
 from ui.kpi_screen import KpiScreen
+from ui.ops import Op
 from ui.people_screen import PeopleScreen
 from ui.resources import icon
 from ui.screen import Screen
@@ -98,6 +102,12 @@ class MainWindow(QMainWindow):
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(QKeySequence.StandardKey.Redo)])
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
+        tools_menu = self.menuBar().addMenu("&Tools")
+        # Every action keeps the stored KPI values true; this is for the rare change that moves all
+        # of them at once (settings that every value depends on).
+        self.recompute_action = tools_menu.addAction("&Recompute all KPI values", self.recompute_all)
+        self.recompute_action.setToolTip("Compute every KPI value from all the tickets again, and check the "
+                                         "review triggers")
 
     def _build_screens(self) -> None:
         """Sidebar rows for every screen; the screens themselves are built when first shown (each
@@ -185,6 +195,16 @@ class MainWindow(QMainWindow):
         state.add_recent_database(new.path)
         self.database_changed.emit(new.path)
         return True
+
+    def recompute_all(self) -> Op[Any]:
+        """actions.recompute_all in an op, with progress and cancel (a cancel keeps the values as they were)."""
+        store = self.store
+        self._recompute_op = (Op(self, lambda progress: actions.recompute_all(store, progress).changes)
+                              .with_progress("Recomputing every KPI value…")
+                              .success(self.apply_changes)
+                              .failure(lambda exc: show_error(self, exc)))
+        self._recompute_op.run()
+        return self._recompute_op
 
     # Slots --------------------------------------------------------------------------------------
     def _on_sidebar_row_changed(self, row: int) -> None:

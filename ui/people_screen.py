@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kpidesk import actions
 from kpidesk.errors import KpiDeskError
 from kpidesk.records import Changes
 from kpidesk.store import Store
@@ -157,29 +158,31 @@ class PeopleScreen(Screen):
 
     # Actions ------------------------------------------------------------------------------------
     def _apply(self, call: Callable[[], object]) -> bool:
-        """Run a Store call that returns Changes or (record, Changes); reload and broadcast."""
+        """Run an action (an Outcome), or a call that returns Changes or (record, Changes); reload and
+        broadcast."""
         result = call()
-        changes = result[1] if isinstance(result, tuple) else result
+        changes = (result.changes if isinstance(result, actions.Outcome) else result[1] if isinstance(result, tuple)
+                   else result)
         self.reload()
         self.changes_made.emit(changes)
         return True
 
     def edit_technician(self, rec: object | None) -> None:
-        save = self.store.update_technician if rec is not None else self.store.create_technician
+        save = actions.update_technician if rec is not None else actions.create_technician
         dlg = TechnicianDialog(rec, self.store.list_teams(), self.store.list_role_profiles(),  # type: ignore[arg-type]
-                               lambda r: self._apply(lambda: save(r)), self)
+                               lambda r: self._apply(lambda: save(self.store, r)), self)
         dlg.exec()
 
     def edit_team(self, rec: object | None) -> None:
         if rec is None:
-            save: Callable[[object], object] = lambda r: self.store.create_team(r.name, r.description)  # noqa: E731
+            save: Callable[[object], object] = lambda r: actions.create_team(self.store, r.name, r.description)  # noqa: E731
         else:
-            save = self.store.update_team  # type: ignore[assignment]
+            save = lambda r: actions.update_team(self.store, r)  # type: ignore[arg-type] # noqa: E731
         TeamDialog(rec, lambda r: self._apply(lambda: save(r)), self).exec()  # type: ignore[arg-type]
 
     def edit_role(self, rec: object | None) -> None:
         kpis = [(k.name, k.id) for k in self.store.list_kpis() if k.id is not None]
-        RoleDialog(rec, kpis, lambda r: self._apply(lambda: self.store.save_role_profile(r)), self).exec()  # type: ignore[arg-type]
+        RoleDialog(rec, kpis, lambda r: self._apply(lambda: actions.save_role_profile(self.store, r)), self).exec()  # type: ignore[arg-type]
 
     def add_role_from_template(self, name: str) -> None:
         try:
@@ -199,17 +202,17 @@ class PeopleScreen(Screen):
     def _on_technicians_delete(self) -> None:
         t = self.technicians.current()
         if t is not None:
-            self._delete("technician", t.display_name, lambda: self.store.delete_technician(t.id))  # type: ignore[attr-defined]
+            self._delete("technician", t.display_name, lambda: actions.delete_technician(self.store, t.id))  # type: ignore[attr-defined]
 
     def _on_teams_delete(self) -> None:
         t = self.teams.current()
         if t is not None:
-            self._delete("team", t.name, lambda: self.store.delete_team(t.id))  # type: ignore[attr-defined]
+            self._delete("team", t.name, lambda: actions.delete_team(self.store, t.id))  # type: ignore[attr-defined]
 
     def _on_roles_delete(self) -> None:
         r = self.roles.current()
         if r is not None:
-            self._delete("role profile", r.name, lambda: self.store.delete_role_profile(r.id))  # type: ignore[attr-defined]
+            self._delete("role profile", r.name, lambda: actions.delete_role_profile(self.store, r.id))  # type: ignore[attr-defined]
 
     def _on_roles_current_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
         role = self.roles.current()

@@ -49,14 +49,14 @@ def _json_default(value: Any) -> Any:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from kpidesk.demo import create_demo
+    from kpidesk import actions
 
     try:
         today = dt.date.fromisoformat(args.today) if args.today is not None else None
     except ValueError:
         raise UsageError(f"--today {args.today!r} is not a date (use YYYY-MM-DD)") from None
     with open_store(args, create=True) as store:
-        create_demo(store, seed=args.seed, today=today)
+        actions.load_demo(store, seed=args.seed, today=today)
         people = store.list_technicians()
         print(f"Demo data created in {store.path}: {len(people)} technicians, "
               f"{len(store.list_teams())} teams, {len(store.list_kpis())} KPIs and metrics.")

@@ -41,9 +41,8 @@ def _pdf_renderer():
 
 
 def cmd_export_appraisals(args: argparse.Namespace) -> int:
+    from kpidesk import actions
     from kpidesk.errors import ExportFailed
-    from kpidesk.export.appraisal_source import reports_for
-    from kpidesk.export.batch import export_batch, export_to_file
     from kpidesk.periods import parse_period
 
     try:
@@ -52,26 +51,16 @@ def cmd_export_appraisals(args: argparse.Namespace) -> int:
         raise UsageError(f"--period: {exc}") from None
     out = Path(args.out).expanduser()
     suffix = out.suffix.lower()
-    single = suffix in (".pdf", ".xlsx")
-    if single and (args.fmt == "both" or f".{args.fmt}" != suffix):
+    if suffix in (".pdf", ".xlsx") and (args.fmt == "both" or f".{args.fmt}" != suffix):
         print(f"kpidesk: --out {out.name} is a {suffix} file but --format is {args.fmt}; give a folder for "
               "--format both, a .pdf for pdf or a .xlsx for xlsx", file=sys.stderr)
         return EXIT_UNREADABLE
-    with open_store(args) as store:
-        reports = reports_for(store, period, team=args.team, technician=args.technician)
-    scope = (f" for team {args.team!r}" if args.team else f" for {args.technician!r}" if args.technician else "")
-    if not reports:
-        print(f"kpidesk: no check-ins for {period}{scope}; nothing was exported.", file=sys.stderr)
-        return EXIT_ERROR
     render = _pdf_renderer() if args.fmt in ("pdf", "both") else None
     try:
-        if single:
-            result = export_to_file(reports, out, period=period, fmt=args.fmt, render_pdf=render,
-                                    page_size=args.page_size, include_drafts=args.include_drafts)
-        else:
-            result = export_batch(reports, out, period=period, fmt=args.fmt, render_pdf=render,
-                                  page_size=args.page_size, include_drafts=args.include_drafts,
-                                  workbook_name=None)
+        with open_store(args) as store:
+            result = actions.export_appraisals(
+                store, period, out, fmt=args.fmt, team=args.team, technician=args.technician,
+                include_drafts=args.include_drafts, page_size=args.page_size, render_pdf=render).result
     except ExportFailed as exc:
         print(f"kpidesk: {exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -6,7 +6,8 @@ Contract (HR scripts rely on it; extend, never rename):
 exit 0 success, 2 a file it cannot read (or a bad mapping file), 3 strict import with rejected rows.
 JSON keys: batch_id, file, preset, kind, created, updated, unchanged, rejected, rejected_rows [{file,
 sheet, row, column, value, reason}], new_technicians, dry_run, elapsed_s (plus sheet, warnings
-[{code, message, count, rows}], date_order, mapping). --show-mapping prints a mapping file
+[{code, message, count, rows}], date_order, mapping, reviews_opened [the `reviews --json` objects], notes).
+--show-mapping prints a mapping file
 (kpidesk/importing/mapping_file.py); `imports --json` gives each import's in its "mapping" key.
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from kpidesk.cli import EXIT_ERROR, EXIT_OK, EXIT_STRICT, EXIT_UNREADABLE, open_store
@@ -54,15 +56,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     undo.set_defaults(func=cmd_undo)
 
 
-def _emit(report: Any, as_json: bool, stream: Any = None) -> None:
+def _emit(report: Any, as_json: bool, stream: Any = None, reviews: list[Any] = (), notes: list[str] = ()) -> None:
     if as_json:
-        json.dump(report.to_json(), sys.stdout, indent=2)
+        from kpidesk.metrics.reviews import review_json
+
+        data = report.to_json()
+        data["reviews_opened"] = [review_json(r) for r in reviews]
+        data["notes"] = list(notes)
+        json.dump(data, sys.stdout, indent=2)
         print()
         return
     out = stream or sys.stdout
     print(report.summary(), file=out)
     for w in report.warnings:
         print(f"  note: {w}", file=out)
+    for n in notes:
+        print(f"  note: {n}", file=out)
+    if reviews:
+        print(f"{len(reviews)} review(s) opened: a KPI crossed its trigger (kpidesk reviews lists them).", file=out)
+        for r in reviews:
+            print(f"  review #{r.id}: {r.summary}", file=out)
     for r in report.rejected_rows[:20]:
         print(f"  rejected: row {r.row}, column {r.column!r}, value {r.value!r}: {r.reason}", file=out)
     if report.rejected > 20:
@@ -70,7 +83,8 @@ def _emit(report: Any, as_json: bool, stream: Any = None) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from kpidesk.importing import mapping_file, tickets_import, values_import
+    from kpidesk import actions
+    from kpidesk.importing import mapping_file
     from kpidesk.importing.errors import RowsRejected
 
     try:
@@ -79,16 +93,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         given = mapping_file.load(args.mapping) if args.mapping else None
         preset = args.preset if args.preset != "auto" or given is None else given["preset"]
         day_first = args.day_first if args.day_first is not None or given is None else given["day_first"]
+        request = actions.ImportRequest(
+            Path(args.file), kind=args.kind, sheet=args.sheet, preset=preset, day_first=day_first,
+            strict=args.strict, dry_run=args.dry_run, mapping=given["columns"] if given else None,
+            status_overrides=given["status_categories"] if given else None,
+            priority_overrides=given["priority_tiers"] if given else None)
         with open_store(args, create=True) as store:
-            if args.kind == "values":
-                report = values_import.run(store, args.file, sheet=args.sheet, strict=args.strict,
-                                           dry_run=args.dry_run)
-            else:
-                report = tickets_import.run(
-                    store, args.file, sheet=args.sheet, preset=preset, day_first=day_first, strict=args.strict,
-                    dry_run=args.dry_run, mapping=given["columns"] if given else None,
-                    status_overrides=given["status_categories"] if given else None,
-                    priority_overrides=given["priority_tiers"] if given else None)
+            done = actions.import_file(store, request)
+        report = done.result.report
     except RowsRejected as exc:
         print(f"kpidesk: {exc}", file=sys.stderr)
         _emit(exc.report, args.json, sys.stderr)
@@ -96,7 +108,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     except ImportFailed as exc:
         print(f"kpidesk: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
-    _emit(report, args.json)
+    _emit(report, args.json, reviews=done.reviews, notes=done.notes)
     return EXIT_OK
 
 
@@ -137,15 +149,17 @@ def cmd_imports(args: argparse.Namespace) -> int:
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
-    from kpidesk.importing.undo import undo_import
+    from kpidesk import actions
 
     try:
         with open_store(args) as store:
-            undo_import(store, args.batch_id)
+            done = actions.undo_import(store, args.batch_id)
     except ImportFailed as exc:
         print(f"kpidesk: {exc}", file=sys.stderr)
         return EXIT_ERROR
     print(f"Import {args.batch_id} undone.")
+    for r in done.reviews:
+        print(f"  review #{r.id} opened: {r.summary}")
     return EXIT_OK
 
 

@@ -143,21 +143,18 @@ def _print_table(values: list) -> None:
 
 
 def cmd_reviews(args: argparse.Namespace) -> int:
-    from kpidesk.metrics.reviews import check_triggers, list_reviews
+    from kpidesk import actions
+    from kpidesk.metrics.reviews import list_reviews, review_json
 
     try:
         today = dt.date.fromisoformat(args.today) if args.today is not None else None
     except ValueError:
         raise UsageError(f"--today {args.today!r} is not a date (use YYYY-MM-DD)") from None
     with open_store(args) as store:
-        opened = check_triggers(store, today)[0] if args.check else []
+        opened = actions.check_reviews(store, today).result if args.check else []
         reviews = list_reviews(store, open_only=not args.all)
     if args.json:
-        json.dump([{"id": r.id, "kpi": r.kpi_name, "kpi_id": r.kpi_id, "scope": r.scope_key, "who": r.scope_label,
-                    "segment": r.segment or None, "period": r.period, "value": r.value, "unit": r.unit,
-                    "rule": r.rule, "owner": r.owner, "opened_at": r.opened_at.isoformat(),
-                    "acknowledged_at": r.acknowledged_at.isoformat() if r.acknowledged_at else None,
-                    "acknowledged_by": r.acknowledged_by, "note": r.note} for r in reviews], sys.stdout, indent=2)
+        json.dump([review_json(r) for r in reviews], sys.stdout, indent=2)
         print()
         return EXIT_OK
     if args.check:

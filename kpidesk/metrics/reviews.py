@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -137,6 +137,15 @@ def check_triggers(store: "Store", today: dt.date | None = None) -> tuple[list[R
                     opened.append(r.id)
     records = [r for r in list_reviews(store, open_only=False) if r.id in opened]
     return records, Changes(reviews=bool(opened))
+
+
+def review_json(r: ReviewRecord) -> dict[str, Any]:
+    """A review as `kpidesk reviews --json` prints it (a contract: extend, never rename)."""
+    return {"id": r.id, "kpi": r.kpi_name, "kpi_id": r.kpi_id, "scope": r.scope_key, "who": r.scope_label,
+            "segment": r.segment or None, "period": r.period, "value": r.value, "unit": r.unit,
+            "rule": r.rule, "owner": r.owner, "opened_at": r.opened_at.isoformat(),
+            "acknowledged_at": r.acknowledged_at.isoformat() if r.acknowledged_at else None,
+            "acknowledged_by": r.acknowledged_by, "note": r.note}
 
 
 def list_reviews(store: "Store", open_only: bool = True, kpi_id: int | None = None) -> list[ReviewRecord]:

@@ -64,7 +64,7 @@ def test_default_path_comes_from_the_data_dir(_isolated_home):
 
 
 def test_start_with_demo_data_runs_in_the_background(qtbot, tmp_path, shown_errors, monkeypatch):
-    import kpidesk.demo
+    import kpidesk.actions.setup
     from kpidesk.records import Changes
     from ui.main_window import MainWindow
     from ui.people_screen import PeopleScreen
@@ -80,7 +80,7 @@ def test_start_with_demo_data_runs_in_the_background(qtbot, tmp_path, shown_erro
         calls.append(seed)
         return Changes(people=True, kpis=True)
 
-    monkeypatch.setattr(kpidesk.demo, "create_demo", fake_demo)
+    monkeypatch.setattr(kpidesk.actions.setup, "create_demo", fake_demo)  # what the load_demo action calls
     store, choice = ui_app.open_first_store(tmp_path / "new.db", lambda p: (DEMO, None))
     assert choice == DEMO
     window = MainWindow(store)

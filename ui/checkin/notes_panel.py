@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kpidesk import actions
 from kpidesk import appraisal as ap
 from kpidesk.errors import KpiDeskError
 from kpidesk.store import Store
@@ -117,7 +118,7 @@ class NotesPanel(QWidget):
         while dlg.exec() == QDialog.DialogCode.Accepted:
             try:
                 rec = dlg.record()
-                changes = ap.update_note(self.store, rec) if rec.id else ap.add_note(self.store, rec)[1]
+                changes = actions.save_note(self.store, rec).changes
             except KpiDeskError as exc:
                 show_error(dlg, exc)
                 continue
@@ -137,5 +138,5 @@ class NotesPanel(QWidget):
     def _on_delete_clicked(self) -> None:
         note = self.selected()
         if note is not None and note.id is not None:
-            self.changes_made.emit(ap.delete_note(self.store, note.id))
+            self.changes_made.emit(actions.delete_note(self.store, note.id).changes)
             self.reload()

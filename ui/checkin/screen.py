@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kpidesk import actions
 from kpidesk import appraisal as ap
 from kpidesk.errors import KpiDeskError
 from kpidesk.periods import last_full_period
@@ -168,7 +169,7 @@ class CheckInsScreen(Screen):
         if tid is None:
             return
         try:
-            rec = ap.start_or_resume(self.store, tid, self.period.currentData())
+            rec = actions.start_checkin(self.store, tid, self.period.currentData()).result
         except KpiDeskError as exc:
             show_error(self, exc)
             return
@@ -191,12 +192,11 @@ if __name__ == "__main__":
     import tempfile
     from pathlib import Path
 
-    from kpidesk.demo import create_demo
     from ui.app import make_app
 
     app = make_app(sys.argv)
     demo = Store.open(Path(tempfile.mkdtemp()) / "preview.db")
-    create_demo(demo)
+    actions.load_demo(demo)
     screen = CheckInsScreen(demo)
     screen.resize(1280, 800)
     screen.show()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kpidesk import actions
 from kpidesk import appraisal as ap
 from kpidesk.errors import KpiDeskError
 from kpidesk.store import Store
@@ -107,8 +108,8 @@ class CheckInWizard(QWidget):
         if self.checkin_id is None or self.read_only:
             return True
         try:
-            rec = ap.save_step(self.store, self.checkin_id, self.step if step is None else step,
-                               self.conversation.answers())
+            rec = actions.save_checkin_step(self.store, self.checkin_id, self.step if step is None else step,
+                                            self.conversation.answers()).result
         except KpiDeskError as exc:
             show_error(self, exc)
             return False
@@ -185,7 +186,7 @@ class CheckInWizard(QWidget):
 
     def _on_correct_clicked(self) -> None:
         try:
-            rec = ap.correct(self.store, self.checkin_id)  # type: ignore[arg-type]
+            rec = actions.correct_checkin(self.store, self.checkin_id).result  # type: ignore[arg-type]
         except KpiDeskError as exc:
             show_error(self, exc)
             return
@@ -196,7 +197,7 @@ class CheckInWizard(QWidget):
         if not self.save(REVIEW):
             return
         try:
-            ap.sign(self.store, self.checkin_id, name)  # type: ignore[arg-type]
+            actions.sign_checkin(self.store, self.checkin_id, name)  # type: ignore[arg-type]
         except KpiDeskError as exc:
             show_error(self, exc)
             return
@@ -205,7 +206,7 @@ class CheckInWizard(QWidget):
 
     def _on_review_acknowledge_requested(self, name: str) -> None:
         try:
-            ap.acknowledge(self.store, self.checkin_id, name)  # type: ignore[arg-type]
+            actions.acknowledge_checkin(self.store, self.checkin_id, name)  # type: ignore[arg-type]
         except KpiDeskError as exc:
             show_error(self, exc)
             return

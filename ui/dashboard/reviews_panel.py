@@ -26,14 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from kpidesk.errors import KpiDeskError
-from kpidesk.metrics.reviews import (
-    ReviewRecord,
-    acknowledge_review,
-    check_triggers,
-    list_reviews,
-    mark_reviewed,
-    overdue_reviews,
-)
+from kpidesk import actions
+from kpidesk.metrics.reviews import ReviewRecord, list_reviews, overdue_reviews
 from kpidesk.records import Changes
 from kpidesk.store import Store
 from ui.dashboard.models import OverdueTableModel, ReviewColumns, ReviewTableModel
@@ -176,7 +170,7 @@ class ReviewsScreen(Screen):
     # Actions ---------------------------------------------------------------------------------------
     def acknowledge(self, review_id: int, note: str, by: str) -> bool:
         try:
-            _rec, changes = acknowledge_review(self.store, review_id, note, by)
+            changes = actions.acknowledge_review(self.store, review_id, note, by).changes
         except KpiDeskError as exc:
             show_error(self, exc)
             return False
@@ -187,12 +181,11 @@ class ReviewsScreen(Screen):
     def check_now(self) -> Op[object]:
         """Check every KPI's trigger in the background; the new reviews show when it is done."""
         store, today = self.store, self.today
-        self._op = (Op(self, lambda _p: check_triggers(store, today)).with_progress("Checking review triggers…")
-                    .success(self._on_check_done).run())
+        self._op = (Op(self, lambda _p: actions.check_reviews(store, today).changes)
+                    .with_progress("Checking review triggers…").success(self._on_check_done).run())
         return self._op
 
-    def _on_check_done(self, result: object) -> None:
-        _opened, changes = result  # type: ignore[misc]
+    def _on_check_done(self, changes: Changes) -> None:
         self.reload()
         if changes.any():
             self.changes_made.emit(changes)
@@ -225,7 +218,7 @@ class ReviewsScreen(Screen):
         if dlg.exec() == QDialog.DialogCode.Accepted:
             note, by = dlg.values()
             try:
-                _rec, changes = mark_reviewed(self.store, o.kpi_id, note, by, self.today)
+                changes = actions.mark_reviewed(self.store, o.kpi_id, note, by, self.today).changes
             except KpiDeskError as exc:
                 show_error(self, exc)
                 return
@@ -245,13 +238,11 @@ if __name__ == "__main__":
     import tempfile
     from pathlib import Path
 
-    from kpidesk.demo import create_demo
     from ui.app import make_app
 
     app = make_app(sys.argv)
     preview_store = Store.open(Path(tempfile.mkdtemp()) / "preview.db")
-    create_demo(preview_store, seed=7)
-    check_triggers(preview_store)
+    actions.load_demo(preview_store, seed=7)
     screen = ReviewsScreen(preview_store)
     screen.resize(1100, 700)
     screen.show()

@@ -2,9 +2,10 @@
 card opens its trend plot; speed against quality for the period; the open reviews one click away.
 
 Thread rules: every read of the core runs on the dashboard's loaders (ui.dashboard.loader, one
-worker thread, newest request wins); recompute runs through ui.ops.Op. Cards already read for a
-(scope, period) are kept until the data changes, and the other scopes of the period are read ahead
-in the background, so switching technician is a model reset (milliseconds), not a query.
+worker thread, newest request wins). Stored KPI values are kept true by the core's actions, so
+nothing here recomputes (Tools > Recompute all KPI values is the rare full one). Cards already read
+for a (scope, period) are kept until the data changes, and the other scopes of the period are read
+ahead in the background, so switching technician is a model reset (milliseconds), not a query.
 """
 from __future__ import annotations
 
@@ -25,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from kpidesk.export.kpi_table import Column, write_kpi_table
-from kpidesk.metrics.recompute import recompute, ticket_span
-from kpidesk.metrics.reviews import check_triggers, list_reviews, overdue_reviews
+from kpidesk.metrics.recompute import ticket_span
+from kpidesk.metrics.reviews import list_reviews, overdue_reviews
 from kpidesk.metrics.series import KpiCard, dashboard_cards, kpi_series, speed_quality
 from kpidesk.metrics.model import granularity_of
 from kpidesk.periods import parse_period, period_containing, periods_between
@@ -38,7 +39,7 @@ from ui.dashboard.models import KpiCardModel, table_rows
 from ui.dashboard.scatter import ScatterView
 from ui.dashboard.trend_plot import TrendPlot
 from ui.errors import show_error
-from ui.ops import Op, QtProgress
+from ui.ops import QtProgress
 from ui.reports.plot_export import save_plot
 from ui.screen import Screen, page_header
 
@@ -62,7 +63,6 @@ class DashboardScreen(Screen):
         self.today = today
         self.kpi_id: int | None = None
         self._cache: dict[tuple[str, str | None], CardsResult] = {}
-        self._op: Op[Any] | None = None
         self.cards_loader, self.trend_loader, self.scatter_loader = Loader(self), Loader(self), Loader(self)
         self.scope_combo = QComboBox(minimumContentsLength=16)
         self.scope_combo.setToolTip("The whole desk, a team, a group of the imported tickets, or one technician")
@@ -70,8 +70,6 @@ class DashboardScreen(Screen):
         self.period_combo.setToolTip("Each KPI shows its last full period (by its cadence) up to the end of this one")
         self.reviews_button = QPushButton("Reviews")
         self.reviews_button.setToolTip("The open reviews: KPIs that crossed their trigger")
-        self.recompute_button = QPushButton("Recompute")
-        self.recompute_button.setToolTip("Store every computed KPI's values again and check the review triggers")
         self.export_button = QPushButton("Export table…")
         self.export_button.setToolTip("The KPI values shown on the cards, to an Excel workbook")
         bar = QHBoxLayout()
@@ -80,7 +78,7 @@ class DashboardScreen(Screen):
         bar.addWidget(QLabel("up to"))
         bar.addWidget(self.period_combo)
         bar.addStretch(1)
-        for b in (self.reviews_button, self.recompute_button, self.export_button):
+        for b in (self.reviews_button, self.export_button):
             bar.addWidget(b)
         self.model = KpiCardModel(self)
         self.grid = CardGrid()
@@ -116,7 +114,6 @@ class DashboardScreen(Screen):
         self.trend.export_png.clicked.connect(lambda: self._on_trend_export_clicked(".png"))
         self.trend.export_pdf.clicked.connect(lambda: self._on_trend_export_clicked(".pdf"))
         self.reviews_button.clicked.connect(self._on_reviews_button_clicked)
-        self.recompute_button.clicked.connect(self._on_recompute_button_clicked)
         self.export_button.clicked.connect(self._on_export_button_clicked)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self._fill_scopes()
@@ -302,18 +299,6 @@ class DashboardScreen(Screen):
     def export_plot(self, path: str | Path) -> Path:
         return save_plot(self.trend.plot, path, title=self.trend.title.text())
 
-    def recompute_now(self) -> Op[Any]:
-        store, today = self.store, self.today
-
-        def work(progress: QtProgress) -> Changes:
-            changes = recompute(store, progress, today)
-            progress.set_status("Checking review triggers")
-            return changes | check_triggers(store, today)[1]
-
-        self._op = (Op(self, work).with_progress("Recomputing KPI values…")
-                    .success(self.changes_made.emit).run())
-        return self._op
-
     def _update_reviews_button(self) -> None:
         n = len(list_reviews(self.store))
         late = len(overdue_reviews(self.store, self.today))
@@ -326,9 +311,6 @@ class DashboardScreen(Screen):
     def shutdown(self) -> None:
         for loader in (self.cards_loader, self.trend_loader, self.scatter_loader):
             loader.shutdown()
-        if self._op is not None and self._op.is_running():
-            self._op.cancel()
-            self._op.wait()
 
     # Slots -----------------------------------------------------------------------------------------
     def _on_scope_combo_changed(self, _index: int) -> None:
@@ -356,10 +338,6 @@ class DashboardScreen(Screen):
             from ui.dashboard.reviews_panel import ReviewsScreen
 
             show(ReviewsScreen)
-
-    def _on_recompute_button_clicked(self) -> None:
-        if self._op is None or not self._op.is_running():
-            self.recompute_now()
 
     def _on_export_button_clicked(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, "Export the KPI table", "kpi-table.xlsx", "Excel workbook (*.xlsx)")

@@ -31,13 +31,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kpidesk.actions import ImportRequest
 from kpidesk.errors import ImportFailed
 from kpidesk.importing.mappings import detect_mapping
 from kpidesk.importing.presets import FIELD_LABELS, FIELDS, PRESETS, REQUIRED, missing_required
 from kpidesk.importing.tickets_import import FilePreview, inspect_file
 from kpidesk.store import Store
 from ui.errors import show_error
-from ui.imports.flow import ImportRequest
 from ui.imports.models import PreviewModel, preset_label
 from ui.ops import Op
 
@@ -234,7 +234,8 @@ class MappingDialog(QDialog):
             path=self.path, kind=self.kind(), sheet=self.preview.sheet or None, preset=preset,
             mapping=self.mapping() if self.kind() == "tickets" else None,
             day_first=self.date_combo.currentData(), strict=self.strict_check.isChecked(),
-            remember=self.remember_check.isChecked(), status_overrides=self.status_overrides() or None)
+            remember=self.remember_check.isChecked(), status_overrides=self.status_overrides() or None,
+            ask_names=True)  # new names go to the names dialog first
 
     def problem(self) -> str:
         if self.kind() == "values":

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kpidesk.actions import ImportRequest
 from kpidesk.errors import Cancelled
 from kpidesk.importing.errors import RowsRejected
 from kpidesk.importing.tickets_import import FilePreview, inspect_file
@@ -33,7 +34,7 @@ from kpidesk.records import Changes
 from kpidesk.store import Store
 from ui import state
 from ui.errors import show_error
-from ui.imports.flow import ImportOutcome, ImportRequest, run_import, run_undo
+from ui.imports.flow import ImportOutcome, run_import, run_undo
 from ui.imports.mapping_dialog import MappingDialog
 from ui.imports.models import HistoryColumn, ImportHistoryModel
 from ui.imports.names_dialog import NamesDialog

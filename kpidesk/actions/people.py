@@ -1,0 +1,67 @@
+"""People: teams, technicians, aliases, role profiles. A team's values are its members' tickets,
+so moving a technician between teams, or removing a technician or a team, computes the stored
+values again (every period: a team's whole history moves with its members)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from kpidesk.actions.derived import refresh
+from kpidesk.actions.outcome import Outcome, Progress
+from kpidesk.records import RoleProfileRecord, TeamRecord, TechnicianRecord
+
+if TYPE_CHECKING:
+    from kpidesk.store import Store
+
+
+def create_team(store: "Store", name: str, description: str = "") -> Outcome[TeamRecord]:
+    rec, changes = store.create_team(name, description)
+    return Outcome(rec, changes)  # no member yet: no value moves
+
+
+def update_team(store: "Store", rec: TeamRecord) -> Outcome[None]:
+    return Outcome(None, store.update_team(rec))
+
+
+def delete_team(store: "Store", team_id: int, progress: Progress | None = None,
+                today: dt.date | None = None) -> Outcome[None]:
+    changes = store.delete_team(team_id)
+    more, opened = refresh(store, today=today, progress=progress)
+    return Outcome(None, changes | more, opened)
+
+
+def create_technician(store: "Store", rec: TechnicianRecord) -> Outcome[TechnicianRecord]:
+    made, changes = store.create_technician(rec)
+    return Outcome(made, changes)  # tickets are matched to people as they are imported
+
+
+def update_technician(store: "Store", rec: TechnicianRecord, progress: Progress | None = None,
+                      today: dt.date | None = None) -> Outcome[TechnicianRecord]:
+    before = store.get_technician(rec.id) if rec.id is not None else None  # type: ignore[arg-type]
+    saved, changes = store.update_technician(rec)
+    out = Outcome(saved, changes)
+    if before is not None and before.team_id != saved.team_id:
+        more, out.reviews = refresh(store, today=today, progress=progress)
+        out.changes |= more
+    return out
+
+
+def delete_technician(store: "Store", tech_id: int, progress: Progress | None = None,
+                      today: dt.date | None = None) -> Outcome[None]:
+    changes = store.delete_technician(tech_id)
+    more, opened = refresh(store, today=today, progress=progress)
+    return Outcome(None, changes | more, opened)
+
+
+def add_alias(store: "Store", tech_id: int, alias: str) -> Outcome[None]:
+    """Another spelling of a person's name in exports, matched from the next import on."""
+    return Outcome(None, store.add_alias(tech_id, alias))
+
+
+def save_role_profile(store: "Store", rec: RoleProfileRecord) -> Outcome[RoleProfileRecord]:
+    saved, changes = store.save_role_profile(rec)
+    return Outcome(saved, changes)
+
+
+def delete_role_profile(store: "Store", role_id: int) -> Outcome[None]:
+    return Outcome(None, store.delete_role_profile(role_id))
