@@ -15,7 +15,8 @@ from pathlib import Path
 
 from kpidesk import database as db
 from kpidesk.errors import BackupRefused, KpiDeskError, NotADatabase, NotFound, SchemaTooNew
-from kpidesk.schema_check import inspect_file, readonly_connect
+from kpidesk.db_inspect import inspect_file
+from kpidesk.schema_check import readonly_connect
 
 _NAME = re.compile(r"-(\d{8}-\d{6})-\d+-(?P<reason>[\w-]+)\.db$")
 DAY = dt.timedelta(hours=24)

@@ -3,7 +3,7 @@ Mixed into store.Store; every method runs in its own unit of work."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Iterable
+from typing import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -11,10 +11,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from kpidesk.errors import NotFound, ValidationError
 from kpidesk.models import Kpi, KpiTarget, Measurement, Objective, utcnow
 from kpidesk.records import Changes, KpiRecord, MeasurementRecord, ObjectiveRecord, TargetRecord, from_orm
+from kpidesk.unit_of_work import UnitsOfWork
 from kpidesk.validation import validate_kpi
 
-if TYPE_CHECKING:
-    from kpidesk.store import Store
 
 TARGET_FIELDS = ("target_value", "band_low", "band_high", "trigger_kind", "trigger_value")
 
@@ -28,16 +27,16 @@ def _kpi_record(k: Kpi, names: dict[int, str] | None = None) -> KpiRecord:
     )
 
 
-class CatalogApi:
+class CatalogApi(UnitsOfWork):
     # ------------------------------------------------------------ KPIs (read)
 
-    def list_kpis(self: "Store") -> list[KpiRecord]:
+    def list_kpis(self) -> list[KpiRecord]:
         with self.read() as s:
             kpis = s.scalars(select(Kpi).order_by(Kpi.name)).all()
             names = {k.id: k.name for k in kpis}
             return [_kpi_record(k, names) for k in kpis]
 
-    def get_kpi(self: "Store", kpi_id: int) -> KpiRecord:
+    def get_kpi(self, kpi_id: int) -> KpiRecord:
         with self.read() as s:
             k = s.get(Kpi, kpi_id)
             if k is None:
@@ -45,19 +44,19 @@ class CatalogApi:
             paired = s.get(Kpi, k.paired_kpi_id) if k.paired_kpi_id else None
             return _kpi_record(k, {paired.id: paired.name} if paired else {})
 
-    def find_kpi(self: "Store", name: str) -> KpiRecord | None:
+    def find_kpi(self, name: str) -> KpiRecord | None:
         with self.read() as s:
             k = s.scalar(select(Kpi).where(Kpi.name == name))
             return self.get_kpi(k.id) if k else None
 
-    def target_history(self: "Store", kpi_id: int) -> list[TargetRecord]:
+    def target_history(self, kpi_id: int) -> list[TargetRecord]:
         with self.read() as s:
             rows = s.scalars(
                 select(KpiTarget).where(KpiTarget.kpi_id == kpi_id).order_by(KpiTarget.valid_from, KpiTarget.id)
             ).all()
             return [from_orm(TargetRecord, t) for t in rows]
 
-    def target_histories(self: "Store") -> dict[int, list[TargetRecord]]:
+    def target_histories(self) -> dict[int, list[TargetRecord]]:
         """Every KPI's target history in one read (for screens that judge many KPIs at once)."""
         out: dict[int, list[TargetRecord]] = {}
         with self.read() as s:
@@ -65,7 +64,7 @@ class CatalogApi:
                 out.setdefault(t.kpi_id, []).append(from_orm(TargetRecord, t))
         return out
 
-    def target_at(self: "Store", kpi_id: int, when: dt.datetime, segment: str = "") -> TargetRecord | None:
+    def target_at(self, kpi_id: int, when: dt.datetime, segment: str = "") -> TargetRecord | None:
         """The target and trigger in force at `when` (for `segment`, falling back to the KPI-wide one),
         so each past period is judged by the target of its time."""
         history = self.target_history(kpi_id)
@@ -77,7 +76,7 @@ class CatalogApi:
 
     # ------------------------------------------------------------ KPIs (write)
 
-    def create_kpi(self: "Store", record: KpiRecord) -> tuple[KpiRecord, Changes]:
+    def create_kpi(self, record: KpiRecord) -> tuple[KpiRecord, Changes]:
         problems = validate_kpi(record)
         if problems:
             raise ValidationError(problems)
@@ -92,7 +91,7 @@ class CatalogApi:
             new_id = k.id
         return self.get_kpi(new_id), Changes(kpis=True)
 
-    def update_kpi(self: "Store", record: KpiRecord) -> tuple[KpiRecord, Changes]:
+    def update_kpi(self, record: KpiRecord) -> tuple[KpiRecord, Changes]:
         """Save `record` over the KPI with its id. A change of target or trigger closes the old
         target's validity and opens a new one, keeping the history."""
         if record.id is None:
@@ -117,7 +116,7 @@ class CatalogApi:
                 _record_target(s, k, utcnow())
         return self.get_kpi(record.id), Changes(kpis=True)
 
-    def delete_kpi(self: "Store", kpi_id: int) -> Changes:
+    def delete_kpi(self, kpi_id: int) -> Changes:
         with self.write() as s:
             k = s.get(Kpi, kpi_id)
             if k is None:
@@ -125,7 +124,7 @@ class CatalogApi:
             s.delete(k)
         return Changes(kpis=True, measurements=True, reviews=True)
 
-    def set_segment_target(self: "Store", kpi_id: int, segment: str, *, target_value: float | None = None,
+    def set_segment_target(self, kpi_id: int, segment: str, *, target_value: float | None = None,
                            band_low: float | None = None, band_high: float | None = None,
                            trigger_kind: str | None = None, trigger_value: float | None = None,
                            valid_from: dt.datetime | None = None) -> Changes:
@@ -142,11 +141,11 @@ class CatalogApi:
 
     # ------------------------------------------------------------ objectives
 
-    def list_objectives(self: "Store") -> list[ObjectiveRecord]:
+    def list_objectives(self) -> list[ObjectiveRecord]:
         with self.read() as s:
             return [from_orm(ObjectiveRecord, o) for o in s.scalars(select(Objective).order_by(Objective.name))]
 
-    def create_objective(self: "Store", name: str, description: str = "") -> tuple[ObjectiveRecord, Changes]:
+    def create_objective(self, name: str, description: str = "") -> tuple[ObjectiveRecord, Changes]:
         if not name.strip():
             raise ValidationError({"name": "an objective needs a name"})
         with self.write() as s:
@@ -156,7 +155,7 @@ class CatalogApi:
             rec = from_orm(ObjectiveRecord, o)
         return rec, Changes(kpis=True)
 
-    def update_objective(self: "Store", rec: ObjectiveRecord) -> Changes:
+    def update_objective(self, rec: ObjectiveRecord) -> Changes:
         with self.write() as s:
             o = s.get(Objective, rec.id)
             if o is None:
@@ -164,7 +163,7 @@ class CatalogApi:
             o.name, o.description = rec.name.strip(), rec.description
         return Changes(kpis=True)
 
-    def delete_objective(self: "Store", objective_id: int) -> Changes:
+    def delete_objective(self, objective_id: int) -> Changes:
         with self.write() as s:
             o = s.get(Objective, objective_id)
             if o is not None:
@@ -173,7 +172,7 @@ class CatalogApi:
 
     # ------------------------------------------------------------ measurements
 
-    def add_measurements(self: "Store", records: Iterable[MeasurementRecord]) -> Changes:
+    def add_measurements(self, records: Iterable[MeasurementRecord]) -> Changes:
         """Upsert KPI values by (kpi, scope, period, segment)."""
         rows = [
             dict(kpi_id=r.kpi_id, scope_key=r.scope_key, period=r.period, period_start=r.period_start,
@@ -193,7 +192,7 @@ class CatalogApi:
             s.execute(stmt, rows)
         return Changes(measurements=True)
 
-    def list_measurements(self: "Store", kpi_id: int, scope_key: str | None = None,
+    def list_measurements(self, kpi_id: int, scope_key: str | None = None,
                           segment: str | None = None) -> list[MeasurementRecord]:
         with self.read() as s:
             q = select(Measurement).where(Measurement.kpi_id == kpi_id)

@@ -1,7 +1,6 @@
 """Service API for people: teams, technicians (with the aliases exports use) and role profiles."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
@@ -15,9 +14,8 @@ from kpidesk.records import (
     TechnicianRecord,
     from_orm,
 )
+from kpidesk.unit_of_work import UnitsOfWork
 
-if TYPE_CHECKING:
-    from kpidesk.store import Store
 
 
 def alias_key(name: str) -> str:
@@ -42,16 +40,16 @@ def _role_record(r: RoleProfile) -> RoleProfileRecord:
     )
 
 
-class PeopleApi:
+class PeopleApi(UnitsOfWork):
     # ------------------------------------------------------------ teams
 
-    def list_teams(self: "Store") -> list[TeamRecord]:
+    def list_teams(self) -> list[TeamRecord]:
         with self.read() as s:
             counts = dict(s.execute(select(Technician.team_id, func.count()).group_by(Technician.team_id)).all())
             return [from_orm(TeamRecord, t, member_count=counts.get(t.id, 0))
                     for t in s.scalars(select(Team).order_by(Team.name))]
 
-    def create_team(self: "Store", name: str, description: str = "") -> tuple[TeamRecord, Changes]:
+    def create_team(self, name: str, description: str = "") -> tuple[TeamRecord, Changes]:
         if not name.strip():
             raise ValidationError({"name": "a team needs a name"})
         with self.write() as s:
@@ -61,7 +59,7 @@ class PeopleApi:
             rec = from_orm(TeamRecord, t)
         return rec, Changes(people=True)
 
-    def update_team(self: "Store", rec: TeamRecord) -> Changes:
+    def update_team(self, rec: TeamRecord) -> Changes:
         with self.write() as s:
             t = s.get(Team, rec.id)
             if t is None:
@@ -69,14 +67,14 @@ class PeopleApi:
             t.name, t.description = rec.name.strip(), rec.description
         return Changes(people=True)
 
-    def delete_team(self: "Store", team_id: int) -> Changes:
+    def delete_team(self, team_id: int) -> Changes:
         with self.write() as s:
             t = s.get(Team, team_id)
             if t is not None:
                 s.delete(t)
         return Changes(people=True)
 
-    def list_groups(self: "Store") -> list[str]:
+    def list_groups(self) -> list[str]:
         """The groups the imported tickets name (their group column), each a scope of its own
         ('group:<name>'), so a file with no assignee still gives figures below the desk."""
         with self.read() as s:
@@ -85,21 +83,21 @@ class PeopleApi:
 
     # ------------------------------------------------------------ technicians
 
-    def list_technicians(self: "Store", team_id: int | None = None) -> list[TechnicianRecord]:
+    def list_technicians(self, team_id: int | None = None) -> list[TechnicianRecord]:
         with self.read() as s:
             q = select(Technician).order_by(Technician.display_name)
             if team_id is not None:
                 q = q.where(Technician.team_id == team_id)
             return [_tech_record(t) for t in s.scalars(q)]
 
-    def get_technician(self: "Store", tech_id: int) -> TechnicianRecord:
+    def get_technician(self, tech_id: int) -> TechnicianRecord:
         with self.read() as s:
             t = s.get(Technician, tech_id)
             if t is None:
                 raise NotFound(f"There is no technician with id {tech_id}.")
             return _tech_record(t)
 
-    def find_technician(self: "Store", name: str) -> TechnicianRecord | None:
+    def find_technician(self, name: str) -> TechnicianRecord | None:
         """By display name or any alias, case and whitespace insensitive."""
         key = alias_key(name)
         with self.read() as s:
@@ -108,14 +106,14 @@ class PeopleApi:
                 t = next((x for x in s.scalars(select(Technician)) if alias_key(x.display_name) == key), None)
             return _tech_record(t) if t else None
 
-    def alias_map(self: "Store") -> dict[str, int]:
+    def alias_map(self) -> dict[str, int]:
         """{alias key: technician id} for every alias and display name: what imports match against."""
         with self.read() as s:
             out = {alias_key(n): i for i, n in s.execute(select(Technician.id, Technician.display_name))}
             out.update({k: i for k, i in s.execute(select(TechnicianAlias.key, TechnicianAlias.technician_id))})
             return out
 
-    def create_technician(self: "Store", rec: TechnicianRecord) -> tuple[TechnicianRecord, Changes]:
+    def create_technician(self, rec: TechnicianRecord) -> tuple[TechnicianRecord, Changes]:
         if not rec.display_name.strip():
             raise ValidationError({"display_name": "a technician needs a name"})
         with self.write() as s:
@@ -128,7 +126,7 @@ class PeopleApi:
             new_id = t.id
         return self.get_technician(new_id), Changes(people=True)
 
-    def update_technician(self: "Store", rec: TechnicianRecord) -> tuple[TechnicianRecord, Changes]:
+    def update_technician(self, rec: TechnicianRecord) -> tuple[TechnicianRecord, Changes]:
         with self.write() as s:
             t = s.get(Technician, rec.id)
             if t is None:
@@ -139,7 +137,7 @@ class PeopleApi:
             _set_aliases(s, t, rec.aliases)
         return self.get_technician(rec.id), Changes(people=True)
 
-    def add_alias(self: "Store", tech_id: int, alias: str) -> Changes:
+    def add_alias(self, tech_id: int, alias: str) -> Changes:
         with self.write() as s:
             t = s.get(Technician, tech_id)
             if t is None:
@@ -147,7 +145,7 @@ class PeopleApi:
             _set_aliases(s, t, [a.alias for a in t.aliases] + [alias])
         return Changes(people=True, tickets=True)
 
-    def delete_technician(self: "Store", tech_id: int) -> Changes:
+    def delete_technician(self, tech_id: int) -> Changes:
         with self.write() as s:
             t = s.get(Technician, tech_id)
             if t is not None:
@@ -156,18 +154,18 @@ class PeopleApi:
 
     # ------------------------------------------------------------ role profiles
 
-    def list_role_profiles(self: "Store") -> list[RoleProfileRecord]:
+    def list_role_profiles(self) -> list[RoleProfileRecord]:
         with self.read() as s:
             return [_role_record(r) for r in s.scalars(select(RoleProfile).order_by(RoleProfile.name))]
 
-    def get_role_profile(self: "Store", role_id: int) -> RoleProfileRecord:
+    def get_role_profile(self, role_id: int) -> RoleProfileRecord:
         with self.read() as s:
             r = s.get(RoleProfile, role_id)
             if r is None:
                 raise NotFound(f"There is no role profile with id {role_id}.")
             return _role_record(r)
 
-    def save_role_profile(self: "Store", rec: RoleProfileRecord) -> tuple[RoleProfileRecord, Changes]:
+    def save_role_profile(self, rec: RoleProfileRecord) -> tuple[RoleProfileRecord, Changes]:
         """Create (id None) or replace a role profile with its KPIs, weights and role targets."""
         if not rec.name.strip():
             raise ValidationError({"name": "a role profile needs a name"})
@@ -191,7 +189,7 @@ class PeopleApi:
             rid = r.id
         return self.get_role_profile(rid), Changes(people=True)
 
-    def delete_role_profile(self: "Store", role_id: int) -> Changes:
+    def delete_role_profile(self, role_id: int) -> Changes:
         with self.write() as s:
             r = s.get(RoleProfile, role_id)
             if r is not None:

@@ -6,17 +6,17 @@ hand-edited copy, a half-restored file, another tool's database with a borrowed 
 migrations build for that revision, in a scratch database, once per revision and process.
 
 Everything here reads the file read-only (`readonly_connect`): checking a foreign file must not
-switch it to WAL or otherwise change a byte of it.
+switch it to WAL or otherwise change a byte of it. This module stands below database.py (which
+opens files through it); what needs the migrations (the schema a revision should have, a file's
+whole state) is in db_inspect.py, above both.
 """
 from __future__ import annotations
 
 import sqlite3
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 Schema = dict[str, tuple[dict[str, str], frozenset[tuple[bool, tuple[str, ...]]]]]
-_EXPECTED: dict[str, Schema] = {}
 
 
 def readonly_connect(path: Path, timeout: float = 5.0) -> sqlite3.Connection:
@@ -52,36 +52,6 @@ def read_schema(con: sqlite3.Connection) -> Schema:
             indexes.add((unique, cols))
         out[table] = (columns, frozenset(indexes))
     return out
-
-
-def expected_schema(revision: str) -> Schema:
-    """The schema the migrations build up to `revision`, built once per process in a scratch
-    database. The head revision is built from the models in memory instead (milliseconds; a test
-    holds the migrations equal to the models), so every open can afford the check."""
-    if revision not in _EXPECTED:
-        from kpidesk import database as db
-
-        if revision == db.head_revision():
-            from kpidesk.models import Base
-
-            con = sqlite3.connect(":memory:")
-            try:
-                engine = db.create_engine("sqlite://", creator=lambda: con)
-                Base.metadata.create_all(engine)
-                _EXPECTED[revision] = read_schema(con)
-                _EXPECTED[revision].pop("alembic_version", None)
-            finally:
-                con.close()
-        else:
-            with tempfile.TemporaryDirectory(prefix="kpidesk-schema-") as folder:
-                scratch = Path(folder) / "scratch.db"
-                db.build_schema(scratch, revision)
-                con = sqlite3.connect(scratch)
-                try:
-                    _EXPECTED[revision] = read_schema(con)
-                finally:
-                    con.close()
-    return _EXPECTED[revision]
 
 
 def schema_problems(actual: Schema, expected: Schema) -> list[str]:
@@ -131,29 +101,3 @@ class FileState:
     foreign_tables: bool  # tables but no KPI Desk label: another program's database
     integrity: tuple[str, ...]  # () when sound
     schema: tuple[str, ...]  # schema_problems for a known revision, () otherwise
-
-
-def inspect_file(path: Path, *, quick: bool = True) -> FileState:
-    """Integrity, revision and schema of the SQLite file at `path` (the caller checked it is one).
-    Raises sqlite3.DatabaseError when the file cannot be read at all."""
-    from kpidesk import database as db
-
-    con = readonly_connect(path)
-    try:
-        try:
-            rows = con.execute("PRAGMA quick_check" if quick else "PRAGMA integrity_check").fetchall()
-            integrity = tuple(r[0] for r in rows if r[0] != "ok")
-        except sqlite3.DatabaseError as exc:
-            return FileState(None, False, (str(exc),), ())
-        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        revision = None
-        if "alembic_version" in names:
-            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
-            revision = row[0] if row else None
-        foreign = revision is None and bool(names - {"alembic_version"})
-        schema: tuple[str, ...] = ()
-        if revision is not None and revision in db.known_revisions():
-            schema = tuple(schema_problems(read_schema(con), expected_schema(revision)))
-        return FileState(revision, foreign, integrity, schema)
-    finally:
-        con.close()

@@ -19,36 +19,14 @@ from ui import state
 from ui.backups.actions import open_or_recover, start_auto_backup
 from ui.errors import show_error
 from ui.ops import Op
-from ui.resources import icon, stylesheet
+from ui.qt_app import APPLICATION, ORGANIZATION, configure_pyqtgraph, make_app  # noqa: F401 (re-exported)
 from ui.welcome import DEMO, OPEN, TEMPLATES, WelcomeDialog
 
 if TYPE_CHECKING:
     from kpidesk.records import Changes
     from ui.main_window import MainWindow
 
-ORGANIZATION = "KPI Desk"
-APPLICATION = "KPI Desk"
 Welcome = Callable[[Path], tuple[str | None, Path | None]]
-
-
-def make_app(argv: list[str] | None = None) -> QApplication:
-    """The QApplication with names (for QSettings), icon, style sheet and pyqtgraph options, once."""
-    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
-    assert isinstance(app, QApplication)
-    app.setOrganizationName(ORGANIZATION)
-    app.setApplicationName(APPLICATION)
-    app.setApplicationDisplayName(APPLICATION)
-    app.setWindowIcon(icon("kpidesk"))
-    app.setStyle("Fusion")
-    app.setStyleSheet(stylesheet())
-    configure_pyqtgraph()
-    return app
-
-
-def configure_pyqtgraph() -> None:
-    import pyqtgraph as pg
-
-    pg.setConfigOptions(exitCleanup=False, antialias=True, background="w", foreground="#334e68")
 
 
 def ask_welcome(path: Path) -> tuple[str | None, Path | None]:

@@ -1,5 +1,7 @@
-"""A small read-only table model over a list of records (dataclasses), for the short lists of the
-People screen. Subclasses declare `Columns` (an IntEnum), `HEADERS` and `display(record, column)`."""
+"""A small read-only table model over a list of records (dataclasses or dicts): the one column-spec
+model behind every short list (people, teams, roles, imports, rejected rows, check-ins, notes,
+reviews). Subclasses declare `Columns` (an IntEnum), `HEADERS`, `display(record, column)` and, for
+numbers, `RIGHT_ALIGNED` columns."""
 from __future__ import annotations
 
 from enum import IntEnum
@@ -17,6 +19,7 @@ RECORD_ROLE = Qt.ItemDataRole.UserRole + 2  # the record itself
 class RecordTableModel(QAbstractTableModel, Generic[R]):
     Columns: type[IntEnum]
     HEADERS: dict[Any, str]
+    RIGHT_ALIGNED: frozenset[int] = frozenset()
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -58,6 +61,8 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             value = self.display(rec, index.column())
             return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in self.RIGHT_ALIGNED:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == ID_ROLE:
             return getattr(rec, "id", None)
         if role == RECORD_ROLE:

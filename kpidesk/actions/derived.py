@@ -16,9 +16,16 @@ if TYPE_CHECKING:
 def refresh(store: "Store", *, since: dt.date | None = None, kpi_ids: Iterable[int] | None = None,
             today: dt.date | None = None, progress: Progress | None = None) -> tuple[Changes, list[ReviewRecord]]:
     """Recompute the stored values the change can have moved (the periods from `since`, only the KPIs
-    `kpi_ids`; everything when both are None), then check every trigger. (Changes, reviews opened)."""
+    `kpi_ids`; everything when both are None), then check every trigger against the stored values.
+    (Changes, reviews opened). A database whose stored values predate this version (the setting
+    'recompute_due', set by its migration) is recomputed in full, once."""
+    due = bool(store.get_setting("recompute_due"))
+    if due:
+        since, kpi_ids = None, None
     changes = recompute(store, progress, today, since=since, kpi_ids=kpi_ids)
-    opened, reviewed = check_triggers(store, today)
+    if due:
+        store.set_setting("recompute_due", False)
+    opened, reviewed = check_triggers(store, today, stored=True)
     return changes | reviewed, opened
 
 
@@ -31,5 +38,5 @@ def recompute_all(store: "Store", progress: Progress | None = None, today: dt.da
 
 def check_reviews(store: "Store", today: dt.date | None = None) -> Outcome[list[ReviewRecord]]:
     """Check every KPI's trigger against its last full period (`reviews --check`)."""
-    opened, changes = check_triggers(store, today)
+    changes, opened = refresh(store, kpi_ids=(), today=today)
     return Outcome(opened, changes, opened)

@@ -14,6 +14,7 @@ from kpidesk.errors import KpiDeskError
 from kpidesk.importing import tickets_import, values_import
 from kpidesk.importing.report import ImportReport
 from kpidesk.importing.undo import undo
+from kpidesk.metrics.recompute import ticket_span
 from kpidesk.records import Changes
 
 if TYPE_CHECKING:
@@ -91,6 +92,7 @@ def import_file(store: "Store", request: ImportRequest, progress: Progress | Non
                                  new_technicians=names, dry_run=True)
             return Outcome(Imported(check, needs_names=True))
     overrides = dict(request.alias_overrides or {})
+    span = ticket_span(store)  # the periods with values so far end with it
     report = tickets_import.run(
         store, request.path, sheet=request.sheet, preset=request.preset, mapping=request.mapping,
         day_first=request.day_first, strict=request.strict, dry_run=request.dry_run, progress=progress,
@@ -106,9 +108,19 @@ def import_file(store: "Store", request: ImportRequest, progress: Progress | Non
             except KpiDeskError as exc:
                 out.notes.append(f"'{name}' was not kept as an alias: {exc}")
     if report.created or report.updated:
-        changes, out.reviews = refresh(store, since=report.touched_since, today=today, progress=_NoCancel(progress))
+        changes, out.reviews = refresh(store, since=_since(report.touched_since, span), today=today,
+                                       progress=_NoCancel(progress))
         out.changes |= changes
     return out
+
+
+def _since(touched: dt.date | None, span: tuple[dt.date, dt.date] | None) -> dt.date | None:
+    """The first day to recompute from: the earliest day the import touched, or the day after the
+    last ticket before it, if that is earlier: tickets after a gap carry the backlog over the periods
+    of the gap, which had no values until now."""
+    if touched is None or span is None:
+        return touched
+    return min(touched, span[1] + dt.timedelta(days=1))
 
 
 def undo_import(store: "Store", batch_id: int, progress: Progress | None = None,

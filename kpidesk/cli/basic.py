@@ -95,7 +95,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     without changing a byte (a foreign file keeps its journal mode)."""
     from kpidesk import database as db
     from kpidesk.errors import DatabaseMissing
-    from kpidesk.schema_check import inspect_file
+    from kpidesk.db_inspect import inspect_file
 
     path = db.resolve_db_path(args.db)
     if not path.exists():
@@ -138,7 +138,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     """A damaged file or another program's database is refused: a backup of it would not restore."""
     from kpidesk import database as db
     from kpidesk.errors import DatabaseDamaged, DatabaseMissing, NotADatabase
-    from kpidesk.schema_check import inspect_file
+    from kpidesk.db_inspect import inspect_file
 
     path = db.resolve_db_path(args.db)
     if not path.exists():

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from kpidesk.errors import NotFound, ValidationError
 from kpidesk.metrics.engine import compute_all
 from kpidesk.metrics.formula import parse_formula
-from kpidesk.metrics.model import Scope, split_of_segment
+from kpidesk.metrics.model import Scope, granularity_of, split_of_segment
 from kpidesk.models import Measurement
 from kpidesk.periods import Period
 from kpidesk.records import KpiRecord
@@ -28,14 +28,18 @@ def kpi_record(store: "Store", kpi: KpiRecord | int) -> KpiRecord:
 
 
 def kpi_values(store: "Store", kpi: KpiRecord | int, periods: list[Period], scope_key: str = "desk",
-               segment: str | None = None, _stack: tuple[int, ...] = ()) -> Values:
+               segment: str | None = None, _stack: tuple[int, ...] = (), stored: bool = False) -> Values:
     """{period key: (value, count)} for the periods that have a value. `segment` None means the KPI's
-    own segment (an 'MTTR P1' KPI reads P1). Periods are one contiguous run of one length."""
+    own segment (an 'MTTR P1' KPI reads P1). Periods are one contiguous run of one length.
+    stored: a computed KPI's values are read as stored (kpidesk/metrics/recompute.py, kept true by
+    every action) where they are stored (its own segment, by its cadence or by month), not computed."""
     k = kpi_record(store, kpi)
     if not periods:
         return {}
     seg = k.segment if segment is None else segment
     if k.value_source == "computed":
+        if stored and seg == k.segment and periods[0].granularity in (granularity_of(k.cadence), "month"):
+            return _stored(store, k.id, periods, scope_key, seg)  # type: ignore[arg-type]
         return _computed(store, k, periods, scope_key, seg)
     if k.value_source == "formula":
         return _formula(store, k, periods, scope_key, _stack)

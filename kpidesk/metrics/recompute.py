@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Iterable, Protocol
 
 from kpidesk.errors import Cancelled
 from kpidesk.metrics.engine import compute_many
-from kpidesk.metrics.incremental import compute_since
+from kpidesk.metrics.incremental import SinceReader, compute_since
 from kpidesk.metrics.model import TICKET_METRICS, granularity_of, split_of_segment
 from kpidesk.metrics.sql import connection
 from kpidesk.models import utcnow
@@ -44,8 +44,10 @@ _UPSERT = ("INSERT INTO measurement (kpi_id, scope_key, period, period_start, se
 def ticket_span(store: "Store") -> tuple[dt.date, dt.date] | None:
     """(first, last) day any ticket was created or resolved; None without tickets."""
     with connection(store) as con:
-        lo, hi, hi_res = con.execute(
-            "SELECT min(created_at), max(created_at), max(resolved_at) FROM ticket").fetchone()
+        # Three one-aggregate queries, each answered from its index; together in one query SQLite
+        # scans the table.
+        lo, hi, hi_res = (con.execute(f"SELECT {q} FROM ticket").fetchone()[0]
+                          for q in ("min(created_at)", "max(created_at)", "max(resolved_at)"))
     if lo is None:
         return None
     last = max(hi, hi_res or hi)
@@ -89,29 +91,12 @@ def recompute(store: "Store", progress: Progress | None = None, today: dt.date |
         last = min(last, today) if today else last
         if since is not None:
             first = max(first, since)
-        for done, (split, (grans, metrics)) in enumerate(sorted(jobs.items(), key=str)):
-            _step(progress, f"Computing {', '.join(sorted(metrics))}" + (f" by {split}" if split else ""),
-                  done, len(jobs))
-            if first > last:
-                continue
-            segments = {k.segment for k in kpis if split_of_segment(k.segment) == split}
-            if since is None:
-                by_gran = compute_many(store, sorted(grans), first, last, split=split, metrics=metrics,
-                                       segments=segments if split else None)
-            else:
-                by_gran = compute_since(store, sorted(grans), first, last, split=split, metrics=metrics,
-                                        segments=segments if split else None)
-            for gran, values in by_gran.items():
-                index: dict[tuple[str, str], list] = defaultdict(list)
-                for v in values:
-                    if v.value is not None:
-                        index[(v.kpi, v.segment or "")].append(v)
-                for k in kpis:
-                    if split_of_segment(k.segment) != split or gran not in stored_granularities(k):
-                        continue
-                    rows.extend((k.id, v.scope_key, v.period, v.period_start.isoformat() if v.period_start else None,
-                                 k.segment, metric_to_kpi(k.metric, k.unit, v.value), v.count, now)
-                                for v in index.get((k.metric, k.segment), []))
+        if since is None:
+            rows = _compute(store, kpis, jobs, first, last, None, None, now, progress)
+        else:
+            with connection(store) as con:  # one read of the recent tickets for the unsplit and P1-P4 jobs
+                reader = SinceReader(con, by_tier=None in jobs and "priority" in jobs)
+                rows = _compute(store, kpis, jobs, first, last, since, reader, now, progress)
     _step(progress, f"Saving {len(rows)} values", len(jobs), len(jobs))
     with store.raw_write() as con:
         for k in kpis:
@@ -123,6 +108,38 @@ def recompute(store: "Store", progress: Progress | None = None, today: dt.date |
                             "AND period GLOB ?", (k.id, period_containing(since, gran).key, KEY_PATTERN[gran]))
         con.executemany(_UPSERT, rows)
     return Changes(measurements=True)
+
+
+def _compute(store: "Store", kpis: list[KpiRecord], jobs: dict[str | None, tuple[set[str], set[str]]],
+             first: dt.date, last: dt.date, since: dt.date | None, reader: SinceReader | None, now: str,
+             progress: Progress | None) -> list[tuple[object, ...]]:
+    """The rows to store: one pass per split over all the tickets (compute_many), or over the
+    recent ones (compute_since) when `since`."""
+    rows: list[tuple[object, ...]] = []
+    for done, (split, (grans, metrics)) in enumerate(sorted(jobs.items(), key=str)):
+        _step(progress, f"Computing {', '.join(sorted(metrics))}" + (f" by {split}" if split else ""),
+              done, len(jobs))
+        if first > last:
+            continue
+        segments = {k.segment for k in kpis if split_of_segment(k.segment) == split}
+        if since is None:
+            by_gran = compute_many(store, sorted(grans), first, last, split=split, metrics=metrics,
+                                   segments=segments if split else None)
+        else:
+            by_gran = compute_since(store, sorted(grans), first, last, split=split, metrics=metrics,
+                                    segments=segments if split else None, reader=reader)
+        for gran, values in by_gran.items():
+            index: dict[tuple[str, str], list] = defaultdict(list)
+            for v in values:
+                if v.value is not None:
+                    index[(v.kpi, v.segment or "")].append(v)
+            for k in kpis:
+                if split_of_segment(k.segment) != split or gran not in stored_granularities(k):
+                    continue
+                rows.extend((k.id, v.scope_key, v.period, v.period_start.isoformat() if v.period_start else None,
+                             k.segment, metric_to_kpi(k.metric, k.unit, v.value), v.count, now)
+                            for v in index.get((k.metric, k.segment), []))
+    return rows
 
 
 def forget_computed(store: "Store", kpi_id: int) -> Changes:

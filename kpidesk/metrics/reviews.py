@@ -104,9 +104,11 @@ def _scopes(store: "Store", kpi: KpiRecord, kpis_by_name: dict[str, KpiRecord], 
         return set(s.scalars(select(Measurement.scope_key).where(Measurement.kpi_id == kpi.id).distinct()))
 
 
-def check_triggers(store: "Store", today: dt.date | None = None) -> tuple[list[ReviewRecord], Changes]:
+def check_triggers(store: "Store", today: dt.date | None = None, *, stored: bool = False
+                   ) -> tuple[list[ReviewRecord], Changes]:
     """Open a review for every KPI whose value in its last full period (by its cadence) crosses its
-    trigger. Returns the reviews opened now (none twice for the same KPI, scope, period, segment)."""
+    trigger. Returns the reviews opened now (none twice for the same KPI, scope, period, segment).
+    stored: read computed KPIs' stored values (what an action does once it has made them true)."""
     today = today or dt.date.today()
     kpis = store.list_kpis()
     by_name = {k.name: k for k in kpis}
@@ -118,7 +120,7 @@ def check_triggers(store: "Store", today: dt.date | None = None) -> tuple[list[R
         period = period_containing(today, granularity_of(kpi.cadence)).previous()
         for scope in sorted(_scopes(store, kpi, by_name)):
             try:
-                value = kpi_values(store, kpi, [period], scope).get(period.key, (None, None))[0]
+                value = kpi_values(store, kpi, [period], scope, stored=stored).get(period.key, (None, None))[0]
             except ValidationError:
                 continue  # e.g. a formula over a KPI that is gone: the health check reports it
             j = judge_period(kpi, history, period, value)

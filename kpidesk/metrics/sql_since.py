@@ -21,14 +21,15 @@ from kpidesk.metrics.sql import _SUMS, IN_BACKLOG, KEY_COLUMN, PERIOD_COLUMN, SP
 DAY_WIDTH = {"week": 10}  # incoming flows by day for weeks, by month ('2026-03') otherwise
 
 
-def aggregate_since(con: sqlite3.Connection, granularity: str, start: dt.date, last_key: str, split: str | None,
-                    by: str = "technician") -> list[tuple[Any, ...]]:
-    """(key, period, raw segment, 16 sums) for tickets resolved from `start` to the end of `last_key`."""
-    key, p, seg = KEY_COLUMN[by], PERIOD_COLUMN[granularity], SPLIT_COLUMN[split]
+def aggregate_since(con: sqlite3.Connection, start: dt.date, split: str | None, by: str = "technician"
+                    ) -> list[tuple[Any, ...]]:
+    """(key, week, month, raw segment, 16 sums) for the tickets resolved from `start` on: weeks,
+    months and quarters all add up from it, so the recent tickets are read once."""
+    key, seg = KEY_COLUMN[by], SPLIT_COLUMN[split]
     group = " AND t.group_name != ''" if by == "group" else ""
-    sql = (f"SELECT {key}, {p} AS period, {seg} AS seg, {_SUMS} FROM ticket t INDEXED BY ix_ticket_resolved "
-           f"WHERE t.resolved_at >= ? AND {p} <= ?{group} GROUP BY 1, period, seg")
-    return con.execute(sql, (start.isoformat(), last_key)).fetchall()
+    sql = (f"SELECT {key}, resolved_week, resolved_month, {seg} AS seg, {_SUMS} FROM ticket t "
+           f"INDEXED BY ix_ticket_resolved WHERE t.resolved_at >= ?{group} GROUP BY 1, 2, 3, seg")
+    return con.execute(sql, (start.isoformat(),)).fetchall()
 
 
 def backlog_since(con: sqlite3.Connection, granularity: str, start: dt.date, before_key: str, last_key: str,
@@ -79,8 +80,9 @@ def _had_tickets(con: sqlite3.Connection, start: dt.date, split: str | None, seg
     if by == "group":
         keys = [r[0] for r in con.execute("SELECT DISTINCT group_name FROM ticket INDEXED BY ix_ticket_group "
                                           "WHERE group_name != ''")]
-        probe = (f"SELECT 1 FROM ticket t INDEXED BY ix_ticket_group WHERE t.group_name = ? AND t.resolved_at < ? "
-                 f"{{seg}} LIMIT 1")
+        # `!= ''` as well: it is what lets SQLite use the partial index for a bound name.
+        probe = (f"SELECT 1 FROM ticket t INDEXED BY ix_ticket_group WHERE t.group_name = ? AND t.group_name != '' "
+                 f"AND t.resolved_at < ? {{seg}} LIMIT 1")
         args = lambda k: (k, s)  # noqa: E731
     else:
         keys = [r[0] for r in con.execute("SELECT id FROM technician")] + [None]
@@ -89,7 +91,7 @@ def _had_tickets(con: sqlite3.Connection, start: dt.date, split: str | None, seg
         args = lambda k: (k, month, s)  # noqa: E731
     for k in keys:
         for sg in segments:
-            cond, extra = ("", ()) if split is None else (f"AND {seg} = ?", (sg,))
+            cond, extra = ("", ()) if split is None else (f"AND {seg} IS ?", (sg,))
             if con.execute(probe.format(seg=cond), (*args(k), *extra)).fetchone() is not None:
                 out.add((k, sg))
     return out

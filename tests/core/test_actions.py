@@ -271,3 +271,29 @@ def test_the_command_line_import_scenario(tmp_path, capsys):
     assert metrics["mttr_hours"]["value"] == pytest.approx(stored.value) == pytest.approx(card.value)
     assert metrics["mttr_hours"]["count"] == stored.count == card.count == live.count
     assert stored.count >= 60 and stored.value > 50  # the 100-hour tickets are in it
+
+
+def test_a_database_from_before_is_recomputed_once_by_its_first_action(demo, tmp_path):
+    """Stored values written before the actions kept them true are not trusted: the migration marks
+    the database, and the first action recomputes everything, once."""
+    with demo.raw_write() as con:
+        con.execute("UPDATE measurement SET value = value + 1 WHERE source = 'computed'")  # stale, as an old app left them
+    demo.set_setting("recompute_due", True)
+    actions.check_reviews(demo, TODAY)
+    assert demo.get_setting("recompute_due") is False
+    assert_fresh(demo, tmp_path)
+
+
+def test_an_import_into_a_period_with_tickets_of_no_tier_stays_exact(db_path, tmp_path):
+    """The incremental recompute sums the unsplit values from the tiers' (one read of the recent
+    tickets): a technician whose earlier tickets had no priority must still have a backlog."""
+    with Store.open(db_path) as store:
+        actions.add_templates(store, ["backlog", "mttr", "mttr_p1", "throughput"], owner="Dana", today=TODAY)
+        early = [["N1", "2026-08-03 09:00:00", "2026-08-04 09:00:00", "", "Ida Berg", "Desk", "Resolved"],
+                 ["N2", "2026-08-05 09:00:00", "", "", "Ida Berg", "Desk", "New"]]
+        actions.import_file(store, actions.ImportRequest(write_csv(tmp_path / "early.csv", HEAD, early)), today=TODAY)
+        later = [["N3", "2026-10-06 09:00:00", "2026-10-07 09:00:00", "1 - Critical", "Ida Berg", "Desk", "Resolved"]]
+        done = actions.import_file(store, actions.ImportRequest(write_csv(tmp_path / "later.csv", HEAD, later)),
+                                   today=TODAY)
+        assert done.result.report.touched_since == dt.date(2026, 10, 6)
+        assert_fresh(store, tmp_path)

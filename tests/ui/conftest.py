@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ui.app import make_app
+from ui.qt_app import make_app
 from PySide6.QtCore import QCoreApplication, QSettings
 
 

@@ -32,7 +32,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from kpidesk.store import Store
-    from ui.app import make_app
+    from ui.qt_app import make_app
     from ui.kpi_screen import KpiScreen
     from ui.main_window import MainWindow
     from ui.people_screen import PeopleScreen

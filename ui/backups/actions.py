@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Callable, Protocol
 
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMessageBox, QWidget
 
 from kpidesk import backups
 from kpidesk.database import integrity_check
@@ -22,8 +22,15 @@ from ui.errors import open_store, show_error
 from ui.ops import Op
 from ui.welcome import DB_FILTER
 
-if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+
+
+class MainWindow(Protocol):
+    """What these need of the main window (which imports this module: so no import back)."""
+    store: Store
+
+    def statusBar(self) -> "QMainWindow.statusBar": ...  # noqa: N802 - Qt's name
+
+    def open_database(self, path: Path) -> bool: ...
 
 # Tests replace these to capture messages and answer dialogs instead of showing modal boxes.
 Notify = Callable[[QWidget | None, str, str, bool], None]

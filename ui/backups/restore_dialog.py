@@ -213,7 +213,7 @@ if __name__ == "__main__":
     import tempfile
 
     from kpidesk.store import Store
-    from ui.app import make_app
+    from ui.qt_app import make_app
 
     app = make_app(sys.argv)
     path = Path(tempfile.mkdtemp()) / "preview.db"

@@ -192,7 +192,7 @@ if __name__ == "__main__":
     import tempfile
     from pathlib import Path
 
-    from ui.app import make_app
+    from ui.qt_app import make_app
 
     app = make_app(sys.argv)
     demo = Store.open(Path(tempfile.mkdtemp()) / "preview.db")

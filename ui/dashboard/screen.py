@@ -371,7 +371,7 @@ if __name__ == "__main__":
     import tempfile
 
     from kpidesk.demo import create_demo
-    from ui.app import make_app
+    from ui.qt_app import make_app
 
     app = make_app(sys.argv)
     preview_store = Store.open(Path(tempfile.mkdtemp()) / "preview.db")

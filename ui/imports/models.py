@@ -170,42 +170,21 @@ REJECTED_HEADERS = {RejectedColumn.ROW: "Row", RejectedColumn.SHEET: "Sheet", Re
                     RejectedColumn.VALUE: "Value", RejectedColumn.REASON: "Reason"}
 
 
-class RejectedRowsModel(QAbstractTableModel):
+class RejectedRowsModel(RecordTableModel[dict[str, Any]]):
     """Rows an import could not read: where (sheet, row, column), the value, and why."""
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[dict[str, Any]] = []
+    Columns = RejectedColumn
+    HEADERS = REJECTED_HEADERS
+    RIGHT_ALIGNED = frozenset({RejectedColumn.ROW})
 
     def set_rows(self, rows: list[RejectedRow] | list[dict[str, Any]]) -> None:
-        self.beginResetModel()
-        self._rows = [dict(r) if isinstance(r, dict) else dict(vars(r)) for r in rows]
-        self.endResetModel()
+        self.set_records([dict(r) if isinstance(r, dict) else dict(vars(r)) for r in rows])
 
     def rows(self) -> list[dict[str, Any]]:
-        return list(self._rows)
+        return self.records()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(RejectedColumn)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == DISPLAY and 0 <= section < len(RejectedColumn):
-            return REJECTED_HEADERS[RejectedColumn(section)]
-        return None
-
-    def data(self, index: Index, role: int = DISPLAY) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        col = RejectedColumn(index.column())
-        if role in (DISPLAY, Qt.ItemDataRole.ToolTipRole):
-            value = self._rows[index.row()].get(col.name.lower())
-            return "" if value is None else str(value)
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == RejectedColumn.ROW:
-            return RIGHT
-        return None
+    def display(self, record: dict[str, Any], column: int) -> Any:
+        return record.get(RejectedColumn(column).name.lower())
 
 
 # New technician names ---------------------------------------------------------------------------

@@ -31,6 +31,9 @@ def upgrade() -> None:
                               sqlite_where=sa.text("group_name != ''"),
                               postgresql_where=sa.text("group_name != ''"))
     op.execute("UPDATE ticket SET resolved_basis = 'resolved' WHERE resolved_at IS NOT NULL")
+    # Stored KPI values were recomputed by hand until now: the next action recomputes them once.
+    op.execute("INSERT INTO setting (key, value_json) SELECT 'recompute_due', 'true' "
+               "WHERE EXISTS (SELECT 1 FROM ticket) AND NOT EXISTS (SELECT 1 FROM setting WHERE key = 'recompute_due')")
 
 
 def downgrade() -> None:
