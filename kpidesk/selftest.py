@@ -50,52 +50,42 @@ def run_selftest(out: Callable[[str], None] = print) -> int:
 
 
 def _steps(tmp: Path, out: Callable[[str], None]) -> None:
+    from kpidesk import actions
     from kpidesk import database as db
-    from kpidesk.appraisal import checkins
-    from kpidesk.export.appraisal_source import reports_for
-    from kpidesk.export.batch import export_batch
-    from kpidesk.importing import tickets_import
+    from kpidesk.export.renderers import pdf_renderer
     from kpidesk.metrics.engine import compute_all
-    from kpidesk.metrics.recompute import recompute
     from kpidesk.store import Store
-    from kpidesk.templates import start_with_templates
 
+    today = dt.date(2026, 4, 15)
     store = Store.open(tmp / "selftest.db")
     try:
         assert store.schema_revision() == db.head_revision(), "migration did not reach the head revision"
         out(f"ok  database created and migrated to {store.schema_revision()}")
-        start_with_templates(store, owner="Self Test")
+        actions.start_from_templates(store, owner="Self Test", today=today)
         export = tmp / "export.csv"
         _write_export(export)
-        report = tickets_import.run(store, export)
+        report = actions.import_file(store, actions.ImportRequest(export), today=today).result.report
         assert report.created == 240 and report.rejected == 0, f"import created {report.created}, rejected {report.rejected}"
         out(f"ok  imported {report.created} tickets (preset {report.preset})")
         values = compute_all(store, granularity="month", first="2026-01", last="2026-03", scopes=("desk",))
         mttr = [v for v in values if v.kpi == "mttr_hours" and v.value is not None]
         assert mttr and all(v.value > 0 for v in mttr), "no MTTR computed"
-        recompute(store, today=dt.date(2026, 4, 15))
-        out(f"ok  computed {len(values)} desk metric values; MTTR {mttr[0].period} = {mttr[0].value:.1f} h")
+        kpi = store.find_kpi("MTTR")
+        stored = {m.period: m.value for m in store.list_measurements(kpi.id, "desk")} if kpi else {}
+        assert stored.get(mttr[0].period) == mttr[0].value, "the stored MTTR is not the computed one"
+        out(f"ok  computed {len(values)} desk metric values; MTTR {mttr[0].period} = {mttr[0].value:.1f} h (stored)")
         tech = store.find_technician("Ada Lovelace")
         assert tech is not None, "the import did not create the technician"
         roles = {r.name: r.id for r in store.list_role_profiles()}
         tech.role_profile_id = roles["Service desk L1"]
-        store.update_technician(tech)
-        ci = checkins.start_or_resume(store, tech.id, "2026-Q1")
-        checkins.sign(store, ci.id, "Self Test")
-        _export_pdf(store, tmp, reports_for, export_batch, out)
+        actions.update_technician(store, tech, today=today)
+        ci = actions.start_checkin(store, tech.id, "2026-Q1").result  # type: ignore[arg-type]
+        actions.sign_checkin(store, ci.id, "Self Test")
+        result = actions.export_appraisals(store, "2026-Q1", tmp / "hr", fmt="both",
+                                           render_pdf=pdf_renderer()).result  # Qt's, registered by the entry point
+        pdfs = sorted(p for p in result.pdfs)
+        assert pdfs and pdfs[0].read_bytes().startswith(b"%PDF"), "no PDF written"
+        assert result.workbook is not None, "no workbook written"
+        out(f"ok  exported {pdfs[0].name} ({pdfs[0].stat().st_size // 1024} KB) and the HR workbook")
     finally:
         store.close()
-
-
-def _export_pdf(store, tmp: Path, reports_for, export_batch, out: Callable[[str], None]) -> None:
-    from kpidesk.export.renderers import pdf_renderer
-
-    render_pdf = pdf_renderer()  # Qt's, registered by the entry point (the core never imports Qt)
-    reports = reports_for(store, "2026-Q1")
-    assert reports, "no check-in to export"
-    result = export_batch(reports, tmp / "hr", period="2026-Q1", fmt="both", render_pdf=render_pdf)
-    pdfs = sorted((tmp / "hr").glob("*.pdf"))
-    assert pdfs and pdfs[0].read_bytes().startswith(b"%PDF"), "no PDF written"
-    assert list((tmp / "hr").glob("*.xlsx")), "no workbook written"
-    out(f"ok  exported {pdfs[0].name} ({pdfs[0].stat().st_size // 1024} KB) and the HR workbook")
-    del result

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kpidesk import actions
 from kpidesk.errors import KpiDeskError, ValidationError
 from kpidesk.records import Changes, KpiRecord
 from kpidesk.store import Store
@@ -296,7 +297,8 @@ class KpiScreen(Screen):
         if not ok or not name.strip():
             return
         try:
-            rec, changes = self.store.create_objective(name)
+            done = actions.create_objective(self.store, name)
+            rec, changes = done.result, done.changes
         except KpiDeskError as exc:
             show_error(self, exc)
             return

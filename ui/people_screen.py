@@ -23,7 +23,7 @@ from kpidesk import actions
 from kpidesk.errors import KpiDeskError
 from kpidesk.records import Changes
 from kpidesk.store import Store
-from kpidesk.templates import ROLE_TEMPLATES, add_role_template
+from kpidesk.templates import ROLE_TEMPLATES
 from ui import state
 from ui.errors import show_error
 from ui.people_dialogs import RoleDialog, TeamDialog, TechnicianDialog
@@ -186,7 +186,7 @@ class PeopleScreen(Screen):
 
     def add_role_from_template(self, name: str) -> None:
         try:
-            self._apply(lambda: add_role_template(self.store, name))
+            self._apply(lambda: actions.add_role_template(self.store, name))
         except KpiDeskError as exc:
             show_error(self, exc)
 

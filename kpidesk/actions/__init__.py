@@ -29,12 +29,21 @@ from kpidesk.actions.appraisals import (
     sign_checkin,
     start_checkin,
 )
-from kpidesk.actions.catalog import add_templates, create_kpi, delete_kpi, set_baseline, set_segment_target, update_kpi
+from kpidesk.actions.catalog import (
+    add_templates,
+    create_kpi,
+    create_objective,
+    delete_kpi,
+    set_baseline,
+    set_segment_target,
+    update_kpi,
+)
 from kpidesk.actions.derived import check_reviews, recompute_all, refresh
 from kpidesk.actions.imports import ImportRequest, import_file, undo_import
 from kpidesk.actions.outcome import Outcome
 from kpidesk.actions.people import (
     add_alias,
+    add_role_template,
     create_team,
     create_technician,
     delete_role_profile,
@@ -47,7 +56,8 @@ from kpidesk.actions.people import (
 from kpidesk.actions.setup import load_demo, set_setting, start_from_templates
 
 __all__ = [
-    "ImportRequest", "Outcome", "acknowledge_checkin", "acknowledge_review", "add_alias", "add_templates",
+    "ImportRequest", "Outcome", "acknowledge_checkin", "acknowledge_review", "add_alias", "add_role_template",
+    "add_templates", "create_objective",
     "check_reviews", "correct_checkin", "create_kpi", "create_team", "create_technician", "delete_kpi", "delete_note",
     "delete_role_profile", "delete_team", "delete_technician", "export_appraisals", "import_file", "load_demo",
     "mark_reviewed", "recompute_all", "refresh", "save_checkin_step", "save_note", "save_role_profile", "set_baseline",

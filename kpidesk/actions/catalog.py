@@ -10,7 +10,7 @@ from kpidesk.actions.derived import refresh
 from kpidesk.actions.outcome import Outcome
 from kpidesk.metrics import baseline
 from kpidesk.metrics.recompute import forget_computed
-from kpidesk.records import KpiRecord
+from kpidesk.records import KpiRecord, ObjectiveRecord
 from kpidesk.templates import KPI_TEMPLATES, add_kpi_from_template
 
 if TYPE_CHECKING:
@@ -73,3 +73,9 @@ def add_templates(store: "Store", keys: Iterable[str] | None = None, owner: str 
 
     changes, opened = refresh(store, kpi_ids=[k.id for k in made if _computed(k)], today=today)  # type: ignore[misc]
     return Outcome(made, Changes(kpis=True) | changes, opened)
+
+
+def create_objective(store: "Store", name: str, description: str = "") -> Outcome[ObjectiveRecord]:
+    """A business objective KPIs can serve."""
+    rec, changes = store.create_objective(name, description)
+    return Outcome(rec, changes)

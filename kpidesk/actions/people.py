@@ -65,3 +65,15 @@ def save_role_profile(store: "Store", rec: RoleProfileRecord) -> Outcome[RolePro
 
 def delete_role_profile(store: "Store", role_id: int) -> Outcome[None]:
     return Outcome(None, store.delete_role_profile(role_id))
+
+
+def add_role_template(store: "Store", name: str, owner: str = "", today: dt.date | None = None
+                      ) -> Outcome[RoleProfileRecord]:
+    """A role profile from the templates, with the KPIs it needs (created and computed if missing)."""
+    from kpidesk.templates import add_role_template as add
+
+    before = {k.id for k in store.list_kpis()}
+    role, changes = add(store, name, owner=owner)
+    made = [k.id for k in store.list_kpis() if k.id not in before]
+    more, opened = refresh(store, kpi_ids=made, today=today)
+    return Outcome(role, changes | more, opened)

@@ -11,54 +11,39 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections import defaultdict
 from operator import add
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from kpidesk.metrics import groups, sql, sql_since
 from kpidesk.metrics.engine import _assemble, _Context, _Fetched, _key, _wanted
 from kpidesk.metrics.model import BACKLOG_METRICS, SCOPES, TYPE_SEGMENTS, MetricValue
-from kpidesk.periods import periods_between
+from kpidesk.periods import period_containing, periods_between
 
 if TYPE_CHECKING:
     from kpidesk.store import Store
 
-# The raw segment values a split's backlog asks 'had a ticket before?' for: None too, because the
-# unsplit values may be summed from the tiers' (SinceReader) and tickets with no tier count there.
-RAW_SEGMENTS: dict[str | None, tuple[Any, ...]] = {None: (None,), "priority": (1, 2, 3, 4, None),
-                                                   "type": (*TYPE_SEGMENTS, None)}
+# The raw segment values a split's backlog asks 'had a ticket before?' for, one index seek each.
+SUMS_AT = sql_since.SUMS
+RAW_SEGMENTS: dict[str | None, tuple[Any, ...]] = {None: (None,), "priority": (1, 2, 3, 4), "type": TYPE_SEGMENTS}
 
 
 class SinceReader:
-    """The SQL rows of one incremental recompute, read once. The unsplit values are the sums of the
-    priority tiers' (tickets with no tier in their own NULL group), so where both are wanted the
-    recent tickets are read once, by tier, and added up for the unsplit ones."""
+    """The recent tickets of one incremental recompute (sql_since.recent_rows), read once. The
+    unsplit values are the sums of the priority tiers' (tickets with no tier in their own NULL
+    group), so where both are wanted the rows are read by tier and added up for the unsplit ones."""
 
     def __init__(self, con: sqlite3.Connection, by_tier: bool = False) -> None:
         self.con, self.by_tier = con, by_tier
-        self._cache: dict[tuple[Any, ...], Any] = {}
+        self._cache: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
 
-    def _base(self, split: str | None) -> str | None:
-        return "priority" if split is None and self.by_tier else split
-
-    def aggregate(self, start: dt.date, split: str | None, by: str) -> list[tuple[Any, ...]]:
-        base = self._base(split)
-        key = ("agg", start, base, by)
+    def recent(self, start: dt.date, split: str | None, by: str) -> list[tuple[Any, ...]]:
+        base = "priority" if split is None and self.by_tier else split
+        key = (start, base, by)
         if key not in self._cache:
-            self._cache[key] = sql_since.aggregate_since(self.con, start, base, by=by)
+            self._cache[key] = sql_since.recent_rows(self.con, start, base, by=by)
         rows = self._cache[key]
-        return _collapse(rows, 3, 4) if base != split else rows
-
-    def backlog(self, gran: str, start: dt.date, before: str, hi: str, end: dt.date, split: str | None,
-                by: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-        base = self._base(split)
-        key = ("backlog", gran, start, hi, end, base, by)
-        if key not in self._cache:
-            self._cache[key] = sql_since.backlog_since(self.con, gran, start, before, hi, end, base,
-                                                       RAW_SEGMENTS[base], by=by)
-        incoming, outgoing = self._cache[key]
-        if base == split:
-            return incoming, outgoing
-        return _collapse(incoming, 1, 3), _collapse(outgoing, 1, 3)
+        return _collapse(rows, sql_since.SEG, sql_since.SUMS) if base != split else rows
 
 
 def _collapse(rows: list[tuple[Any, ...]], seg_at: int, sums_at: int) -> list[tuple[Any, ...]]:
@@ -83,7 +68,6 @@ def compute_since(store: "Store", granularities: Sequence[str], since: dt.date, 
                                  SinceReader(con))
     con = reader.con
     wanted = _wanted(metrics)
-    aggregates = any(m not in BACKLOG_METRICS for m in wanted)
     backlog = bool(BACKLOG_METRICS & set(wanted))
     keep = set(segments) if split is not None and segments is not None else None
     out: dict[str, list[MetricValue]] = {}
@@ -92,43 +76,88 @@ def compute_since(store: "Store", granularities: Sequence[str], since: dt.date, 
     by_group = "group" in scopes and sql.has_groups(con)
     kinds = ("technician",) + (("group",) if by_group else ())
     earliest = min(periods_between(since, last, g)[0].start for g in granularities)
-    rows = reader.aggregate(earliest, split, "technician") if aggregates else []
-    group_rows = reader.aggregate(earliest, split, "group") if aggregates and by_group else []
+    recent = {kind: reader.recent(earliest, split, kind) for kind in kinds}
+    had = {kind: sql_since.had_tickets(con, earliest, split, RAW_SEGMENTS[split], kind) for kind in kinds} \
+        if backlog else {}
     for gran in granularities:
         periods = periods_between(since, last, gran)
         first, hi = periods[0], periods[-1].key
         f = _Fetched()
-        if aggregates:
-            f.rows, f.group_rows = _by_period(rows, gran, first.key, hi), _by_period(group_rows, gran, first.key, hi)
-            if shared:
-                f.shares = sql.aggregate_shares(con, gran, first.key, hi, split, None)
-        if backlog:
-            before, end = first.previous().key, periods[-1].end
-            for kind in kinds:
-                flows = reader.backlog(gran, first.start, before, hi, end, split, kind)
-                if kind == "group":
-                    f.group_in, f.group_out = flows
-                else:
-                    f.incoming, f.outgoing = flows
-            if shared:  # the few shared tickets' flows from the beginning: they add up as they are
-                f.share_in, f.share_out = sql.backlog_shares(con, gran, hi, end.isoformat(), split, None)
+        for kind in kinds:
+            flows = _Flows(gran, first.start, first.previous().key, hi, periods[-1].end)
+            flows.add(recent[kind], had.get(kind, set()))
+            if kind == "group":
+                f.group_rows, f.group_in, f.group_out = flows.aggregates(), flows.incoming(), flows.outgoing()
+            else:
+                f.rows, f.incoming, f.outgoing = flows.aggregates(), flows.incoming(), flows.outgoing()
+        if shared:  # the few shared tickets, read as the full recompute reads them
+            f.shares = sql.aggregate_shares(con, gran, first.key, hi, split, None)
+            if backlog:
+                f.share_in, f.share_out = sql.backlog_shares(con, gran, hi, periods[-1].end.isoformat(), split, None)
         if keep is not None:
             _keep_segments(f, split, keep)
         out[gran] = _assemble(f, ctx, periods, wanted, split, scopes, None, False, False)
     return out
 
 
-def _by_period(rows: list[tuple[Any, ...]], granularity: str, lo: str, hi: str) -> list[tuple[Any, ...]]:
-    """(key, week, month, seg, sums) rows as (key, period, seg, sums) of `granularity` within lo..hi,
-    summed where several (week, month) rows make one period (a month's weeks, a quarter's months)."""
-    out: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-    for r in rows:
-        k = _key(granularity, r[1], r[2])
-        if lo <= k <= hi:
-            group = (r[0], k, r[3])
-            acc = out.get(group)
-            out[group] = r[4:] if acc is None else tuple(map(add, acc, r[4:]))
-    return [(*g, *sums) for g, sums in out.items()]
+class _Flows:
+    """One period length's aggregates and backlog flows from the recent rows: the sums and the
+    tickets out of every period from `start`, the tickets in after it, and an opening balance dated
+    in the period before it (`before_key`): what was open at `start`, plus 1 in and 1 out for each
+    key and segment that had a ticket by then, so it is reported from then on (the engine's rule)."""
+
+    def __init__(self, gran: str, start: dt.date, before_key: str, hi: str, end: dt.date) -> None:
+        self.gran, self.hi = gran, hi
+        self.start, self.end = start.isoformat(), end.isoformat()
+        self.width = 10 if gran == "week" else 7  # incoming by day for weeks, by month otherwise
+        self.before_day = (start - dt.timedelta(days=1)).isoformat()[:self.width]
+        self.before_key = before_key
+        self._sums: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        self._in: dict[tuple[Any, ...], int] = defaultdict(int)
+        self._out: dict[tuple[Any, ...], int] = defaultdict(int)
+        self._open: dict[tuple[Any, Any], int] = defaultdict(int)
+        self._had: set[tuple[Any, Any]] = set()
+        self._periods: dict[str, str] = {}
+
+    def _period(self, day: str) -> str:
+        key = self._periods.get(day)
+        if key is None:
+            key = self._periods[day] = period_containing(dt.date.fromisoformat(day), self.gran).key
+        return key
+
+    def add(self, rows: list[tuple[Any, ...]], had: set[tuple[Any, Any]]) -> None:
+        """`had`: the (key, segment) pairs that had a ticket resolved before the recompute's earliest
+        day; the rows add those that came in before this period length's `start` (it can be later)."""
+        start, end, hi, width = self.start, self.end, self.hi, self.width
+        for r in rows:
+            k, seg, day_in, day_out, in_log = r[:SUMS_AT]
+            n = r[SUMS_AT]
+            if day_out is not None and day_out >= start:
+                p = self._period(day_out)
+                if p <= hi:
+                    group = (k, p, seg)
+                    acc = self._sums.get(group)
+                    self._sums[group] = r[SUMS_AT:] if acc is None else tuple(map(add, acc, r[SUMS_AT:]))
+                    self._out[(k, seg, p)] += n
+            if in_log:
+                if start <= day_in < end:
+                    self._in[(k, seg, day_in[:width])] += n
+                elif day_in < start and (day_out is None or day_out >= start):
+                    self._open[(k, seg)] += n
+                if day_in < start:
+                    self._had.add((k, seg))
+        self._had |= had
+
+    def aggregates(self) -> list[tuple[Any, ...]]:
+        return [(*g, *sums) for g, sums in self._sums.items()]
+
+    def incoming(self) -> list[tuple[Any, ...]]:
+        opening = [(k, sg, self.before_day, self._open.get((k, sg), 0) + 1) for k, sg in self._had]
+        opening += [(k, sg, self.before_day, n) for (k, sg), n in self._open.items() if (k, sg) not in self._had]
+        return opening + [(*g, n) for g, n in self._in.items()]
+
+    def outgoing(self) -> list[tuple[Any, ...]]:
+        return [(k, sg, self.before_key, 1) for k, sg in self._had] + [(*g, n) for g, n in self._out.items()]
 
 
 def _keep_segments(f: _Fetched, split: str | None, keep: set[str]) -> None:

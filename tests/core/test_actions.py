@@ -297,3 +297,15 @@ def test_an_import_into_a_period_with_tickets_of_no_tier_stays_exact(db_path, tm
                                    today=TODAY)
         assert done.result.report.touched_since == dt.date(2026, 10, 6)
         assert_fresh(store, tmp_path)
+
+
+def test_a_role_from_the_templates_brings_its_kpis_computed(db_path, tmp_path):
+    with Store.open(db_path) as store:
+        rows = [["R1", "2026-10-05 09:00:00", "2026-10-05 12:00:00", "2 - High", "Ann Lee", "Desk", "Resolved"]]
+        actions.import_file(store, actions.ImportRequest(write_csv(tmp_path / "r.csv", HEAD, rows)), today=TODAY)
+        from kpidesk.templates import ROLE_TEMPLATES
+
+        done = actions.add_role_template(store, next(iter(ROLE_TEMPLATES)), owner="Dana", today=TODAY)
+        assert done.result.kpis and done.changes.measurements
+        actions.create_objective(store, "Keep users working")
+        assert_fresh(store, tmp_path)
