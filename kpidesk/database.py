@@ -28,6 +28,7 @@ from kpidesk.errors import (
     NotADatabase,
     SchemaTooNew,
 )
+from kpidesk.fileio import fsync_dir, fsync_file
 from kpidesk.schema_check import missing_from_models, readonly_connect
 
 APP_NAME = "KPI Desk"
@@ -355,9 +356,9 @@ def backup_database(path: Path, dest: Path | None = None, *, reason: str = "manu
                 raise BackupRefused(f"The disk holding {folder} is full; no backup was written and nothing "
                                     "was changed.") from exc
             raise translate_db_error(exc, path) from exc
-        fsync_path(tmp)
+        fsync_file(tmp)
         os.replace(tmp, dest)
-        fsync_path(folder)
+        fsync_dir(folder)
     except OSError as exc:
         raise BackupRefused(f"The backup could not be written to {dest}: {exc.strerror or exc}. Nothing "
                             "was changed.") from exc
@@ -411,19 +412,3 @@ def _check_replaceable(dest: Path) -> None:
         if Path(f"{dest}{suffix}").exists():
             raise BackupRefused(f"{dest} is a database that is open or was not closed cleanly (it has a "
                                 f"{suffix[1:]} file); it was not overwritten. Choose another file name.")
-
-
-def fsync_path(path: Path) -> None:
-    """fsync a file, or a folder (to make a rename durable; not possible on Windows)."""
-    if os.name == "nt" and Path(path).is_dir():
-        return
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

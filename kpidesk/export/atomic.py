@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from kpidesk.errors import ExportFailed
+from kpidesk.fileio import fsync_dir, fsync_file  # noqa: F401 (re-exported)
 
 TMP_SUFFIX = ".tmp"
 PRIVATE = 0o600
@@ -31,30 +32,6 @@ def make_private(path: Path) -> None:
     """0600, whatever the writer (Qt, openpyxl) did with the file it was given."""
     if os.name != "nt":
         os.chmod(path, PRIVATE)
-
-
-def fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def fsync_dir(folder: Path) -> None:
-    # Makes the rename itself durable; directories cannot be opened for fsync on Windows.
-    if os.name == "nt":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 @contextlib.contextmanager

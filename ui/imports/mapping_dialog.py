@@ -53,6 +53,20 @@ VALUES_HELP = ("KPI values are read by their column names: a KPI column plus Per
                "projects go in Technician, Team or Project columns.")
 
 
+def _scrolled(inner: QWidget, above: QWidget | None = None) -> QWidget:
+    """`inner` in a vertical scroll area (a tab's page), with `above` over it."""
+    scroll = QScrollArea(widgetResizable=True)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setWidget(inner)
+    page = QWidget()
+    lay = QVBoxLayout(page)
+    lay.setContentsMargins(0, 0, 0, 0)
+    if above is not None:
+        lay.addWidget(above)
+    lay.addWidget(scroll)
+    return page
+
+
 class MappingDialog(QDialog):
     """Confirm or correct how a file is read. Emits `inspected` after each (re-)inspection."""
 
@@ -117,14 +131,8 @@ class MappingDialog(QDialog):
             self.field_combos[name] = combo
             label = FIELD_LABELS[name] + (" *" if name in REQUIRED else "")
             form.addRow(label, combo)
-        scroll = QScrollArea(widgetResizable=True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(form_box)
-        self.mapping_box = QWidget()
-        mapping_lay = QVBoxLayout(self.mapping_box)
-        mapping_lay.setContentsMargins(0, 0, 0, 0)
-        mapping_lay.addWidget(QLabel("The column each ticket field is read from (* required).", objectName="hint"))
-        mapping_lay.addWidget(scroll)
+        self.mapping_box = _scrolled(form_box, QLabel("The column each ticket field is read from (* required).",
+                                                      objectName="hint"))
 
         # Status -> category: an open status keeps a ticket open whatever its dates; a resolved or
         # closed one makes it done even with no resolved time (DESIGN.md). Unknown ones are the
@@ -139,13 +147,7 @@ class MappingDialog(QDialog):
         status_lay.addWidget(self.status_hint)
         status_lay.addLayout(self.status_form)
         status_lay.addStretch(1)
-        status_scroll = QScrollArea(widgetResizable=True)
-        status_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        status_scroll.setWidget(status_inner)
-        self.status_box = QWidget()
-        status_box_lay = QVBoxLayout(self.status_box)
-        status_box_lay.setContentsMargins(0, 0, 0, 0)
-        status_box_lay.addWidget(status_scroll)
+        self.status_box = _scrolled(status_inner)
         self.values_help = QLabel(VALUES_HELP, wordWrap=True, objectName="hint")
         self.values_help.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.values_help.hide()
