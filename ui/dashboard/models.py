@@ -58,7 +58,7 @@ def count_text(card: KpiCard, min_count: int | None = None, *, say_few: bool = T
     without one are not in it), '40 resolved tickets' for a rate. A card drawn greyed out already
     says 'too few' by its look (say_few=False)."""
     if card.count is None:
-        return "entered value"
+        return "no ticket in this period" if card.metric else "entered value"
     one, many = COUNT_NOUNS.get(card.metric, ("ticket", "tickets"))
     few = " (too few to judge)" if card.few and say_few else ""
     return f"{card.count} {one if card.count == 1 else many}{few}"
