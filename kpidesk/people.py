@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 
-from sqlalchemy import func, select
+import json
+
+from sqlalchemy import func, select, update
 
 from kpidesk.errors import NotFound, ValidationError
 from kpidesk.models import Kpi, RoleProfile, RoleProfileKpi, Team, Technician, TechnicianAlias, Ticket
@@ -144,6 +146,55 @@ class PeopleApi(UnitsOfWork):
                 raise NotFound(f"There is no technician with id {tech_id}.")
             _set_aliases(s, t, [a.alias for a in t.aliases] + [alias])
         return Changes(people=True, tickets=True)
+
+    def merge_technician(self, from_id: int, into_id: int) -> Changes:
+        """Fold a technician an import created for another spelling of a name ('J. Doe') into the
+        person it is ('Jane Doe'): their tickets, their name and aliases move over, the duplicate
+        goes. Refused when the duplicate holds HR records (check-ins, notes) or entered values:
+        those are not moved without a person deciding where they belong."""
+        from kpidesk.models import CheckIn, Measurement, PerformanceNote
+
+        if from_id == into_id:
+            raise ValidationError({"alias": "that name is already this technician's"})
+        with self.write() as s:
+            dup, into = s.get(Technician, from_id), s.get(Technician, into_id)
+            if dup is None or into is None:
+                raise NotFound(f"There is no technician with id {from_id if dup is None else into_id}.")
+            held = [f"{n} {what}" for what, n in (
+                ("check-in(s)", s.scalar(select(func.count()).select_from(CheckIn).where(CheckIn.technician_id == from_id))),
+                ("performance note(s)", s.scalar(select(func.count()).select_from(PerformanceNote)
+                                                 .where(PerformanceNote.technician_id == from_id))),
+                ("entered value(s)", s.scalar(select(func.count()).select_from(Measurement)
+                                              .where(Measurement.scope_key == f"technician:{from_id}",
+                                                     Measurement.source != "computed"))),
+            ) if n]
+            if held:
+                raise ValidationError({"alias": f"{dup.display_name} has {', '.join(held)} of their own; they were "
+                                                f"not merged into {into.display_name}. Move or delete those first."})
+            names = [dup.display_name] + [a.alias for a in dup.aliases]
+            s.execute(update(Ticket).where(Ticket.technician_id == from_id).values(technician_id=into_id))
+            for tid, shared in s.execute(select(Ticket.id, Ticket.shared_with).where(
+                    Ticket.shared_with.is_not(None), Ticket.shared_with.contains(str(from_id)))).all():
+                ids = [into_id if i == from_id else i for i in json.loads(shared)]
+                primary = s.scalar(select(Ticket.technician_id).where(Ticket.id == tid))
+                ids = sorted({i for i in ids if i != primary})
+                s.execute(update(Ticket).where(Ticket.id == tid).values(shared_with=json.dumps(ids) if ids else None))
+            s.delete(dup)
+            s.flush()
+            _set_aliases(s, into, [a.alias for a in into.aliases] + names)
+        return Changes(people=True, tickets=True)
+
+    def claim_unassigned(self, tech_id: int, name: str) -> int:
+        """Give `tech_id` the tickets left without a technician whose resolver (else assignee) is
+        `name`: tickets an import was told to leave unassigned. Returns how many."""
+        key = alias_key(name)
+        with self.write() as s:
+            rows = s.execute(select(Ticket.id, Ticket.resolver, Ticket.assignee)
+                             .where(Ticket.technician_id.is_(None))).all()
+            ids = [i for i, resolver, assignee in rows if alias_key(resolver or assignee or "") == key]
+            for start in range(0, len(ids), 500):
+                s.execute(update(Ticket).where(Ticket.id.in_(ids[start:start + 500])).values(technician_id=tech_id))
+            return len(ids)
 
     def delete_technician(self, tech_id: int) -> Changes:
         with self.write() as s:

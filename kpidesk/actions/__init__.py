@@ -44,6 +44,7 @@ from kpidesk.actions.outcome import Outcome
 from kpidesk.actions.people import (
     add_alias,
     add_role_template,
+    alias_name,
     create_team,
     create_technician,
     delete_role_profile,
@@ -57,7 +58,7 @@ from kpidesk.actions.setup import load_demo, set_setting, start_from_templates
 
 __all__ = [
     "ImportRequest", "Outcome", "acknowledge_checkin", "acknowledge_review", "add_alias", "add_role_template",
-    "add_templates", "create_objective",
+    "add_templates", "alias_name", "create_objective",
     "check_reviews", "correct_checkin", "create_kpi", "create_team", "create_technician", "delete_kpi", "delete_note",
     "delete_role_profile", "delete_team", "delete_technician", "export_appraisals", "import_file", "load_demo",
     "mark_reviewed", "recompute_all", "refresh", "save_checkin_step", "save_note", "save_role_profile", "set_baseline",

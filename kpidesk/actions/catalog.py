@@ -60,19 +60,29 @@ def set_baseline(store: "Store", kpi_id: int, before: dt.date, periods: int = 3,
 
 
 def add_templates(store: "Store", keys: Iterable[str] | None = None, owner: str = "",
-                  today: dt.date | None = None) -> Outcome[list[KpiRecord]]:
-    """Add KPIs from the templates (all of them by default); a name already taken gets a number."""
+                  today: dt.date | None = None, skip_existing: bool = False) -> Outcome[list[KpiRecord]]:
+    """Add KPIs from the templates (all of them by default); a name already taken gets a number,
+    or with `skip_existing` the template is left out (and said so in the notes)."""
     unknown = [k for k in (keys or ()) if k not in KPI_TEMPLATES]
     if unknown:
         from kpidesk.errors import ValidationError
 
         raise ValidationError({"templates": f"unknown template(s) {', '.join(unknown)}; they are "
                                             f"{', '.join(KPI_TEMPLATES)}"})
-    made = [add_kpi_from_template(store, key, owner=owner)[0] for key in (keys or KPI_TEMPLATES)]
+    wanted = list(keys or KPI_TEMPLATES)
+    skipped: list[str] = []
+    if skip_existing:
+        have = {k.name.casefold() for k in store.list_kpis()}
+        skipped = [KPI_TEMPLATES[k].name for k in wanted if KPI_TEMPLATES[k].name.casefold() in have]
+        wanted = [k for k in wanted if KPI_TEMPLATES[k].name.casefold() not in have]
+    made = [add_kpi_from_template(store, key, owner=owner)[0] for key in wanted]
     from kpidesk.records import Changes
 
     changes, opened = refresh(store, kpi_ids=[k.id for k in made if _computed(k)], today=today)  # type: ignore[misc]
-    return Outcome(made, Changes(kpis=True) | changes, opened)
+    out = Outcome(made, Changes(kpis=bool(made)) | changes, opened)
+    if skipped:
+        out.notes.append(f"Already in the catalogue, not added again: {', '.join(skipped)}.")
+    return out
 
 
 def create_objective(store: "Store", name: str, description: str = "") -> Outcome[ObjectiveRecord]:

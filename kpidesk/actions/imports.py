@@ -41,6 +41,9 @@ class ImportRequest:
     # unless ask_names, where such a file is first read for its names only (Imported.needs_names).
     alias_overrides: dict[str, int | None] | None = None
     ask_names: bool = False
+    # False: names no alias matches leave their tickets unassigned (listed in new_technicians; give
+    # them to a person later with `people alias`), instead of becoming technicians.
+    create_names: bool = True
 
     def with_names(self, overrides: dict[str, int | None]) -> "ImportRequest":
         return replace(self, alias_overrides=dict(overrides))
@@ -96,7 +99,7 @@ def import_file(store: "Store", request: ImportRequest, progress: Progress | Non
     report = tickets_import.run(
         store, request.path, sheet=request.sheet, preset=request.preset, mapping=request.mapping,
         day_first=request.day_first, strict=request.strict, dry_run=request.dry_run, progress=progress,
-        create_technicians=True, alias_overrides=overrides, priority_overrides=request.priority_overrides,
+        create_technicians=request.create_names, alias_overrides=overrides, priority_overrides=request.priority_overrides,
         status_overrides=request.status_overrides, remember=request.remember, table=table)
     out = Outcome(Imported(report), report.changes)
     if report.dry_run:

@@ -58,6 +58,40 @@ def add_alias(store: "Store", tech_id: int, alias: str) -> Outcome[None]:
     return Outcome(None, store.add_alias(tech_id, alias))
 
 
+def alias_name(store: "Store", name: str, to: str, progress: Progress | None = None,
+               today: dt.date | None = None) -> Outcome[TechnicianRecord]:
+    """'J. Doe' is Jane Doe: the name becomes one of her aliases, so the next import matches it. A
+    technician an earlier import created under that name is merged into her (their tickets move),
+    and tickets left unassigned under the name become hers; then the values are recomputed."""
+    from kpidesk.errors import NotFound, ValidationError
+
+    if not name.strip() or not to.strip():
+        raise ValidationError({"alias": "give the name as exports write it and the technician it is"})
+    target = store.find_technician(to)
+    if target is None:
+        known = ", ".join(t.display_name for t in store.list_technicians()[:20]) or "none yet"
+        raise NotFound(f"There is no technician called '{to}'. The technicians are: {known}.")
+    other = store.find_technician(name)
+    out = Outcome(target)
+    if other is not None and other.id == target.id:
+        out.notes.append(f"'{name}' is already {target.display_name}; nothing changed.")
+        return out
+    if other is not None:
+        out.changes |= store.merge_technician(other.id, target.id)
+        out.notes.append(f"{other.display_name} was merged into {target.display_name}: their tickets are "
+                         f"{target.display_name}'s now.")
+    else:
+        out.changes |= store.add_alias(target.id, name)
+    claimed = store.claim_unassigned(target.id, name)
+    if claimed:
+        out.notes.append(f"{claimed} unassigned ticket(s) under '{name}' are {target.display_name}'s now.")
+    if other is not None or claimed:
+        more, out.reviews = refresh(store, today=today, progress=progress)
+        out.changes |= more
+    out.result = store.get_technician(target.id)
+    return out
+
+
 def save_role_profile(store: "Store", rec: RoleProfileRecord) -> Outcome[RoleProfileRecord]:
     saved, changes = store.save_role_profile(rec)
     return Outcome(saved, changes)

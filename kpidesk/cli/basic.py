@@ -24,6 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     lst = kpi_sub.add_parser("list", help="list KPIs and plain metrics with their health")
     lst.add_argument("--json", action="store_true", help="machine-readable output")
     lst.set_defaults(func=cmd_kpi_list)
+    from kpidesk.cli.setup_cmd import register_kpi
+
+    register_kpi(kpi_sub)
 
     chk = sub.add_parser("check", help="integrity check and migration state; exit non-zero if bad")
     chk.add_argument("--quick", action="store_true", help="PRAGMA quick_check instead of the full check")
@@ -79,7 +82,8 @@ def cmd_kpi_list(args: argparse.Namespace) -> int:
         print()
         return EXIT_OK
     if not kpis:
-        print("No KPIs yet. Add some from the templates in the app, or run `kpidesk demo`.")
+        print("No KPIs yet. `kpidesk kpi add-templates` adds the standard ones (or add them from the templates "
+              "in the app); `kpidesk demo` fills a new database with a demo department.")
         return EXIT_OK
     width = max(len(k.name) for k in kpis)
     print(f"{'NAME':<{width}}  KIND    CATEGORY          UNIT     TARGET     OWNER")

@@ -2,8 +2,10 @@
 
 Contract (HR scripts rely on it; extend, never rename):
     kpidesk [--db PATH] import FILE [--sheet NAME] [--preset auto|NAME] [--kind tickets|values]
-            [--day-first|--month-first] [--mapping MAP.json | --show-mapping] [--strict] [--dry-run] [--json]
-exit 0 success, 2 a file it cannot read (or a bad mapping file), 3 strict import with rejected rows.
+            [--day-first|--month-first] [--mapping MAP.json | --show-mapping] [--names create|ask|ignore]
+            [--strict] [--dry-run] [--json]
+exit 0 success, 2 a file it cannot read (or a bad mapping file, or --names ask with new names: they
+are listed in new_technicians and nothing is written), 3 strict import with rejected rows.
 JSON keys: batch_id, file, preset, kind, created, updated, unchanged, rejected, rejected_rows [{file,
 sheet, row, column, value, reason}], new_technicians, dry_run, elapsed_s (plus sheet, warnings
 [{code, message, count, rows}], date_order, mapping, reviews_opened [the `reviews --json` objects], notes).
@@ -42,6 +44,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "(see --show-mapping)")
     p.add_argument("--show-mapping", action="store_true",
                    help="print the mapping auto detection would use, as a mapping file to edit; import nothing")
+    p.add_argument("--names", choices=("create", "ask", "ignore"), default="create",
+                   help="names no technician or alias matches: create a technician for each (default); ask: "
+                        "list them and import nothing (exit 2), so you can `kpidesk people alias` them first; "
+                        "ignore: leave their tickets unassigned")
     p.add_argument("--strict", action="store_true", help="import nothing if any row is rejected (exit 3)")
     p.add_argument("--dry-run", action="store_true", help="check and count, but change nothing")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -97,10 +103,14 @@ def cmd_import(args: argparse.Namespace) -> int:
             Path(args.file), kind=args.kind, sheet=args.sheet, preset=preset, day_first=day_first,
             strict=args.strict, dry_run=args.dry_run, mapping=given["columns"] if given else None,
             status_overrides=given["status_categories"] if given else None,
-            priority_overrides=given["priority_tiers"] if given else None)
+            priority_overrides=given["priority_tiers"] if given else None,
+            ask_names=args.names == "ask", create_names=args.names != "ignore")
         with open_store(args, create=True) as store:
             done = actions.import_file(store, request)
         report = done.result.report
+        if done.result.needs_names:
+            _ask_names(report, args.json)
+            return EXIT_UNREADABLE
     except RowsRejected as exc:
         print(f"kpidesk: {exc}", file=sys.stderr)
         _emit(exc.report, args.json, sys.stderr)
@@ -110,6 +120,23 @@ def cmd_import(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE
     _emit(report, args.json, reviews=done.reviews, notes=done.notes)
     return EXIT_OK
+
+
+def _ask_names(report: Any, as_json: bool) -> None:
+    """--names ask found names no technician or alias matches: list them; nothing was written."""
+    if as_json:
+        data = report.to_json()
+        data["reviews_opened"], data["notes"] = [], ["nothing was imported: new names to decide"]
+        json.dump(data, sys.stdout, indent=2)
+        print()
+    names = report.new_technicians
+    print(f"kpidesk: {report.file} names {len(names)} {'person' if len(names) == 1 else 'people'} no technician "
+          "or alias matches; nothing was imported:", file=sys.stderr)
+    for n in names:
+        print(f"  {n}", file=sys.stderr)
+    print("Map a name onto a technician with `kpidesk people alias NAME --to TECHNICIAN`, then import again "
+          "(--names create makes the rest technicians; --names ignore leaves their tickets unassigned).",
+          file=sys.stderr)
 
 
 def _show_mapping(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from kpidesk.records import Changes
+from kpidesk.wording import count
 
 
 class Progress(Protocol):
@@ -39,6 +40,8 @@ class ImportReport:
     unchanged: int = 0
     rejected_rows: list[RejectedRow] = field(default_factory=list)
     new_technicians: list[str] = field(default_factory=list)
+    # Names no technician or alias matched, left unassigned (import --names ignore, or the names dialog).
+    unassigned_names: list[str] = field(default_factory=list)
     warnings: list[Any] = field(default_factory=list)  # assumptions.ImportWarning (str() is its message)
     mapping_doc: dict[str, Any] = field(default_factory=dict)  # what a mapping file would say (undo.mapping_document)
     date_order: str = ""
@@ -71,12 +74,15 @@ class ImportReport:
             return (f"Nothing imported from {self.file}{' [' + self.sheet + ']' if self.sheet else ''}: with "
                     f"--strict, {self.rejected} rejected row(s) of {self.rows_read} stop the whole import.")
         verb = "Would import" if self.dry_run else "Imported"
-        what = "tickets" if self.kind == "tickets" else "values"
+        what = "ticket" if self.kind == "tickets" else "value"
         text = (f"{verb} {self.file}{' [' + self.sheet + ']' if self.sheet else ''} ({self.preset or self.kind}): "
-                f"{self.created} {what} created, {self.updated} updated, {self.unchanged} unchanged, "
-                f"{self.rejected} rows rejected; {self.rows_read} rows in {self.elapsed_s:.1f} s.")
+                f"{count(self.created, what)} created, {self.updated} updated, {self.unchanged} unchanged, "
+                f"{count(self.rejected, 'row')} rejected; {count(self.rows_read, 'row')} in {self.elapsed_s:.1f} s.")
         if self.new_technicians:
             text += f" New technicians: {', '.join(self.new_technicians)}."
+        if self.unassigned_names:
+            text += (f" Left unassigned (no technician or alias matches): {', '.join(self.unassigned_names)}; "
+                     "`kpidesk people alias NAME --to TECHNICIAN` gives them to a person.")
         return text
 
     def to_json(self) -> dict[str, Any]:
@@ -85,7 +91,7 @@ class ImportReport:
             "kind": self.kind, "created": self.created, "updated": self.updated,
             "unchanged": self.unchanged, "rejected": self.rejected,
             "rejected_rows": [asdict(r) for r in self.rejected_rows],
-            "new_technicians": list(self.new_technicians),
+            "new_technicians": list(self.new_technicians), "unassigned_names": list(self.unassigned_names),
             "warnings": [w.to_json() if hasattr(w, "to_json") else {"code": "note", "message": str(w), "count": 0}
                          for w in self.warnings],
             "date_order": self.date_order, "mapping": dict(self.mapping), "dry_run": self.dry_run,

@@ -193,8 +193,9 @@ def _import(store: "Store", table: Table, report: ImportReport, order: DateOrder
         report.date_order = order.describe()
         report.warnings = _warnings(order, reader.tally, latest.duplicates, table, report.mapping)
         # Names another import created meanwhile were matched, not created (create_technicians_in).
-        report.new_technicians = sorted((n for k, n in reader.new_names.items() if not create_technicians or k in created),
-                                        key=str.casefold)
+        report.new_technicians = sorted((n for k, n in reader.new_names.items() if k in created), key=str.casefold)
+        if not create_technicians:
+            report.unassigned_names = sorted(reader.new_names.values(), key=str.casefold)
         if strict and rejected:
             report.refused = True
             first = rejected[0]

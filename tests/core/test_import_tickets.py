@@ -96,7 +96,7 @@ def test_technicians_matched_through_aliases(store, tmp_path):
             ["T3", "2026-01-05 08:00", "", "P2", "Robot", "", 0], ["T4", "2026-01-05 08:00", "", "P2", "New Guy", "", 0]]
     p = write_csv(tmp_path / "a.csv", HEAD, rows)
     r = run(store, p, create_technicians=False, alias_overrides={"robot": None})
-    assert r.new_technicians == ["New Guy"]
+    assert r.unassigned_names == ["New Guy"] and r.new_technicians == []
     assert tickets(store.path, "technician_id") == {"T1": (ann.id,), "T2": (ann.id,), "T3": (None,), "T4": (None,)}
     assert store.find_technician("New Guy") is None  # not created in GUI mode
 

@@ -122,7 +122,9 @@ class ResultDialog(QDialog):
             summary += f" · dates {report.date_order}"
         details = [str(w) for w in report.warnings] + list(notes or [])
         if report.new_technicians and not refused:
-            details.insert(0, f"Names not known before: {', '.join(report.new_technicians)}.")
+            details.insert(0, f"New technicians: {', '.join(report.new_technicians)}.")
+        if report.unassigned_names and not refused:
+            details.insert(0, f"Left unassigned (no technician matches): {', '.join(report.unassigned_names)}.")
         if refused:
             title = "Nothing was imported"
             details.insert(0, refused)
