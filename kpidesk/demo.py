@@ -132,6 +132,7 @@ def _baselines_and_reviews(store: "Store", today: dt.date) -> None:
     """What a manager does in the first week: compute, set baselines from the first half of the year
     (so the second half can drift from them), switch on the templates' relative triggers, check."""
     from kpidesk.errors import ValidationError
+    from kpidesk.health import trigger_before_target
     from kpidesk.metrics.baseline import set_baseline
     from kpidesk.metrics.recompute import recompute
     from kpidesk.metrics.reviews import check_triggers
@@ -151,6 +152,10 @@ def _baselines_and_reviews(store: "Store", today: dt.date) -> None:
         t = templates.get(k.name)
         if t is not None and t.trigger_kind == "relative" and k.trigger_kind is None:
             k.trigger_kind, k.trigger_value = t.trigger_kind, t.trigger_value
+            if trigger_before_target(k) and k.baseline_value is not None:
+                # As a manager would: the template's target was looser than what the desk already
+                # does, so the target becomes the baseline (rounded), and the trigger lies beyond it.
+                k.target_value = float(f"{k.baseline_value:.2g}")
             store.update_kpi(k)
     _backdate_targets(store, dt.datetime.combine(today.replace(year=today.year - 1, day=1), dt.time()))
     check_triggers(store, today)
@@ -281,17 +286,30 @@ def _one_ticket(rng: random.Random, p: Persona, number: int, created: dt.datetim
     return derive(row)
 
 
+DEMO_FILE = "Demo department (generated tickets)"
+
+
 def _write_tickets(store: "Store", rows: list[dict[str, Any]], progress: Progress | None) -> None:
-    cols = ", ".join(ALL_FIELDS)
-    marks = ", ".join("?" for _ in ALL_FIELDS)
+    """The tickets as one import on the Imports screen (which can undo it like any other), so a
+    database holding a year of tickets never says 'No imports yet'."""
+    cols = ", ".join(ALL_FIELDS) + ", import_batch_id"
+    marks = ", ".join("?" for _ in ALL_FIELDS) + ", ?"
     with store.raw_write() as con:
+        started = to_iso(dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0))
+        batch_id = con.execute(
+            "INSERT INTO import_batch (kind, file_name, file_size, sha256, sheet, preset, source_system, mapping_json, "
+            "created_count, updated_count, unchanged_count, rejected_count, rejected_json, started_at, finished_at) "
+            "VALUES ('tickets', ?, 0, '', '', 'demo', 'demo', '{}', ?, 0, 0, 0, '[]', ?, ?)",
+            (DEMO_FILE, len(rows), started, started)).lastrowid
         batch = 1000
         for i in range(0, len(rows), batch):
             _status(progress, f"Writing tickets {i + 1}-{min(len(rows), i + batch)} of {len(rows)}")
             if progress is not None:
                 progress.set_progress(i, len(rows))
             con.executemany(f"INSERT INTO ticket ({cols}) VALUES ({marks})",
-                            [tuple(to_iso(r[f]) for f in ALL_FIELDS) for r in rows[i:i + batch]])
+                            [tuple(to_iso(r[f]) for f in ALL_FIELDS) + (batch_id,) for r in rows[i:i + batch]])
+        con.execute("INSERT INTO import_change (batch_id, ticket_id, action) "
+                    "SELECT ?, id, 'created' FROM ticket WHERE import_batch_id = ?", (batch_id, batch_id))
 
 
 def _project_values(store: "Store", rng: random.Random, start: dt.datetime, today: dt.date) -> None:

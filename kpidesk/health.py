@@ -50,12 +50,34 @@ def kpi_health(k: KpiRecord) -> list[HealthIssue]:
     if k.has_target and k.baseline_value is None:
         add("target_without_baseline", "A target was set without a baseline: a target without a baseline "
             "is a guess. Set the baseline from past periods.", "baseline_value")
+    strict = trigger_before_target(k)
+    if strict:
+        add("trigger_stricter_than_target", strict, "trigger_value")
     if k.category in ("service desk",) and k.metric == "mttr_hours" and not k.segment and k.paired_kpi_id is None:
         add("unpaired_speed", "MTTR is a speed metric: pair it with first-contact resolution, or speed may "
             "cost quality unseen.", "paired_kpi_id", "info")
     if k.metric == "sla_compliance" and k.paired_kpi_id is None:
         add("unpaired_speed", "SLA compliance is a speed metric: pair it with CSAT.", "paired_kpi_id", "info")
     return out
+
+
+def trigger_before_target(k: KpiRecord) -> str:
+    """A sentence when the trigger fires before the target is even missed (an MTTR trigger at
+    18.6 h under a 24 h target): every period on target would still open a review. '' when not."""
+    from kpidesk.metrics.status import fmt, trigger_limits
+
+    band = (k.band_low, k.band_high) if k.band_low is not None and k.band_high is not None else None
+    lo, hi = trigger_limits(k.direction, k.trigger_kind, k.trigger_value, k.baseline_value, band)
+    if k.direction == "lower" and hi is not None and k.target_value is not None and hi < k.target_value:
+        return (f"The trigger ({fmt(hi, k.unit)}) is stricter than the target ({fmt(k.target_value, k.unit)}): "
+                "a value on target would still open a review. Loosen the trigger or tighten the target.")
+    if k.direction == "higher" and lo is not None and k.target_value is not None and lo > k.target_value:
+        return (f"The trigger ({fmt(lo, k.unit)}) is stricter than the target ({fmt(k.target_value, k.unit)}): "
+                "a value on target would still open a review. Loosen the trigger or tighten the target.")
+    if band is not None and ((lo is not None and lo > band[0]) or (hi is not None and hi < band[1])):
+        return ("The trigger lies inside the target band: a value in the band would still open a review. "
+                "Widen the trigger or narrow the band.")
+    return ""
 
 
 def set_health(kpis: list[KpiRecord]) -> list[HealthIssue]:

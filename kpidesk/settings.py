@@ -134,15 +134,21 @@ def default_words(scale: Any) -> list[str]:
     return list(RATING_WORDS) if high - low + 1 == len(RATING_WORDS) else []
 
 
-def rating_label(rating: float | None, scale: Any, words: list[str]) -> str:
+def rating_word(rating: float | None, scale: Any, words: Any) -> str:
+    """The word for a rating on the scale ('Above expectations' for 4 of 1-5); '' for a mean
+    between points, or when there are no words."""
+    if rating is None or not words or not float(rating).is_integer():
+        return ""
+    i = int(rating) - int(scale[0])
+    return str(words[i]) if 0 <= i < len(words) else ""
+
+
+def rating_label(rating: float | None, scale: Any, words: Any) -> str:
     """'4 (Above expectations)', '3.4' for a mean between points, 'not rated' for none."""
     if rating is None:
         return "not rated"
-    low, _high = scale
-    text = f"{rating:g}"
-    if words and float(rating).is_integer() and 0 <= int(rating) - low < len(words):
-        text += f" ({words[int(rating) - low]})"
-    return text
+    word = rating_word(rating, scale, words)
+    return f"{rating:g} ({word})" if word else f"{rating:g}"
 
 
 def logo_from_file(path: Path) -> str:

@@ -55,7 +55,7 @@ def mark_reviewed(store: "Store", kpi_id: int, note: str, by: str, today: dt.dat
 
 
 def export_appraisals(store: "Store", period: str, out: str | Path, *, fmt: str = "both", team: str | None = None,
-                      technician: str | None = None, include_drafts: bool = False, page_size: str = "A4",
+                      technician: str | None = None, include_drafts: bool = False, page_size: str | None = None,
                       render_pdf: "PdfRenderer | None" = None, progress: Progress | None = None
                       ) -> Outcome["BatchResult"]:
     """A period's check-ins as one PDF each and/or the period workbook, all or nothing. `out` is a
@@ -66,6 +66,7 @@ def export_appraisals(store: "Store", period: str, out: str | Path, *, fmt: str 
     from kpidesk.export.batch import export_batch, export_to_file
 
     out = Path(out).expanduser()
+    page_size = page_size or str(store.get_setting("page_size") or "A4")  # None: the database's setting
     single = out.suffix.lower() in (".pdf", ".xlsx")
     if single and (fmt == "both" or f".{fmt}" != out.suffix.lower()):
         raise ExportFailed(f"{out.name} is a {out.suffix.lower()} file but the format is {fmt}; give a folder for "
@@ -81,6 +82,23 @@ def export_appraisals(store: "Store", period: str, out: str | Path, *, fmt: str 
         result = export_batch(found, out, period=period, fmt=fmt, render_pdf=render_pdf, page_size=page_size,
                               include_drafts=include_drafts, progress=progress, workbook_name=None)
     return Outcome(result)
+
+
+def export_checkin(store: "Store", checkin_id: int, out: str | Path, *, page_size: str | None = None,
+                   render_pdf: "PdfRenderer | None" = None, progress: Progress | None = None) -> Outcome[Path]:
+    """One check-in (this version, draft or signed) as its appraisal summary PDF at `out`, written
+    atomically; a draft is marked DRAFT on every page."""
+    from kpidesk.export.appraisal_source import build_report
+    from kpidesk.export.batch import export_to_file
+
+    out = Path(out).expanduser()
+    if out.suffix.lower() != ".pdf":
+        out = out.with_name(out.name + ".pdf")
+    report = build_report(store, checkin_id)
+    result = export_to_file([report], out, period=report.period, fmt="pdf", render_pdf=render_pdf,
+                            page_size=page_size or str(store.get_setting("page_size") or "A4"),
+                            include_drafts=True, progress=progress)
+    return Outcome(result.pdfs[0])
 
 
 def save_note(store: "Store", rec: Any) -> Outcome[Any]:

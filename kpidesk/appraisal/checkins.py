@@ -121,10 +121,16 @@ def _role_kpis(s: "Session", ci: CheckIn) -> dict[int, tuple[str, str, float, bo
     return out
 
 
-def _clean(s: "Session", ci: CheckIn, data: dict[str, Any], scale: tuple[float, float]) -> dict[str, Any]:
-    """Check and complete the answers: ratings on the scale and only for rated KPIs, goals with their
-    SMART problems, the proposal and the overall rating (override needs a reason)."""
+def _clean(s: "Session", ci: CheckIn, data: dict[str, Any], scale: tuple[float, float],
+           no_data: set[int] | None = None, given: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Check and complete the answers: ratings on the scale and only for rated KPIs with a value in
+    the period, goals with their SMART problems, the proposal and the overall rating (override needs
+    a reason). `no_data`: the role KPIs without a value in the period (None: not looked up, the
+    ratings are as last checked); a rating `given` now for one of them is refused, one kept from
+    before (the data went away since, an import undone) is dropped, and `left_out` names them."""
     role = _role_kpis(s, ci)
+    fresh = {str(k) for k, v in ((given or {}).get("ratings") or {}).items()
+             if (v.get("rating") if isinstance(v, dict) else v) not in (None, "")}
     ratings: dict[str, dict[str, Any]] = {}
     for key, entry in (data.get("ratings") or {}).items():
         entry = entry if isinstance(entry, dict) else {"rating": entry}
@@ -135,9 +141,16 @@ def _clean(s: "Session", ci: CheckIn, data: dict[str, Any], scale: tuple[float, 
             if kid in role and not role[kid][3]:
                 raise ValidationError({role[kid][0]: "is not rated for this technician (a team outcome or an "
                                        "escalation destination's escalation rate)"})
+            if no_data is not None and kid in no_data:
+                if str(kid) in fresh:
+                    raise ValidationError({role.get(kid, (f"KPI {kid}",))[0]: f"has no value for {ci.period}: "
+                                           "there is nothing to rate (no data)"})
+                value = None
             rating_rules.check_rating(value, scale, role.get(kid, (f"KPI {kid}",))[0])
         ratings[str(kid)] = {"rating": value, "comment": str(entry.get("comment") or "").strip()}
     data["ratings"] = ratings
+    if no_data is not None:
+        data["left_out"] = [role[k][0] for k in sorted(no_data) if k in role and role[k][3]]
     last_day = parse_period(ci.period).last_day
     kpis = {kid: (name, unit) for kid, (name, unit, _w, _r) in role.items()}
     kpis.update({k.id: (k.name, k.unit) for k in s.scalars(select(Kpi)) if k.id not in kpis})
@@ -158,6 +171,9 @@ def save_step(store: "Store", checkin_id: int, step: int, data: Mapping[str, Any
     CheckInLocked once signed; ValidationError for a rating off the scale or an override without
     a reason (nothing is saved then)."""
     scale = tuple(store.get_setting("rating_scale") or (1, 5))
+    # Which KPIs have no value is looked up (~30 ms) only when ratings are given: a step without
+    # them keeps the ratings as they were last checked.
+    no_data = _no_data(store, checkin_id) if "ratings" in data else None
     with store.write() as s:
         ci = _get(s, checkin_id)
         if ci.status == "signed":
@@ -166,13 +182,25 @@ def save_step(store: "Store", checkin_id: int, step: int, data: Mapping[str, Any
         for f in TEXT_FIELDS:
             if f in merged:
                 merged[f] = str(merged[f] or "").strip()
-        merged = _clean(s, ci, merged, scale)  # type: ignore[arg-type]
+        merged = _clean(s, ci, merged, scale, no_data, data)  # type: ignore[arg-type]
         ci.data_json = json.dumps(merged)
         ci.overall_rating = merged["overall_rating"]
         ci.step = max(0, min(int(step), len(STEPS) - 1))
         ci.updated_at = utcnow()
         s.flush()
         return _record(s, ci)
+
+
+def no_data_in(facts: Facts) -> set[int]:
+    """The role KPIs with no value in the check-in's period: they cannot be rated."""
+    return {k.kpi_id for k in facts.kpis if k.value is None}
+
+
+def _no_data(store: "Store", checkin_id: int) -> set[int] | None:
+    rec = get_checkin(store, checkin_id)
+    if rec.signed:
+        return None  # refused below, under the lock
+    return no_data_in(gather(store, rec.technician_id, rec.period))
 
 
 # Signing ----------------------------------------------------------------------------------------
@@ -208,7 +236,7 @@ def sign(store: "Store", checkin_id: int, manager_name: str, now: dt.datetime | 
         ci = _get(s, checkin_id)
         if ci.status == "signed":
             raise _locked(ci)
-        data = _clean(s, ci, _loads(ci.data_json), scale)  # type: ignore[arg-type]
+        data = _clean(s, ci, _loads(ci.data_json), scale, no_data_in(facts))  # type: ignore[arg-type]
         ci.data_json = json.dumps(data)
         ci.frozen_json = json.dumps(facts.to_json())
         ci.overall_rating = data["overall_rating"]

@@ -183,7 +183,7 @@ def _kpi_fact(store: "Store", rk: dict[str, Any], who: dict[str, Any], series: S
         fact.rated = False
         notes.append("Escalation destination: reported, not rated.")
     if value is None:
-        notes.append("No value for this period.")
+        notes.append("No data for this period: nothing to rate." if fact.rated else "No data for this period.")
     elif count < min_count:
         fact.thin = True
         notes.append(f"Rests on only {count} tickets.")

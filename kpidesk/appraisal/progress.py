@@ -23,6 +23,7 @@ from kpidesk.appraisal.notes import NoteRecord, list_notes
 from kpidesk.export.formats import fmt_value
 from kpidesk.models import CheckIn
 from kpidesk.periods import parse_period
+from kpidesk.settings import rating_label
 
 if TYPE_CHECKING:
     from kpidesk.store import Store
@@ -50,6 +51,15 @@ class CheckInContent:
     live_differences: list[str] = field(default_factory=list)  # signed only: live numbers now differ
     rating_scale: tuple[float, float] = (1, 5)
     proposed_rating: Optional[float] = None
+    rating_words: list[str] = field(default_factory=list)  # one per point of the scale, lowest first
+
+    @property
+    def left_out(self) -> list[str]:
+        """The rated KPIs the proposal leaves out: no value in the period, so nothing to rate."""
+        return [k.name for k in self.facts.kpis if k.rated and k.value is None]
+
+    def rating_text(self, rating: Optional[float]) -> str:
+        return rating_label(rating, self.rating_scale, self.rating_words)
 
 
 def _number(text: Any) -> Optional[float]:
@@ -155,11 +165,12 @@ def checkin_content(store: "Store", checkin_id: int) -> CheckInContent:
     proposed = answers.get("proposed_rating")
     if proposed is None and answers.get("ratings"):
         weights = {k.kpi_id: k.weight for k in facts.kpis}
-        rated = {k.kpi_id: k.rated for k in facts.kpis}
+        rated = {k.kpi_id: k.rated and k.value is not None for k in facts.kpis}
         proposed = rating_rules.propose({int(k): (v.get("rating") if isinstance(v, dict) else v)
                                          for k, v in answers["ratings"].items()}, weights, rated)
     return CheckInContent(record=rec, facts=facts, answers=answers,
                           notes=list_notes(store, rec.technician_id, rec.period),
                           previous_goals=previous_goals(store, checkin_id, facts),
                           live_differences=live_differences(store, checkin_id) if rec.signed else [],
-                          rating_scale=(float(scale[0]), float(scale[1])), proposed_rating=proposed)
+                          rating_scale=(float(scale[0]), float(scale[1])), proposed_rating=proposed,
+                          rating_words=list(store.get_setting("rating_words") or []))

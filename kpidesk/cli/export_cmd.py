@@ -30,7 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="a folder, or a .pdf (one person, --format pdf) or .xlsx (--format xlsx) file")
     a.add_argument("--include-drafts", action="store_true",
                    help="export unsigned check-ins too (marked DRAFT on every page); default: left out")
-    a.add_argument("--page-size", choices=("A4", "Letter"), default="A4", help="PDF page size (default A4)")
+    a.add_argument("--page-size", choices=("A4", "Letter"), default=None,
+                   help="PDF page size (default: the page_size setting, A4 unless changed)")
     a.set_defaults(func=cmd_export_appraisals)
 
 

@@ -98,8 +98,12 @@ def reports_for(store: "Store", period: str, team: str | None = None, technician
 # One report -----------------------------------------------------------------------------------
 
 def build_report(store: "Store", check_in_id: int, now: dt.datetime | None = None) -> AppraisalReport:
+    from kpidesk.settings import logo_bytes
+
     organisation = str(store.get_setting("organisation") or "")
     scale = tuple(store.get_setting("rating_scale") or (1, 5))
+    words = list(store.get_setting("rating_words") or [])
+    logo = logo_bytes(str(store.get_setting("logo") or ""))
     from kpidesk.appraisal.checkins import facts_of
     from kpidesk.errors import NotFound
 
@@ -143,7 +147,7 @@ def build_report(store: "Store", check_in_id: int, now: dt.datetime | None = Non
             overall_rating=ci.overall_rating if ci.overall_rating is not None else _pick(data, "overall_rating"),
             proposed_rating=_pick(data, "proposed_rating", default=None),
             override_reason=str(_pick(data, "override_reason", default="")),
-            rating_scale=(int(scale[0]), int(scale[1])), generated_at=now or dt.datetime.now().replace(microsecond=0),
+            rating_scale=(int(scale[0]), int(scale[1])), rating_words=words, logo=logo, generated_at=now or dt.datetime.now().replace(microsecond=0),
             check_in_id=ci.id,
         )
     return report
@@ -177,7 +181,7 @@ def _frozen_kpis(frozen: dict[str, Any]) -> list[KpiLine]:
                            baseline=k.get("baseline"), target=k.get("target"),
                            band=tuple(band) if band else None, trend=trend, weight=k.get("weight"),
                            rated=bool(k.get("rated", True)), note=str(k.get("note", "")),
-                           kpi_id=k.get("kpi_id")))
+                           kpi_id=k.get("kpi_id"), thin=bool(k.get("thin", False))))
     return out
 
 
@@ -199,5 +203,5 @@ def _apply_ratings(kpis: list[KpiLine], data: dict[str, Any]) -> None:
             k.rating_comment = str(_pick(entry, "comment", default=""))
         elif isinstance(entry, (int, float)):
             k.rating = float(entry)
-        if not k.rated:
+        if not k.rateable:  # not rated, or no value in the period: nothing to rate
             k.rating = None

@@ -127,7 +127,7 @@ def export_batch(reports: Sequence[AppraisalReport], folder: str | Path, *, peri
     chosen = [r for r in reports if include_drafts or not r.is_draft]
     result.skipped_drafts = [r.technician for r in reports if r.is_draft and not include_drafts]
     if not chosen:
-        why = (f" ({len(result.skipped_drafts)} draft(s) left out; include drafts to export them)"
+        why = (f": only drafts, not signed yet ({', '.join(result.skipped_drafts)}); include drafts to export them"
                if result.skipped_drafts else "")
         raise ExportFailed(f"Nothing to export for {period}{why}.")
     folder = check_writable_folder(folder)
@@ -153,7 +153,8 @@ def export_to_file(reports: Sequence[AppraisalReport], dest: str | Path, *, peri
     result.skipped_drafts = [r.technician for r in reports if r.is_draft and not include_drafts]
     if not chosen:
         raise ExportFailed(f"Nothing to export for {period}"
-                           + (" (only drafts; include drafts to export them)." if result.skipped_drafts else "."))
+                           + (f": only drafts, not signed yet ({', '.join(result.skipped_drafts)}); include drafts "
+                              "to export them." if result.skipped_drafts else "."))
     if fmt == "pdf" and len(chosen) != 1:
         raise ExportFailed(f"{len(chosen)} check-ins match; a single .pdf holds one. Give a folder instead.")
     if fmt == "pdf" and render_pdf is None:

@@ -13,6 +13,7 @@ from typing import Optional
 
 # A team outcome shown beside the individual's numbers, never rated: the check-in's own type.
 from kpidesk.appraisal.model import ContextFact as ContextLine
+from kpidesk.signals import judge_line, status_word
 
 
 @dataclass
@@ -39,6 +40,16 @@ class KpiLine:
     note: str = ""  # why it is not rated, thin data, ...
     weight: Optional[float] = None
     kpi_id: Optional[int] = None
+    thin: bool = False  # rests on fewer tickets than the minimum count
+
+    @property
+    def status(self) -> str:
+        """The status word (kpidesk.signals) of the value against the role's target."""
+        return status_word(judge_line(self.value, self.target, self.direction, self.band), self.value, few=self.thin)
+
+    @property
+    def rateable(self) -> bool:
+        return self.rated and self.value is not None
 
 
 @dataclass
@@ -80,8 +91,19 @@ class AppraisalReport:
     proposed_rating: Optional[float] = None
     override_reason: str = ""
     rating_scale: tuple[int, int] = (1, 5)
+    rating_words: list[str] = field(default_factory=list)
+    logo: Optional[bytes] = None  # the organisation's logo (setting 'logo'), PNG or JPEG
     generated_at: Optional[dt.datetime] = None
     check_in_id: Optional[int] = None
+
+    @property
+    def left_out(self) -> list[str]:
+        """Rated KPIs with no value in the period: not rated, and left out of the proposal."""
+        return [k.name for k in self.kpis if k.rated and k.value is None]
+
+    @property
+    def title(self) -> str:
+        return f"{self.organisation}: appraisal summary" if self.organisation.strip() else "Appraisal summary"
 
     @property
     def is_draft(self) -> bool:

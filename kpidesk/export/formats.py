@@ -10,9 +10,9 @@ import datetime as dt
 from typing import Optional, Sequence
 
 from kpidesk.export.xlsx_safe import DECIMAL, HOURS, INTEGER, PCT, SCORE
+from kpidesk.signals import ARROW_DOWN, ARROW_FLAT, ARROW_UP, trend_phrase  # noqa: F401 (arrows: re-exported)
 from kpidesk.units import is_percent
 
-ARROW_UP, ARROW_DOWN, ARROW_FLAT = "\u2191", "\u2193", "\u2192"
 SIGNED_PCT = '+0.0%;-0.0%;0.0%'
 
 
@@ -78,11 +78,15 @@ def excel_number(value: Optional[float], unit: str) -> tuple[Optional[float], Op
     return value, None
 
 
-def fmt_rating(rating: Optional[float], scale: tuple[int, int] = (1, 5)) -> str:
+def fmt_rating(rating: Optional[float], scale: tuple[int, int] = (1, 5), words: Sequence[str] = ()) -> str:
+    """'4 / 5 (Above expectations)'; a mean between points has no word: '3.4 / 5'."""
     if rating is None:
         return "not rated"
+    from kpidesk.settings import rating_word
+
     text = f"{rating:.1f}".rstrip("0").rstrip(".")
-    return f"{text} / {scale[1]}"
+    word = rating_word(rating, scale, words)
+    return f"{text} / {scale[1]}{f' ({word})' if word else ''}"
 
 
 def fmt_date(value: Optional[dt.date | dt.datetime]) -> str:
@@ -109,17 +113,15 @@ def trend_direction(values: Sequence[Optional[float]], rel_threshold: float = 0.
 
 def trend_label(values: Sequence[Optional[float]], direction: str,
                 band: Optional[tuple[float, float]] = None) -> str:
-    """Arrow plus a word, so the trend reads in greyscale and to a screen reader: '↑ better'."""
+    """The trend in the words of kpidesk.signals ('↑ rising, better'), so it reads in greyscale, to a
+    screen reader, and the same as on the dashboard."""
     if sum(v is not None for v in values) < 2 or values[-1] is None:
-        return "\u2013 too little data"  # not 'steady': an empty series is not a stable one
+        return trend_phrase(None, None)  # not 'steady': an empty series is not a stable one
     move = trend_direction(values)
-    arrow = {"up": ARROW_UP, "down": ARROW_DOWN, "flat": ARROW_FLAT}[move]
     if move == "flat":
-        return f"{arrow} steady"
+        return trend_phrase("flat", None)
     if direction == "band" and band is not None:
         known = [v for v in values if v is not None]
         mid = (band[0] + band[1]) / 2
-        closer = abs(known[-1] - mid) < abs(sum(known[:-1]) / len(known[:-1]) - mid)
-        return f"{arrow} {'better' if closer else 'worse'}"
-    better = (move == "up") == (direction != "lower")
-    return f"{arrow} {'better' if better else 'worse'}"
+        return trend_phrase(move, abs(known[-1] - mid) < abs(sum(known[:-1]) / len(known[:-1]) - mid))
+    return trend_phrase(move, (move == "up") == (direction != "lower"))

@@ -12,8 +12,10 @@ from typing import Iterable
 
 from kpidesk.export.content import AppraisalReport, KpiLine
 from kpidesk.export.formats import fmt_date, fmt_rating, fmt_target, fmt_value, trend_label
+from kpidesk.signals import LINE_STYLES
 
 PLOT_WIDTH_PX, PLOT_HEIGHT_PX = 300, 145  # CSS pixels (96 dpi) in the document
+LOGO_URL = "logo:0"  # the renderer registers the organisation's logo under this name
 PLOTS_PER_ROW = 2
 
 STYLE = """
@@ -86,7 +88,8 @@ def _header(r: AppraisalReport) -> str:
     table.append("</table>")
     draft = ('<p class="draft">DRAFT: this check-in has not been signed. Its numbers and ratings may '
              "still change.</p>") if r.is_draft else ""
-    return (f"<h1>{_e(r.organisation or 'Appraisal summary')}</h1>"
+    logo = f'<img src="{LOGO_URL}" height="48"/><br/>' if r.logo else ""
+    return (f"{logo}<h1>{_e(r.organisation or 'Appraisal summary')}</h1>"
             f"<p><b>Appraisal summary: {_e(r.technician)}, {_e(r.period)}</b></p>" + draft + "".join(table))
 
 
@@ -94,21 +97,24 @@ def _kpi_section(r: AppraisalReport) -> str:
     rows = []
     for k in r.kpis:
         values = [p.value for p in k.trend] or [k.value]
-        rating = fmt_rating(k.rating, r.rating_scale) if k.rated else "reported, not rated"
+        rating = (fmt_rating(k.rating, r.rating_scale, r.rating_words) if k.rateable
+                  else "no data: not rated" if k.rated else "reported, not rated")
         name = f"<b>{_e(k.name)}</b>"
         if k.note:
             name += f'<br/><span style="font-size: 8pt;">{_e(k.note)}</span>'
-        rows.append([name, fmt_value(k.value, k.unit), fmt_value(k.baseline, k.unit),
-                     _e(fmt_target(k.target, k.unit, k.direction, k.band)),
+        value = fmt_value(k.value, k.unit) if k.value is not None else "no data"
+        rows.append([name, value, fmt_value(k.baseline, k.unit),
+                     _e(fmt_target(k.target, k.unit, k.direction, k.band)), _e(k.status),
                      _e(trend_label(values, k.direction, k.band)), _e(rating)])
     out = ["<h2>Role KPIs</h2>"]
     if not rows:
         out.append('<p class="muted">The role profile has no KPIs for this period.</p>')
         return "".join(out)
-    out.append(_table(["KPI", "Value", "Own baseline", "Target", "Trend", "Rating"], rows,
-                      num_cols={1, 2}, widths=[28, 13, 13, 15, 13, 18]))
-    out.append('<p class="muted">Trend: this period against the mean of up to five earlier periods; '
-               "\u2191 up, \u2193 down, \u2192 steady, with better or worse for this KPI's direction.</p>")
+    out.append(_table(["KPI", "Value", "Own baseline", "Target", "Status", "Trend", "Rating"], rows,
+                      num_cols={1, 2}, widths=[24, 10, 11, 12, 12, 14, 17]))
+    out.append('<p class="muted">Status: the value against the role\'s target. Trend: this period against the '
+               "mean of up to five earlier periods; \u2191 rising, \u2193 falling, \u2192 steady, with better or "
+               "worse for this KPI's direction.</p>")
     comments = [(k.name, k.rating_comment) for k in r.kpis if k.rating_comment.strip()]
     if comments:
         out.append("<h3>Rating comments</h3>")
@@ -121,8 +127,8 @@ def _plots_section(r: AppraisalReport) -> str:
     if not kpis:
         return ""
     out = ["<h2>Trends over the last periods</h2>",
-           '<p class="muted">Solid line with dots: the value per period. Dashed line: own baseline (B). '
-           "Dotted line: target (T).</p>",
+           f'<p class="muted">Solid line with dots: the value per period. {LINE_STYLES["baseline"].capitalize()} '
+           f'line: own baseline (B). {LINE_STYLES["target"].capitalize()} line: target (T), as in the app.</p>',
            '<table width="100%" cellspacing="0" cellpadding="4">']
     for start in range(0, len(kpis), PLOTS_PER_ROW):
         out.append("<tr>")
@@ -191,7 +197,7 @@ def _conversation_section(r: AppraisalReport) -> str:
 
 def _overall_section(r: AppraisalReport) -> str:
     out = ["<h2>Overall</h2>", _para(r.summary, "No summary recorded.")]
-    line = f"<p><b>Overall rating: {_e(fmt_rating(r.overall_rating, r.rating_scale))}</b>"
+    line = f"<p><b>Overall rating: {_e(fmt_rating(r.overall_rating, r.rating_scale, r.rating_words))}</b>"
     if r.proposed_rating is not None and r.overall_rating is not None and \
             abs(r.proposed_rating - r.overall_rating) > 1e-9:
         line += (f" (proposed from the weighted KPI ratings: {_e(fmt_rating(r.proposed_rating, r.rating_scale))}; "
@@ -199,6 +205,8 @@ def _overall_section(r: AppraisalReport) -> str:
     elif r.proposed_rating is not None:
         line += " (the weighted mean of the KPI ratings)"
     out.append(line + "</p>")
+    if r.left_out:
+        out.append(f'<p class="muted">Left out of the proposal, no data in the period: {_e(", ".join(r.left_out))}.</p>')
     return "".join(out)
 
 

@@ -92,13 +92,14 @@ def _summary_sheet(ws: Worksheet, reports: Sequence[AppraisalReport], period: st
 
 def _detail_sheet(ws: Worksheet, r: AppraisalReport) -> None:
     row = 1
-    put(ws, row, 1, f"{r.organisation}: appraisal summary").font = HEADER_FONT
+    put(ws, row, 1, r.title).font = HEADER_FONT
     row += 2
     facts = [("Technician", r.technician), ("Team", r.team), ("Role", r.role), ("Period", r.period_label or r.period),
              ("Manager", r.manager), ("Status", r.status), ("Version", r.version),
              ("Manager signed", r.manager_signed_at), ("Technician acknowledged", r.technician_ack_at),
              ("Overall rating", r.overall_rating), ("Proposed rating", r.proposed_rating),
-             ("Override reason", r.override_reason)]
+             ("Override reason", r.override_reason),
+             ("Left out of the proposal (no data)", ", ".join(r.left_out))]
     for label, value in facts:
         put(ws, row, 1, label).font = HEADER_FONT
         put(ws, row, 2, value, RATING_FMT if isinstance(value, float) else None)
@@ -123,19 +124,19 @@ def _detail_sheet(ws: Worksheet, r: AppraisalReport) -> None:
 def _kpi_block(ws: Worksheet, r: AppraisalReport, row: int) -> int:
     put(ws, row, 1, "Role KPIs").font = HEADER_FONT
     row += 1
-    header_row(ws, row, ["KPI", "Unit", "Value", "Own baseline", "Target", "Trend", "Rating", "Rated", "Weight",
-                         "Comment"])
-    for ws_col in range(1, 11):
+    header_row(ws, row, ["KPI", "Unit", "Value", "Own baseline", "Target", "Status", "Trend", "Rating", "Rated",
+                         "Weight", "Comment"])
+    for ws_col in range(1, 12):
         ws.cell(row=row, column=ws_col).alignment = WRAP
     for k in r.kpis:
         row += 1
         value, fmt = excel_number(k.value, k.unit)
         base, _ = excel_number(k.baseline, k.unit)
         trend = trend_label([p.value for p in k.trend] or [k.value], k.direction, k.band)
-        put_row(ws, row, [k.name, k.unit, value, base, fmt_target(k.target, k.unit, k.direction, k.band), trend,
-                          k.rating if k.rated else None, "yes" if k.rated else "no (reported only)", k.weight,
-                          k.rating_comment or k.note],
-                [None, None, fmt, fmt, None, None, RATING_FMT, None, "0.0", None])
+        rated = "yes" if k.rateable else "no data: not rated" if k.rated else "no (reported only)"
+        put_row(ws, row, [k.name, k.unit, value, base, fmt_target(k.target, k.unit, k.direction, k.band), k.status,
+                          trend, k.rating if k.rateable else None, rated, k.weight, k.rating_comment or k.note],
+                [None, None, fmt, fmt, None, None, None, RATING_FMT, None, "0.0", None])
     return row + 2
 
 

@@ -60,6 +60,7 @@ class _Fetched:
     group_rows: list[tuple[Any, ...]] = field(default_factory=list)
     group_in: list[tuple[Any, ...]] = field(default_factory=list)
     group_out: list[tuple[Any, ...]] = field(default_factory=list)
+    span: tuple[dt.date, dt.date] | None = None  # the days the tickets cover (sql.span_of), for fill
 
     def for_kind(self, kind: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         """(aggregate rows, incoming, outgoing) that add up into scopes of `kind`."""
@@ -110,6 +111,8 @@ def compute_all(store: "Store", *, granularity: str = "month", first: Period | s
     f = _Fetched()
     with sql.connection(store) as con:
         ctx = _Context(sql.team_map(con), *sql.names(con))
+        if fill:
+            f.span = sql.span_of(con)
         tech_ids = groups.tech_filter(only, ctx.team_of)
         people = any(k != "group" for k in scopes)
         shared = people and sql.has_shares(con) and any(k in ("technician", "team") for k in scopes)
@@ -242,10 +245,13 @@ def _assemble(f: _Fetched, ctx: _Context, periods: list[Period], wanted: tuple[s
         if fill and only is not None:
             sid = None if kind == "desk" else only.id
             for p in periods:
+                # A count is 0 only inside the span the tickets cover: before the first ticket (or
+                # after the last) nobody knows it, so it is none, not 0.
+                known = f.span is not None and p.start <= f.span[1] and f.span[0] < p.end
                 for seg in segments_of(split):
                     for m in wanted:
                         if m in CONTRACT_METRICS:
-                            values.setdefault(((sid, p.key, seg), m), groups.empty(m, percentiles))
+                            values.setdefault(((sid, p.key, seg), m), groups.empty(m, percentiles, known))
         names = {sid: ctx.who(kind, sid) for (sid, _p, _s), _m in values}
         for ((sid, period, seg), _m), (metric, value, count, extra) in values.items():
             out.append(MetricValue(kpi=metric, scope=kind, who=names[sid], period=period, segment=seg,

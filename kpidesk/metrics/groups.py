@@ -126,9 +126,11 @@ def _mv(metric: str, value: float | None, count: int, **extra: float | None) -> 
     return (metric, value, int(count), extra)
 
 
-def empty(metric: str, percentiles: bool) -> Value:
+def empty(metric: str, percentiles: bool, known: bool = True) -> Value:
+    """The value of a period nothing rests on: a count is 0 where the tickets cover the period
+    (`known`), else none; a rate or a mean is none."""
     if metric in ("resolved_count", "backlog_open", "backlog_change"):
-        return _mv(metric, 0, 0)
+        return _mv(metric, 0 if known else None, 0)
     extra = {"median": None, "p90": None} if metric == "mttr_hours" and percentiles else {}
     return _mv(metric, None, 0, **extra)
 

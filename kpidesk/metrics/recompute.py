@@ -20,7 +20,7 @@ from kpidesk.errors import Cancelled
 from kpidesk.metrics.engine import compute_many
 from kpidesk.metrics.incremental import SinceReader, compute_since
 from kpidesk.metrics.model import TICKET_METRICS, granularity_of, split_of_segment
-from kpidesk.metrics.sql import connection
+from kpidesk.metrics.sql import connection, ticket_span  # noqa: F401 (ticket_span: re-exported)
 from kpidesk.models import utcnow
 from kpidesk.periods import period_containing
 from kpidesk.records import Changes, KpiRecord
@@ -39,19 +39,6 @@ class Progress(Protocol):
 _UPSERT = ("INSERT INTO measurement (kpi_id, scope_key, period, period_start, segment, value, count, source, "
            "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'computed', ?) "
            "ON CONFLICT (kpi_id, scope_key, period, segment) DO NOTHING")
-
-
-def ticket_span(store: "Store") -> tuple[dt.date, dt.date] | None:
-    """(first, last) day any ticket was created or resolved; None without tickets."""
-    with connection(store) as con:
-        # Three one-aggregate queries, each answered from its index; together in one query SQLite
-        # scans the table.
-        lo, hi, hi_res = (con.execute(f"SELECT {q} FROM ticket").fetchone()[0]
-                          for q in ("min(created_at)", "max(created_at)", "max(resolved_at)"))
-    if lo is None:
-        return None
-    last = max(hi, hi_res or hi)
-    return dt.date.fromisoformat(lo[:10]), dt.date.fromisoformat(last[:10])
 
 
 def computed_kpis(store: "Store") -> list[KpiRecord]:

@@ -13,6 +13,7 @@ from kpidesk.metrics.kpi_values import kpi_values
 from kpidesk.metrics.model import Scope, as_period, granularity_of, split_of_segment
 from kpidesk.metrics.reviews import scope_label
 from kpidesk.metrics.status import judge_period
+from kpidesk.signals import Signal, signal, trend_of_label
 from kpidesk.metrics.trend import analyse
 from kpidesk.periods import Period, period_containing
 from kpidesk.units import metric_to_kpi
@@ -184,6 +185,16 @@ class KpiCard:
     few: bool  # the value rests on fewer tickets than the min_count setting: grey it out
     rated: bool  # False for team outcomes (never used to rate a person)
     metric: str = ""  # the ticket metric of a computed KPI (what its count counts: COUNT_NOUNS)
+    slope: float | None = None  # the trend line's slope per period (its sign: which way the value moves)
+
+    @property
+    def signal(self) -> "Signal":
+        """The status as every surface words it (kpidesk.signals)."""
+        return signal(self.status, self.value, few=self.few)
+
+    @property
+    def trend_words(self) -> str:
+        return trend_of_label(self.trend, self.slope)
 
 
 def dashboard_cards(store: "Store", scope_key: str = "desk", period: Period | str | None = None,
@@ -208,7 +219,8 @@ def dashboard_cards(store: "Store", scope_key: str = "desk", period: Period | st
                              value=s.values[-1], count=s.counts[-1], status=s.statuses[-1], target=s.target,
                              band=s.band, trend=s.trend, sparkline=s.values,
                              few=s.counts[-1] is not None and s.counts[-1] < s.min_count,
-                             rated=k.level != "team", metric=k.metric if k.value_source == "computed" else ""))
+                             rated=k.level != "team", metric=k.metric if k.value_source == "computed" else "",
+                             slope=s.slope))
     return cards
 
 

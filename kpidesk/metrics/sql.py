@@ -16,6 +16,7 @@ one, so a team counts a ticket once too. Nothing of this runs on a database with
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import sqlite3
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
@@ -294,3 +295,20 @@ def backlog_shares_weeks_months(con: sqlite3.Connection, end_text: str, split: s
         f"SELECT m.id, {_DUP}, {seg}, resolved_week, resolved_month, count(*) {_SHARES} "
         "WHERE t.shared_with IS NOT NULL AND resolved_week IS NOT NULL GROUP BY 1, 2, 3, 4, 5").fetchall()
     return incoming, outgoing
+
+
+def ticket_span(store: "Store") -> tuple[dt.date, dt.date] | None:
+    """(first, last) day any ticket was created or resolved; None without tickets."""
+    with connection(store) as con:
+        return span_of(con)
+
+
+def span_of(con: sqlite3.Connection) -> tuple[dt.date, dt.date] | None:
+    # Three one-aggregate queries, each answered from its index; together in one query SQLite
+    # scans the table.
+    lo, hi, hi_res = (con.execute(f"SELECT {q} FROM ticket").fetchone()[0]
+                      for q in ("min(created_at)", "max(created_at)", "max(resolved_at)"))
+    if lo is None:
+        return None
+    last = max(hi, hi_res or hi)
+    return dt.date.fromisoformat(lo[:10]), dt.date.fromisoformat(last[:10])

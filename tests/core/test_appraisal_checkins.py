@@ -25,9 +25,11 @@ def test_default_period_is_last_full_quarter_and_draft_resumes(demo_store):
     ap.save_step(demo_store, first.id, 3, {"strengths": "Calm on the phone"})
     again = ap.start_or_resume(demo_store, chloe, "2026-Q2")
     assert again.id == first.id and again.step == 3 and again.data["strengths"] == "Calm on the phone"
-    # Demo: last quarter's check-ins exist; Tom's is a draft to resume.
+    # Demo: last quarter's check-ins are signed; this quarter's of Tom is a draft to resume.
     tom = ap.start_or_resume(demo_store, tech(demo_store, "Tom Becker"), today=DEMO_TODAY)
-    assert tom.period == Q3 and tom.status == "draft"
+    assert tom.period == Q3 and tom.status == "signed"
+    tom_now = ap.start_or_resume(demo_store, tech(demo_store, "Tom Becker"), "2026-Q4")
+    assert tom_now.status == "draft" and tom_now.step == 1
 
 
 def test_sign_freezes_and_makes_read_only_then_correct_makes_a_version(demo_store):
@@ -141,9 +143,9 @@ def test_performance_log_notes_for_a_period(demo_store):
     ap.delete_note(demo_store, inside.id)
     assert len(ap.list_notes(demo_store, tom)) == 1
     # Notes are frozen with the check-in's facts when it is signed.
-    ap.add_note(demo_store, ap.NoteRecord(tom, dt.date(2026, 8, 4), "Ran the printer training", "training"))
-    signed = ap.sign(demo_store, ap.start_or_resume(demo_store, tom, Q3).id, "Dana Whitfield")
-    assert [n["text"] for n in signed.frozen["notes"]] == ["Ran the printer training"]
+    ap.add_note(demo_store, ap.NoteRecord(tom, dt.date(2026, 11, 4), "Ran the printer training", "training"))
+    signed = ap.sign(demo_store, ap.start_or_resume(demo_store, tom, "2026-Q4").id, "Dana Whitfield")
+    assert sorted(n["text"] for n in signed.frozen["notes"]) == ["Missed a handover", "Ran the printer training"]
 
 
 def test_export_adapter_reads_a_signed_check_in(demo_store):

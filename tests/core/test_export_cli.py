@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from kpidesk.cli import run
 from kpidesk.export.appraisal_source import reports_for
+from kpidesk.periods import period_containing
 
 ROOT = Path(__file__).resolve().parents[2]
 from tests.conftest import DEMO_TODAY as TODAY  # the demo already holds last quarter's check-ins
@@ -26,12 +27,13 @@ def demo_db(demo_store):
     return demo_store.path, last_full_period(TODAY, "quarter").key
 
 
-def test_export_demo_checkins_signed_and_one_draft(demo_store):
-    from kpidesk.periods import last_full_period
+def test_export_demo_checkins_signed_last_quarter_and_drafts_this_quarter(demo_store):
+    from kpidesk.periods import last_full_period, period_containing
 
     reports = reports_for(demo_store, last_full_period(TODAY, "quarter").key)
-    assert len(reports) == 8
-    assert [r.technician for r in reports if r.is_draft] == ["Tom Becker"]
+    assert len(reports) == 8 and not [r.technician for r in reports if r.is_draft]
+    current = reports_for(demo_store, period_containing(TODAY, "quarter").key)
+    assert sorted(r.technician for r in current if r.is_draft) == ["Chloe Dubois", "Tom Becker"]
     alex = next(r for r in reports if r.technician == "Alex Morgan")
     assert alex.organisation == "Northwind Facilities Ltd" and alex.manager_signed_at and alex.kpis
     mttr = next(k for k in alex.kpis if k.name == "MTTR")
@@ -48,17 +50,22 @@ def test_export_cli_folder_both_without_drafts(demo_db, tmp_path, capsys):
     captured = capsys.readouterr()
     assert code == 0, captured.err
     names = sorted(p.name for p in out.iterdir())
-    assert names == sorted([f"{period}_Dubois_Chloe.pdf", f"{period}_Morgan_Alex.pdf", f"{period}_Novak_Lena.pdf",
-                            f"{period}_Shah_Priya.pdf", f"{period}_appraisals.xlsx"])
-    assert "Tom Becker" in captured.err and "--include-drafts" in captured.err
+    assert names == sorted([f"{period}_Becker_Tom.pdf", f"{period}_Dubois_Chloe.pdf", f"{period}_Morgan_Alex.pdf",
+                            f"{period}_Novak_Lena.pdf", f"{period}_Shah_Priya.pdf", f"{period}_appraisals.xlsx"])
     wb = openpyxl.load_workbook(out / f"{period}_appraisals.xlsx")
-    assert wb["Summary"].max_row == 5
+    assert wb["Summary"].max_row == 6
+    # This quarter's check-ins are drafts: left out, and said so.
+    now = period_containing(TODAY, "quarter").key
+    code = run(["--db", str(db), "export", "appraisals", "--period", now, "--format", "both", "--out",
+                str(tmp_path / "now")])
+    assert code == 1 and "Tom Becker" in capsys.readouterr().err
     text = " ".join(p.extract_text() for p in PdfReader(out / f"{period}_Morgan_Alex.pdf").pages)
     assert "Alex Morgan" in " ".join(text.split()) and "DRAFT" not in text
 
 
 def test_export_cli_single_draft_pdf(demo_db, tmp_path):
-    db, period = demo_db
+    db, _ = demo_db
+    period = period_containing(TODAY, "quarter").key
     dest = tmp_path / "tom.pdf"
     args = ["--db", str(db), "export", "appraisals", "--period", period, "--technician", "tom becker",
             "--format", "pdf", "--out", str(dest)]

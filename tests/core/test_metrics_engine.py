@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+
 from kpidesk.metrics.engine import compute, compute_all
+from kpidesk.records import TechnicianRecord
 from tests.core.metrics_tickets import add_tickets, people, ticket
 
 # March 2026: Sunday 8 March 23:30 is ISO week 10, Monday 9 March 00:10 week 11.
@@ -132,6 +134,12 @@ def test_quarter_and_year_and_empty_scope(store, ids):
     y = table(compute(store, granularity="year", first="2026"))
     assert y[("resolved_count", "2026", None)] == (8, 8)
     assert y[("backlog_open", "2026", None)] == (1, 1)
+    # Before the first ticket nothing is known: a count there is none, not 0 (issue 15).
     empty = table(compute(store, granularity="month", first="2025-12"))
-    assert empty[("resolved_count", "2025-12", None)] == (0, 0)
+    assert empty[("resolved_count", "2025-12", None)] == (None, 0)
+    assert empty[("backlog_open", "2025-12", None)] == (None, 0)
     assert empty[("fcr_rate", "2025-12", None)] == (None, 0)
+    # Inside the span the tickets cover, a technician who resolved nothing resolved 0.
+    nobody = store.create_technician(TechnicianRecord(display_name="Idle Ida"))[0].id
+    idle = table(compute(store, scope_key=f"technician:{nobody}", granularity="month", first="2026-03", last="2026-03"))
+    assert idle[("resolved_count", "2026-03", None)] == (0, 0)
