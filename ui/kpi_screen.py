@@ -251,6 +251,13 @@ class KpiScreen(Screen):
         self.reload()
 
     # Slots --------------------------------------------------------------------------------------
+    def find_field(self) -> QLineEdit:
+        return self.filter_edit
+
+    def new_kpi(self) -> None:
+        """A new, empty KPI in the editor (the New KPI button, and File > New KPI, Ctrl+N)."""
+        self._on_new_clicked()
+
     def _on_new_clicked(self) -> None:
         self.table.selectionModel().clearSelection()
         self.table.selectionModel().setCurrentIndex(QModelIndex(), QItemSelectionModel.SelectionFlag.Clear)

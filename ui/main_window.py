@@ -9,9 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 from kpidesk import actions
 from kpidesk.records import Changes
 from kpidesk.store import Store
+from ui import help as help_pages
 from ui import state
 from ui.backups import actions as backup_actions
 from ui.checkin.screen import CheckInsScreen
@@ -37,9 +39,25 @@ from ui.ops import Op
 from ui.people_screen import PeopleScreen
 from ui.resources import icon
 from ui.screen import Screen
+from ui.settings_dialog import SettingsDialog
 from ui.welcome import DB_FILTER
 
 ScreenFactory = type[Screen]  # a Screen class: title and icon_name are read before it is built
+
+# What Help > Keyboard shortcuts lists; the actions below are given these keys.
+SHORTCUTS = (
+    ("Ctrl+1 to Ctrl+6", "Dashboard, Reviews, KPIs, People, Imports, Check-ins"),
+    ("Ctrl+I", "Import a file"),
+    ("Ctrl+N", "New KPI"),
+    ("Ctrl+E", "Export: the dashboard's table, on the Check-ins screen the appraisals for HR, in a "
+               "check-in its PDF"),
+    ("Ctrl+F", "Find: the filter box of the screen"),
+    ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo a KPI edit"),
+    ("Ctrl+O", "Open another database"),
+    ("Ctrl+,", "Settings"),
+    ("F1", "The manual"),
+    ("Ctrl+Q", "Quit"),
+)
 
 
 SCREENS: list[ScreenFactory] = [
@@ -75,6 +93,7 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.pages, 1)
         self.setCentralWidget(central)
         self.path_label = QLabel()
+        self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.statusBar().addPermanentWidget(self.path_label)
         self._build_menus()
         self.sidebar.currentRowChanged.connect(self._on_sidebar_row_changed)
@@ -90,6 +109,12 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._on_recent_about_to_show)
         file_menu.addSeparator()
+        self.import_action = file_menu.addAction("&Import file…", QKeySequence("Ctrl+I"), self.import_file)
+        self.new_kpi_action = file_menu.addAction("&New KPI", QKeySequence("Ctrl+N"), self.new_kpi)
+        self.export_action = file_menu.addAction("&Export…", QKeySequence("Ctrl+E"), self.export)
+        file_menu.addSeparator()
+        self.settings_action = file_menu.addAction("&Settings…", QKeySequence("Ctrl+,"), self.open_settings)
+        file_menu.addSeparator()
         self.backup_action = file_menu.addAction("&Back up now…", self._on_backup_triggered)
         self.restore_action = file_menu.addAction("Res&tore from backup…", self._on_restore_triggered)
         self.check_action = file_menu.addAction("&Check database integrity", self._on_check_triggered)
@@ -102,12 +127,28 @@ class MainWindow(QMainWindow):
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(QKeySequence.StandardKey.Redo)])
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        self.find_action = edit_menu.addAction("&Find", QKeySequence("Ctrl+F"), self.find)
+        go_menu = self.menuBar().addMenu("&Go")
+        self.go_actions: list[QAction] = []
+        for row, factory in enumerate(SCREENS):
+            action = go_menu.addAction(factory.title, QKeySequence(f"Ctrl+{row + 1}"),
+                                       lambda row=row: self.sidebar.setCurrentRow(row))
+            self.go_actions.append(action)
         tools_menu = self.menuBar().addMenu("&Tools")
         # Every action keeps the stored KPI values true; this is for the rare change that moves all
         # of them at once (settings that every value depends on).
         self.recompute_action = tools_menu.addAction("&Recompute all KPI values", self.recompute_all)
         self.recompute_action.setToolTip("Compute every KPI value from all the tickets again, and check the "
                                          "review triggers")
+        help_menu = self.menuBar().addMenu("&Help")
+        self.manual_action = help_menu.addAction("KPI Desk &manual", QKeySequence(QKeySequence.StandardKey.HelpContents),
+                                                 lambda: self._show(help_pages.manual_dialog(self)))
+        self.shortcuts_action = help_menu.addAction("&Keyboard shortcuts", lambda: self._show(
+            help_pages.shortcuts_dialog(SHORTCUTS, self)))
+        help_menu.addSeparator()
+        self.about_action = help_menu.addAction("&About KPI Desk", lambda: self._show(
+            help_pages.about_dialog(self.store.path, self)))
 
     def _build_screens(self) -> None:
         """Sidebar rows for every screen; the screens themselves are built when first shown (each
@@ -123,7 +164,7 @@ class MainWindow(QMainWindow):
             if row == START_PAGE or hasattr(factory, "title_changed"):
                 self._ensure(row)
         self.path_label.setText(f"Database: {self.store.path}")
-        self.setWindowTitle(f"KPI Desk — {self.store.path.name}")
+        self.setWindowTitle(f"KPI Desk \u2014 {self.store.path.name}")
         self.sidebar.setCurrentRow(START_PAGE)
 
     def _ensure(self, row: int) -> Screen:
@@ -195,6 +236,52 @@ class MainWindow(QMainWindow):
         state.add_recent_database(new.path)
         self.database_changed.emit(new.path)
         return True
+
+    def current_screen(self) -> Screen | None:
+        return self._built.get(self.sidebar.currentRow())
+
+    def import_file(self) -> None:
+        self.show_screen(ImportsScreen)
+        screen = self.screen(ImportsScreen)
+        if isinstance(screen, ImportsScreen):
+            screen.choose_file()
+
+    def new_kpi(self) -> None:
+        self.show_screen(KpiScreen)
+        screen = self.screen(KpiScreen)
+        if isinstance(screen, KpiScreen):
+            screen.new_kpi()
+
+    def export(self) -> None:
+        """The screen's own export, else the appraisals for HR from the Check-ins screen."""
+        screen = self.current_screen()
+        if screen is not None and screen.export():
+            return
+        self.show_screen(CheckInsScreen)
+        checkins = self.screen(CheckInsScreen)
+        if isinstance(checkins, CheckInsScreen):
+            checkins.export_for_hr()
+
+    def find(self) -> None:
+        screen = self.current_screen()
+        field = screen.find_field() if screen is not None else None
+        if field is None:
+            self.statusBar().showMessage("Nothing to find on this screen.", 3000)
+            return
+        field.setFocus()
+        field.selectAll()
+
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.store, self)
+        dialog.changes_made.connect(self.apply_changes)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def _show(self, dialog: QDialog) -> QDialog:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def recompute_all(self) -> Op[Any]:
         """actions.recompute_all in an op, with progress and cancel (a cancel keeps the values as they were)."""

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QMenu,
     QMessageBox,
     QPushButton,
@@ -43,13 +44,23 @@ class RecordTab(QWidget):
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(model)
         self.proxy.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.proxy.setFilterKeyColumn(-1)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.add_button = QPushButton(icon("add"), f"Add {noun}")
+        self.add_button.setToolTip(f"Add a {noun}")
         self.edit_button = QPushButton("Edit…")
+        self.edit_button.setToolTip(f"Change the selected {noun} (or double-click it)")
         self.delete_button = QPushButton(icon("delete"), "Delete")
+        self.delete_button.setToolTip(f"Delete the selected {noun} (you are asked first)")
+        self.filter_edit = QLineEdit(placeholderText=f"Find a {noun}…", clearButtonEnabled=True)
+        self.filter_edit.setToolTip(f"Show only the {noun}s whose row contains this text (Ctrl+F)")
+        self.filter_edit.setMaximumWidth(280)
+        self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
         self.bar = QHBoxLayout()
         for b in (self.add_button, self.edit_button, self.delete_button):
             self.bar.addWidget(b)
         self.bar.addStretch(1)
+        self.bar.addWidget(self.filter_edit)
         self.table = record_table(self.proxy)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -86,12 +97,17 @@ class RecordTab(QWidget):
 class PeopleScreen(Screen):
     title, icon_name = "People", "people"
 
+    def find_field(self) -> QLineEdit:
+        tab = self.tabs.currentWidget()
+        return tab.filter_edit if isinstance(tab, RecordTab) else self.roles.filter_edit
+
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(store, parent)
         self.technicians = RecordTab(TechnicianTableModel(self), "technician")
         self.teams = RecordTab(TeamTableModel(self), "team")
         self.roles = RecordTab(RoleTableModel(self), "role profile")
         self.template_button = QPushButton(icon("template"), "From role template")
+        self.template_button.setToolTip("A ready role profile with the KPIs it needs")
         menu = QMenu(self.template_button)
         for name, (desc, _items) in ROLE_TEMPLATES.items():
             action = menu.addAction(name)

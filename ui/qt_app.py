@@ -21,7 +21,6 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     assert isinstance(app, QApplication)
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
-    app.setApplicationDisplayName(APPLICATION)
     app.setWindowIcon(icon("kpidesk"))
     app.setStyle("Fusion")
     app.setStyleSheet(stylesheet())

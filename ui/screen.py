@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from kpidesk.records import Changes
 from kpidesk.store import Store
@@ -37,6 +37,15 @@ class Screen(QWidget):
     def undo_stack(self) -> QUndoStack | None:
         """The stack Edit > Undo/Redo acts on while this screen is shown."""
         return None
+
+    def find_field(self) -> QLineEdit | None:
+        """The filter box Edit > Find (Ctrl+F) puts the cursor in; None: nothing to find here."""
+        return None
+
+    def export(self) -> bool:
+        """File > Export (Ctrl+E) on this screen; False: nothing of its own to export (the window
+        then opens the HR export of the check-ins)."""
+        return False
 
     def save_state(self) -> None:
         """Save splitters and header layouts (QSettings via ui.state); called when the window closes."""

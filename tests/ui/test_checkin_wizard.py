@@ -106,9 +106,10 @@ def test_whole_checkin_flow(qtbot, demo_store, shown_errors):
         wiz2.review.ack_button.click()
         qtbot.waitUntil(lambda: ap.get_checkin(again, checkin_id).acknowledged)
 
-        # Editing the signed check-in: the editors are disabled and the core refuses.
+        # Editing the signed check-in: the ratings read as text, not as boxes, and the core refuses.
         wiz2.go_to(5)
-        assert not wiz2.conversation.rating_combos[mttr].isEnabled()
+        assert mttr not in wiz2.conversation.rating_combos
+        assert wiz2.conversation.rating_labels[mttr].text().startswith("4 (Above expectations)")
         assert wiz2.conversation.strengths.isReadOnly()
         with pytest.raises(ap.CheckInLocked):
             ap.save_step(again, checkin_id, 5, {"strengths": "edited after signing"})

@@ -99,6 +99,7 @@ class ConversationPage(FactPage):
         self.read_only = False
         self.rating_combos: dict[int, QComboBox] = {}
         self.rating_comments: dict[int, QLineEdit] = {}
+        self.rating_labels: dict[int, QLabel] = {}  # a signed check-in's ratings, as text
         self.goal_rows: list[GoalRow] = []
         self._content: Optional[CheckInContent] = None
 
@@ -106,7 +107,7 @@ class ConversationPage(FactPage):
     def fill(self, content: CheckInContent, f: Any) -> None:
         self._content = content
         data, scale = content.answers, content.rating_scale
-        self.rating_combos, self.rating_comments, self.goal_rows = {}, {}, []
+        self.rating_combos, self.rating_comments, self.rating_labels, self.goal_rows = {}, {}, {}, []
         ratings = data.get("ratings") or {}
         box = QGroupBox(f"Rating per KPI (optional, {scale[0]:g} to {scale[1]:g})")
         grid = QGridLayout(box)
@@ -121,16 +122,27 @@ class ConversationPage(FactPage):
                 grid.addWidget(muted("not rated: " + ("team outcome" if k.level == "team" else "escalation destination")),
                                r, 3, 1, 2)
                 continue
+            if k.value is None:  # nothing measured in the period: nothing to rate (left out of the proposal)
+                grid.addWidget(muted("no data: cannot be rated"), r, 3, 1, 2)
+                continue
             entry = ratings.get(str(k.kpi_id)) or {}
             entry = entry if isinstance(entry, dict) else {"rating": entry}
+            comment_text = str(entry.get("comment") or "")
+            if self.read_only:  # a signed record reads as text, not as greyed-out boxes that look editable
+                self.rating_labels[k.kpi_id] = QLabel(content.rating_text(entry.get("rating")))
+                grid.addWidget(self.rating_labels[k.kpi_id], r, 3)
+                note = QLabel(comment_text or "\u2013", wordWrap=True)
+                grid.addWidget(note, r, 4)
+                continue
             combo = QComboBox()
             combo.addItem("Not rated", None)
             for v in range(int(scale[0]), int(scale[1]) + 1):
-                combo.addItem(str(v), float(v))
+                combo.addItem(content.rating_text(float(v)), float(v))
             i = combo.findData(None if entry.get("rating") is None else float(entry["rating"]))
             combo.setCurrentIndex(max(0, i))
+            combo.setToolTip(f"Your rating of {k.name} for the period, {scale[0]:g} to {scale[1]:g}")
             combo.currentIndexChanged.connect(self._update_overall)
-            comment = QLineEdit(str(entry.get("comment") or ""), placeholderText="Comment")
+            comment = QLineEdit(comment_text, placeholderText="Comment")
             grid.addWidget(combo, r, 3)
             grid.addWidget(comment, r, 4)
             self.rating_combos[k.kpi_id], self.rating_comments[k.kpi_id] = combo, comment
@@ -156,9 +168,11 @@ class ConversationPage(FactPage):
         self.add_goal_button.clicked.connect(lambda: self.add_goal({}))
         self.body.addWidget(self.add_goal_button, 0, Qt.AlignmentFlag.AlignLeft)
 
+        self.manager_comment = text_box("Your comments as the manager (printed in the appraisal summary)")
         self.technician_comment = text_box("The technician's own comments")
         self.summary = text_box("Overall summary")
-        for label, w, key in (("The technician's comments", self.technician_comment, "technician_comment"),
+        for label, w, key in (("The manager's comments", self.manager_comment, "manager_comment"),
+                              ("The technician's comments", self.technician_comment, "technician_comment"),
                               ("Overall summary", self.summary, "summary")):
             self.body.addWidget(title(label))
             w.setPlainText(str(data.get(key) or ""))
@@ -216,14 +230,21 @@ class ConversationPage(FactPage):
 
     def proposed(self) -> Optional[float]:
         f = self._content.facts if self._content else None
+        if self.read_only and self._content is not None:
+            return self._content.proposed_rating
         weights = {k.kpi_id: k.weight for k in f.kpis} if f else {}
         return rating_rules.propose(self.ratings(), weights)
 
     def _update_overall(self) -> None:
         p = self.proposed()
-        self.proposed_label.setText(
-            f"Proposed: {p:g}, the KPI ratings weighted by the role profile's weights." if p is not None
-            else "No proposal yet: rate at least one KPI, or override with a reason.")
+        left_out = self._content.left_out if self._content else []
+        text = (f"Proposed: {self._content.rating_text(p) if self._content else p}, the KPI ratings weighted by "
+                "the role profile's weights." if p is not None
+                else "No proposal yet: rate at least one KPI, or override with a reason.")
+        if left_out:
+            text += f" Left out (no data in the period): {', '.join(left_out)}."
+        self.proposed_label.setText(text)
+        self.proposed_label.setWordWrap(True)
         on = self.override_check.isChecked() and not self.read_only
         self.override_spin.setEnabled(on)
         self.override_reason.setEnabled(on)
@@ -235,7 +256,7 @@ class ConversationPage(FactPage):
         for w in (*self.rating_combos.values(), *self.rating_comments.values(), self.add_goal_button,
                   self.override_check, *self.goal_rows):
             w.setEnabled(not read_only)
-        for box in (self.strengths, self.support, self.technician_comment, self.summary):
+        for box in (self.strengths, self.support, self.manager_comment, self.technician_comment, self.summary):
             box.setReadOnly(read_only)
         self._update_overall()
 
@@ -249,6 +270,7 @@ class ConversationPage(FactPage):
                         for kid, combo in self.rating_combos.items()},
             "strengths": self.strengths.toPlainText(), "support": self.support.toPlainText(),
             "goals": [r.goal() for r in self.goal_rows],
+            "manager_comment": self.manager_comment.toPlainText(),
             "technician_comment": self.technician_comment.toPlainText(), "summary": self.summary.toPlainText(),
             "overall_override": override, "override_reason": self.override_reason.text() if override is not None else "",
         }

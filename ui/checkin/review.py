@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QLineEdit, QPushBu
 
 from kpidesk.appraisal import CheckInContent
 from kpidesk.export.formats import fmt_value
+from kpidesk.wording import count
 from ui.checkin.pages import banner
 
 CSS = """
@@ -36,7 +37,8 @@ def review_html(c: CheckInContent) -> str:
     out = [f"<h2>{escape(f.technician)}: check-in {escape(r.period)} (version {r.version})</h2>",
            f"<div class='muted'>{escape(f.role or 'no role profile')} &middot; {escape(f.team or 'no team')} &middot; "
            f"{escape(f.period_label)} &middot; {status}</div>",
-           f"<div>{f.tickets} tickets resolved, {f.csat_responses} survey responses, {f.history_periods} periods of history.</div>"]
+           f"<div>{count(f.tickets, 'ticket')} resolved, {count(f.csat_responses, 'survey response')}, "
+           f"{count(f.history_periods, 'period')} of history.</div>"]
     for w in f.warnings + [f"Live numbers now differ: {d}" for d in c.live_differences]:
         out.append(f"<div class='warn'>&#9888; {escape(w)}</div>")
     ratings = a.get("ratings") or {}
@@ -45,7 +47,8 @@ def review_html(c: CheckInContent) -> str:
     for k in f.kpis:
         e = ratings.get(str(k.kpi_id)) or {}
         e = e if isinstance(e, dict) else {"rating": e}
-        rating = "not rated" if not k.rated else ("" if e.get("rating") is None else f"{e['rating']:g}")
+        rating = ("not rated" if not k.rated else "no data: not rated" if k.value is None
+                  else c.rating_text(e.get("rating")))
         out.append(f"<tr><td>{escape(k.name)}</td><td>{fmt_value(k.value, k.unit)}</td><td>{fmt_value(k.baseline, k.unit)}"
                    f"</td><td>{fmt_value(k.target, k.unit)}</td><td>{k.weight:g}</td><td>{rating}</td>"
                    f"<td>{escape(str(e.get('comment') or ''))}</td></tr>")
@@ -69,16 +72,21 @@ def review_html(c: CheckInContent) -> str:
         f"{escape(str(g.get('due') or '?'))}" + (f" <span class='warn'>(not SMART: {escape(' '.join(g['smart_problems']))})"
                                                  "</span>" if g.get("smart_problems") else "") + "</li>"
         for g in goals) + "</ul>" if goals else "<div class='muted'>(none)</div>")
+    out.append(f"<h3>The manager's comments</h3><div>{_p(a.get('manager_comment'))}</div>")
     out.append(f"<h3>The technician's comments</h3><div>{_p(a.get('technician_comment'))}</div>")
     out.append(f"<h3>Overall summary</h3><div>{_p(a.get('summary'))}</div>")
     overall = r.overall_rating
-    line = "not rated" if overall is None else f"{overall:g} on {c.rating_scale[0]:g} to {c.rating_scale[1]:g}"
+    line = ("not rated" if overall is None
+            else f"{escape(c.rating_text(overall))} on {c.rating_scale[0]:g} to {c.rating_scale[1]:g}")
     if a.get("overall_override") is not None:
         line += f" (override of the proposed {c.proposed_rating if c.proposed_rating is not None else 'none'}: " \
                 f"{escape(str(a.get('override_reason') or ''))})"
     elif c.proposed_rating is not None:
         line += " (as proposed from the KPI ratings)"
     out.append(f"<h3>Overall rating</h3><div><b>{line}</b></div>")
+    if c.left_out:
+        out.append(f"<div class='muted'>Left out of the proposal (no data in the period): "
+                   f"{escape(', '.join(c.left_out))}.</div>")
     return "".join(out)
 
 

@@ -1,8 +1,9 @@
 """The Check-ins screen: technicians with their latest check-in, the selected technician's history
 (every version) and performance log, and the wizard for one check-in.
 
-Start or resume a check-in for the chosen period (default: the last full quarter); open any check-in
-from the history (a signed one opens read-only)."""
+Start or resume a check-in for the chosen period (default: the latest period with a draft to finish,
+else the last full quarter); open any check-in from the history (a signed one opens read-only);
+export a period's check-ins for HR (ui/checkin/export_dialog.py)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -25,10 +27,11 @@ from PySide6.QtWidgets import (
 from kpidesk import actions
 from kpidesk import appraisal as ap
 from kpidesk.errors import KpiDeskError
-from kpidesk.periods import last_full_period
+from kpidesk.periods import last_full_period, period_containing
 from kpidesk.records import Changes
 from kpidesk.store import Store
 from ui import state
+from ui.checkin.export_dialog import ExportDialog
 from ui.checkin.models import HistoryModel, TechnicianCheckInModel, TechnicianRow
 from ui.checkin.notes_panel import NotesPanel
 from ui.checkin.wizard import CheckInWizard
@@ -56,6 +59,7 @@ class CheckInsScreen(Screen):
     def __init__(self, store: Store, parent: Optional[QWidget] = None, today: Optional[dt.date] = None) -> None:
         super().__init__(store, parent)
         self.today = today or dt.date.today()
+        self._period_chosen = False  # once the manager picks a period, reloads keep it
         self.stack = QStackedWidget()
         self.wizard = CheckInWizard(store)
         self.stack.addWidget(self._build_list())
@@ -72,16 +76,29 @@ class CheckInsScreen(Screen):
         page = QWidget()
         self.technicians = TechnicianCheckInModel(self)
         self.tech_view, self.tech_proxy = _table(self.technicians, self)
+        self.tech_proxy.setFilterKeyColumn(-1)
+        self.tech_proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.filter_edit = QLineEdit(placeholderText="Find a technician…", clearButtonEnabled=True)
+        self.filter_edit.setToolTip("Show only the technicians whose row contains this text (Ctrl+F)")
+        self.filter_edit.textChanged.connect(self.tech_proxy.setFilterFixedString)
         self.history_model = HistoryModel(self)
         self.history_view, self.history_proxy = _table(self.history_model, self)
         self.notes = NotesPanel(self.store)
         self.period = QComboBox()
-        p = last_full_period(self.today, "quarter")
+        now = period_containing(self.today, "quarter")
+        self.period.addItem(f"{now.key} (in progress)", now.key)
+        p = now.previous()
         for _ in range(PERIOD_CHOICES):
             self.period.addItem(p.key, p.key)
             p = p.previous()
+        self.period.setToolTip("The quarter the check-in is about")
         self.start_button = QPushButton("Start or resume check-in", objectName="primary")
+        self.start_button.setToolTip("Open the selected technician's check-in for the period (a new draft "
+                                     "if there is none)")
         self.open_button = QPushButton("Open")
+        self.open_button.setToolTip("Open the check-in selected in the history")
+        self.export_button = QPushButton("Export for HR…")
+        self.export_button.setToolTip("A period's check-ins as PDFs and a workbook, into a folder (Ctrl+E)")
         self.selected_label = QLabel(objectName="sectionTitle")
 
         right = QWidget()
@@ -102,27 +119,43 @@ class CheckInsScreen(Screen):
         rl.addWidget(QLabel("Dated notes between check-ins; a check-in shows the notes of its period.",
                             objectName="hint"))
         rl.addWidget(self.notes, 3)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.filter_edit)
+        ll.addWidget(self.tech_view, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.tech_view)
+        self.splitter.addWidget(left)
         self.splitter.addWidget(right)
         self.splitter.setSizes([520, 700])
         state.restore_splitter(self.splitter, "checkins")
         lay = QVBoxLayout(page)
         lay.setContentsMargins(24, 20, 24, 16)
-        lay.addWidget(page_header("Check-ins", "A structured, fair review per technician: own role KPIs, trends, "
-                                  "speed with quality, team outcomes as context only."))
+        head = QHBoxLayout()
+        head.addWidget(page_header("Check-ins", "A structured, fair review per technician: own role KPIs, trends, "
+                                   "speed with quality, team outcomes as context only."), 1)
+        head.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignBottom)
+        lay.addLayout(head)
         lay.addWidget(self.splitter, 1)
         self.tech_view.selectionModel().selectionChanged.connect(self._on_tech_selection_changed)
         self.tech_view.doubleClicked.connect(lambda _i: self._on_start_clicked())
         self.history_view.doubleClicked.connect(lambda _i: self._on_open_clicked())
         self.start_button.clicked.connect(self._on_start_clicked)
         self.open_button.clicked.connect(self._on_open_clicked)
+        self.export_button.clicked.connect(self.export_for_hr)
+        self.period.activated.connect(self._on_period_activated)
         return page
 
     # Data ---------------------------------------------------------------------------------------
     def reload(self) -> None:
         current = self.current_technician_id()
         latest = ap.latest_versions(self.store)
+        if not self._period_chosen:
+            # Where the work is: the latest period with a draft to finish, else the last full quarter.
+            drafts = sorted((ci.period for ci in latest.values() if ci is not None and not ci.signed), reverse=True)
+            want = drafts[0] if drafts else last_full_period(self.today, "quarter").key
+            if self.period.findData(want) >= 0:
+                self.period.setCurrentIndex(self.period.findData(want))
         self.technicians.set_records([TechnicianRow(t, latest.get(t.id or -1)) for t in self.store.list_technicians()])
         self.tech_proxy.sort(TechnicianCheckInModel.Columns.NAME)
         self.select_technician(current)
@@ -151,6 +184,25 @@ class CheckInsScreen(Screen):
         self.wizard.open_checkin(checkin_id)
         self.stack.setCurrentWidget(self.wizard)
 
+    def export(self) -> bool:
+        self.export_for_hr()
+        return True
+
+    def find_field(self) -> QLineEdit:
+        return self.filter_edit
+
+    def export_for_hr(self) -> Optional[ExportDialog]:
+        """Ctrl+E here: the open check-in's PDF from the wizard, else the export dialog for the
+        period chosen on the list."""
+        if self.stack.currentWidget() is self.wizard:
+            self.wizard.export_pdf()
+            return None
+        periods = [self.period.itemData(i) for i in range(self.period.count())]
+        dialog = ExportDialog(self.store, periods, self.period.currentData(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
     # Screen contract ----------------------------------------------------------------------------
     def on_changes(self, changes: Changes) -> None:
         if (changes.checkins or changes.people) and self.stack.currentWidget() is not self.wizard:
@@ -175,6 +227,9 @@ class CheckInsScreen(Screen):
             return
         self.changes_made.emit(ap.CHANGES)
         self.open_checkin(rec.id)
+
+    def _on_period_activated(self, _index: int) -> None:
+        self._period_chosen = True
 
     def _on_open_clicked(self) -> None:
         rows = self.history_view.selectionModel().selectedRows()

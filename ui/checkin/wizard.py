@@ -11,10 +11,12 @@ Thread rule: the appraisal calls are short reads/writes (~50 ms on the demo); th
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Optional
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -31,7 +33,9 @@ from kpidesk.store import Store
 from ui.checkin.conversation import ConversationPage
 from ui.checkin.pages import ContextPage, EscalationPage, KpisPage, PairsPage, WhoPage, banner
 from ui.checkin.review import ReviewPage
+from ui.checkin.export_dialog import default_folder
 from ui.errors import show_error
+from ui.ops import Op
 
 CONVERSATION, REVIEW = 5, 6
 
@@ -50,6 +54,10 @@ class CheckInWizard(QWidget):
         self.saved_label = QLabel(objectName="hint")
         self.back_to_list = QPushButton("Back to the list")
         self.correct_button = QPushButton("Correct (new version)")
+        self.correct_button.setToolTip("A new draft version of this signed check-in; the history keeps both")
+        self.export_button = QPushButton("Export PDF…")
+        self.export_button.setToolTip("This check-in's appraisal summary as a PDF (a draft is marked DRAFT)")
+        self.back_to_list.setToolTip("Save the draft and go back to the technicians")
         self.locked_banner = banner("", "info")
         self.differs_banner = banner("", "warn")
         self.steps = QListWidget(objectName="healthList")
@@ -67,6 +75,7 @@ class CheckInWizard(QWidget):
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
         head.addWidget(self.saved_label)
+        head.addWidget(self.export_button)
         head.addWidget(self.correct_button)
         head.addWidget(self.back_to_list)
         middle = QHBoxLayout()
@@ -89,6 +98,7 @@ class CheckInWizard(QWidget):
         self.next_button.clicked.connect(lambda: self.go_to(self.step + 1))
         self.back_to_list.clicked.connect(self._on_back_to_list_clicked)
         self.correct_button.clicked.connect(self._on_correct_clicked)
+        self.export_button.clicked.connect(self.export_pdf)
         self.review.sign_requested.connect(self._on_review_sign_requested)
         self.review.acknowledge_requested.connect(self._on_review_acknowledge_requested)
 
@@ -131,6 +141,26 @@ class CheckInWizard(QWidget):
             return False
         self._show_step(step)
         return True
+
+    def export_pdf(self, path: Optional[str] = None) -> Optional[Op]:
+        """Save the draft, then write this check-in's PDF (asks where unless `path` is given)."""
+        if self.checkin_id is None or self.content is None or not self.save():
+            return None
+        r = self.content.record
+        if path is None:
+            suggested = str(Path(default_folder()) / f"{r.period}_{r.technician.replace(' ', '_')}.pdf")
+            path, _ = QFileDialog.getSaveFileName(self, "Export the appraisal summary", suggested, "PDF (*.pdf)")
+            if not path:
+                return None
+        from ui.reports.pdf_renderer import render_pdf
+
+        store, checkin_id = self.store, self.checkin_id
+        op: Op = Op(self, lambda progress: actions.export_checkin(store, checkin_id, path, render_pdf=render_pdf,
+                                                                  progress=progress).result)
+        op.with_progress("Writing the appraisal summary").success(
+            lambda done: self.saved_label.setText(f"Exported {Path(done).name}")).run()
+        self.export_op = op
+        return op
 
     def close_checkin(self) -> None:
         """Save and leave (also called when the window closes)."""

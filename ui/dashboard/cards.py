@@ -8,15 +8,17 @@ the rebuilding of dozens of widgets.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF, QResizeEvent
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from kpidesk.export.formats import fmt_target, fmt_value
 from kpidesk.metrics.series import KpiCard
-from ui.dashboard.models import CARD_ROLE, GREY, KPI_ID_ROLE, OVERDUE_ROLE, count_text, status_look, trend_text
+from ui.dashboard.models import CARD_ROLE, GREY, KPI_ID_ROLE, OVERDUE_ROLE, count_text, status_look
 
-CARD_SIZE = QSize(240, 170)
+CARD_SIZE = QSize(250, 170)  # the narrowest a card gets; wider when the window allows
 SPACING = 10
 Index = QModelIndex | QPersistentModelIndex
 
@@ -37,9 +39,62 @@ def draw_shape(p: QPainter, shape: str, centre: QPointF, r: float, colour: QColo
     p.restore()
 
 
+@dataclass
+class Piece:
+    """One line of text on a card: where it goes and how. `elide` only for free text (the KPI's
+    name, whose full text is in the card's tool tip); every other line must fit as it is (the
+    label-fit test checks them with card_pieces)."""
+
+    text: str
+    rect: QRectF
+    font: QFont
+    colour: QColor
+    align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignVCenter
+    elide: bool = False
+
+
+def card_pieces(card: KpiCard, r: QRectF, base: QFont, overdue: bool = False) -> list[Piece]:
+    """The text of a card laid out in `r` (the card's own rectangle, margins taken off)."""
+    word, _shape, colour = status_look(card)
+    ink, muted = QColor("#102a43"), QColor("#627d98")
+    if card.few:
+        ink = muted = colour = QColor(GREY)
+    x, w = r.left() + 16, r.width() - 26
+    small = QFont(base)
+    small.setPointSizeF(base.pointSizeF() * 0.85)
+    title = QFont(base)
+    title.setBold(True)
+    big = QFont(base)
+    big.setPointSizeF(base.pointSizeF() * 1.9)
+    big.setBold(True)
+    bold = QFont(base)
+    bold.setBold(True)
+    value = fmt_value(card.value, card.unit) if card.value is not None else "No data"
+    value_font = big if card.value is not None else title
+    value_w = QFontMetricsF(value_font).horizontalAdvance(value)
+    sx = x + max(value_w + 12, w * 0.5)
+    notes = [card.trend_words, card.period]
+    if overdue:
+        notes.append("review overdue")
+    if not card.rated:
+        notes.append("team outcome")
+    target = (f"Target {fmt_target(card.target, card.unit, card.direction, card.band)}"
+              if card.target is not None or card.band else "No target set")
+    return [
+        Piece(card.name, QRectF(x, r.top() + 8, w, 18), title, ink, elide=True),
+        Piece(value, QRectF(x, r.top() + 28, sx - x, 34), value_font, ink),
+        Piece(word, QRectF(sx + 14, r.top() + 35, x + w - sx - 14, 20), bold, colour if not card.few else muted),
+        Piece("  ·  ".join(notes), QRectF(x, r.top() + 64, w, 16), small, muted),
+        Piece(target, QRectF(x, r.bottom() - 38, w, 16), small, muted if not card.few else QColor("#7b8794")),
+        Piece(count_text(card, say_few=False), QRectF(x, r.bottom() - 22, w, 16), small,
+              muted if not card.few else QColor("#7b8794")),
+    ]
+
+
 class CardDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
-        return CARD_SIZE
+        view = self.parent()
+        return view.card_size() if isinstance(view, CardGrid) else CARD_SIZE
 
     def paint(self, p: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         card: KpiCard | None = index.data(CARD_ROLE)
@@ -47,11 +102,9 @@ class CardDelegate(QStyledItemDelegate):
             return
         overdue = bool(index.data(OVERDUE_ROLE))
         r = QRectF(option.rect).adjusted(3, 3, -3, -3)
-        word, shape, colour = status_look(card.status)
-        ink = QColor("#102a43")
-        muted = QColor("#627d98")
+        _word, shape, colour = status_look(card)
         if card.few:
-            ink = muted = colour = QColor(GREY)
+            colour = QColor(GREY)
         p.save()
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
@@ -62,62 +115,18 @@ class CardDelegate(QStyledItemDelegate):
         stripe = QPainterPath()
         stripe.addRoundedRect(QRectF(r.left(), r.top(), 6, r.height()), 3, 3)
         p.fillPath(stripe, colour)
+        pieces = card_pieces(card, r, QFont(option.font), overdue)
+        status = pieces[2].rect
+        draw_shape(p, shape, QPointF(status.left() - 9, status.center().y()), 5.5, colour)
+        for piece in pieces:
+            p.setFont(piece.font)
+            p.setPen(piece.colour)
+            text = piece.text
+            if piece.elide:
+                text = p.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, int(piece.rect.width()))
+            p.drawText(piece.rect, piece.align, text)
         x, w = r.left() + 16, r.width() - 26
-        base = QFont(option.font)
-
-        # Title line: name (elided) and the period on the right.
-        small = QFont(base)
-        small.setPointSizeF(base.pointSizeF() * 0.85)
-        p.setFont(small)
-        p.setPen(muted)
-        period_w = p.fontMetrics().horizontalAdvance(card.period) + 4
-        p.drawText(QRectF(x + w - period_w, r.top() + 8, period_w, 18),
-                   Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, card.period)
-        title = QFont(base)
-        title.setBold(True)
-        p.setFont(title)
-        p.setPen(ink)
-        name = p.fontMetrics().elidedText(card.name, Qt.TextElideMode.ElideRight, int(w - period_w - 4))
-        p.drawText(QRectF(x, r.top() + 8, w - period_w, 18), Qt.AlignmentFlag.AlignVCenter, name)
-
-        # The value, large, and the status (shape + word) beside it.
-        big = QFont(base)
-        big.setPointSizeF(base.pointSizeF() * 1.9)
-        big.setBold(True)
-        p.setFont(big)
-        value = fmt_value(card.value, card.unit)
-        p.drawText(QRectF(x, r.top() + 28, w * 0.6, 34), Qt.AlignmentFlag.AlignVCenter, value)
-        value_w = p.fontMetrics().horizontalAdvance(value)
-        p.setFont(base)
-        sx = x + max(value_w + 12, w * 0.52)
-        draw_shape(p, shape, QPointF(sx + 5, r.top() + 45), 5.5, colour)
-        p.setPen(colour if not card.few else muted)
-        bold = QFont(base)
-        bold.setBold(True)
-        p.setFont(bold)
-        p.drawText(QRectF(sx + 14, r.top() + 35, x + w - sx - 14, 20), Qt.AlignmentFlag.AlignVCenter,
-                   p.fontMetrics().elidedText(word, Qt.TextElideMode.ElideRight, int(x + w - sx - 14)))
-
-        # Trend, and the marks that change how to read the value.
-        p.setFont(small)
-        p.setPen(muted)
-        notes = [trend_text(card.trend, card.direction)]
-        if overdue:
-            notes.append("review overdue")
-        if not card.rated:
-            notes.append("team outcome")
-        p.drawText(QRectF(x, r.top() + 64, w, 16), Qt.AlignmentFlag.AlignVCenter,
-                   p.fontMetrics().elidedText("  ·  ".join(notes), Qt.TextElideMode.ElideRight, int(w)))
-
         self._sparkline(p, QRectF(x, r.top() + 84, w, 34), card, colour if not card.few else QColor(GREY))
-
-        # Footer: the target, then what the value rests on (its own line: 'tickets with a
-        # resolution time' says what an MTTR counts, and must not be cut).
-        p.setPen(muted if not card.few else QColor("#7b8794"))
-        target = f"Target {fmt_target(card.target, card.unit, card.direction, card.band)}"
-        for offset, text in ((38, target), (22, count_text(card, say_few=False))):
-            p.drawText(QRectF(x, r.bottom() - offset, w, 16), Qt.AlignmentFlag.AlignVCenter,
-                       p.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, int(w)))
         p.restore()
 
     @staticmethod
@@ -170,6 +179,19 @@ class CardGrid(QListView):
         self.setItemDelegate(CardDelegate(self))
         self.clicked.connect(self._on_self_clicked)
         self.activated.connect(self._on_self_clicked)
+
+    def card_size(self) -> QSize:
+        return QSize(self.gridSize().width() - SPACING, CARD_SIZE.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # As many columns as fit at the minimum width, then share the width among them: wider
+        # cards on a wide window instead of a ragged gap at the right.
+        avail = self.viewport().width() - SPACING
+        columns = max(1, avail // (CARD_SIZE.width() + SPACING))
+        width = max(CARD_SIZE.width(), avail // columns - SPACING)
+        if width + SPACING != self.gridSize().width():
+            self.setGridSize(QSize(width + SPACING, CARD_SIZE.height() + SPACING))
+        super().resizeEvent(event)
 
     def _on_self_clicked(self, index: QModelIndex) -> None:
         kpi_id = index.data(KPI_ID_ROLE)

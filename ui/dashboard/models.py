@@ -2,8 +2,9 @@
 the KPIs overdue for a review (read-only tables). They hold the core's records as they are and only
 format them for display: every number comes from kpidesk.metrics, none is computed here.
 
-Status words and shapes live here too, so a card, a table cell and a plot marker tell the same
-story in colour and in greyscale (a shape and a word beside every colour).
+Status words, shapes and colours come from kpidesk.signals, the one vocabulary the PDF and the
+workbook use too, so a card, a table cell and a plot marker tell the same story in colour and in
+greyscale (a shape and a word beside every colour).
 """
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from kpidesk.export.formats import ARROW_DOWN, ARROW_FLAT, ARROW_UP, fmt_target, fmt_value
+from kpidesk.export.formats import fmt_target, fmt_value
 from kpidesk.metrics.model import COUNT_NOUNS
 from kpidesk.metrics.reviews import OverdueReview, ReviewRecord
 from kpidesk.metrics.series import KpiCard
+from kpidesk.signals import SIGNALS
 from ui.record_model import RecordTableModel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -25,32 +27,13 @@ CARD_ROLE = Qt.ItemDataRole.UserRole + 10  # the KpiCard
 KPI_ID_ROLE = Qt.ItemDataRole.UserRole + 11  # its KPI id
 OVERDUE_ROLE = Qt.ItemDataRole.UserRole + 12  # True when the KPI is overdue for a review
 
-# status -> (word, shape drawn beside it, colour). The shape carries the status without colour.
-STATUS_LOOK: dict[str | None, tuple[str, str, str]] = {
-    "on_target": ("On target", "circle", "#2f855a"),
-    "off_target": ("Off target", "triangle", "#b7791f"),
-    "triggered": ("Review", "diamond", "#c53030"),
-    None: ("No target", "ring", "#829ab1"),
-}
-GREY = "#9fb3c8"
+GREY = SIGNALS["few"].colour
 
 
-def status_look(status: str | None) -> tuple[str, str, QColor]:
-    word, shape, colour = STATUS_LOOK.get(status, STATUS_LOOK[None])
-    return word, shape, QColor(colour)
-
-
-def trend_text(card_trend: str, direction: str) -> str:
-    """'↓ improving' for a falling MTTR: the arrow shows which way the value moves, the word whether
-    that is good (by the KPI's direction, as the core judged it)."""
-    if card_trend == "flat":
-        return f"{ARROW_FLAT} flat"
-    if card_trend not in ("improving", "declining"):
-        return "no trend yet"
-    rising = (card_trend == "improving") == (direction != "lower")
-    if direction == "band":
-        return f"{'↗' if card_trend == 'improving' else '↘'} {card_trend}"
-    return f"{ARROW_UP if rising else ARROW_DOWN} {card_trend}"
+def status_look(card: KpiCard) -> tuple[str, str, QColor]:
+    """(word, shape drawn beside it, colour) of a card's value: the shape carries it without colour."""
+    sig = card.signal
+    return sig.word, sig.shape, QColor(sig.colour)
 
 
 def count_text(card: KpiCard, min_count: int | None = None, *, say_few: bool = True) -> str:
@@ -59,6 +42,8 @@ def count_text(card: KpiCard, min_count: int | None = None, *, say_few: bool = T
     says 'too few' by its look (say_few=False)."""
     if card.count is None:
         return "no ticket in this period" if card.metric else "entered value"
+    if card.value is None:
+        return "no data for this period"
     one, many = COUNT_NOUNS.get(card.metric, ("ticket", "tickets"))
     few = " (too few to judge)" if card.few and say_few else ""
     return f"{card.count} {one if card.count == 1 else many}{few}"
@@ -66,10 +51,11 @@ def count_text(card: KpiCard, min_count: int | None = None, *, say_few: bool = T
 
 def card_summary(card: KpiCard, overdue: bool = False) -> str:
     """Everything a card shows, as one sentence (tool tip and accessible text)."""
-    word = STATUS_LOOK.get(card.status, STATUS_LOOK[None])[0]
+    sig = card.signal
     target = fmt_target(card.target, card.unit, card.direction, card.band)
-    parts = [f"{card.name}, {card.period}: {fmt_value(card.value, card.unit)}", word,
-             f"target {target}", trend_text(card.trend, card.direction), count_text(card)]
+    parts = [f"{card.name}, {card.period}: {fmt_value(card.value, card.unit)}", f"{sig.word} ({sig.meaning})",
+             f"target {target}" if card.target is not None or card.band else "no target set",
+             f"trend {card.trend_words}", count_text(card)]
     if not card.rated:
         parts.append("a team outcome: never used to rate a person")
     if overdue:
@@ -130,10 +116,10 @@ class KpiCardModel(QAbstractListModel):
 def table_rows(cards: list[KpiCard], scope_label: str) -> list[dict[str, Any]]:
     """The cards as the rows of the 'export KPI table' workbook (values in each KPI's unit)."""
     return [{"kpi": c.name, "who": scope_label, "period": c.period, "value": c.value, "unit": c.unit,
-             "count": c.count, "status": STATUS_LOOK.get(c.status, STATUS_LOOK[None])[0],
+             "count": c.count, "status": c.signal.word,
              "target": c.target if c.band is None else f"{fmt_value(c.band[0], c.unit)} to "
                                                         f"{fmt_value(c.band[1], c.unit)}",
-             "trend": c.trend, "too_few": "yes" if c.few else "",
+             "trend": c.trend_words, "too_few": "yes" if c.few else "",
              "rated": "yes" if c.rated else "team outcome"} for c in cards]
 
 

@@ -339,6 +339,10 @@ class DashboardScreen(Screen):
 
             show(ReviewsScreen)
 
+    def export(self) -> bool:
+        self._on_export_button_clicked()
+        return True
+
     def _on_export_button_clicked(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, "Export the KPI table", "kpi-table.xlsx", "Excel workbook (*.xlsx)")
         if name:

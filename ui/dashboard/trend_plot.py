@@ -17,11 +17,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from kpidesk.export.formats import fmt_value
 from kpidesk.metrics.series import PlotSeries
-from ui.dashboard.models import STATUS_LOOK
+from kpidesk.signals import SIGNALS, status_word
+from kpidesk.wording import count as count_words
 
 TIER_COLOURS = {"P1": "#c53030", "P2": "#dd6b20", "P3": "#2b6cb0", "P4": "#38a169"}
 VALUE_COLOUR = "#1f4e8c"
@@ -42,11 +43,10 @@ def tooltip_text(s: PlotSeries, i: int) -> str:
     if count is None:
         lines.append("count: entered value")
     else:
-        lines.append(f"count: {count} ticket{'s' if count != 1 else ''}"
-                     + (" (too few to judge)" if count < s.min_count else ""))
+        lines.append(f"count: {count_words(count, 'ticket')}")
     status = s.statuses[i] if i < len(s.statuses) else None
-    if status is not None:
-        lines.append(STATUS_LOOK[status][0])
+    few = count is not None and count < s.min_count
+    lines.append(status_word(status, value, few=few))
     if i < len(s.anomalies) and s.anomalies[i]:
         lines.append("outside its usual range (one-off?)")
     return "\n".join(lines)
@@ -85,6 +85,11 @@ class TrendPlot(QWidget):
         self.plot.setMinimumHeight(240)
         self.plot.showGrid(x=False, y=True, alpha=0.15)
         self.plot.setMenuEnabled(False)
+        # Over the plot when no period has a value: an empty frame would read as "all zero".
+        self.empty_note = QLabel(objectName="emptyNote", wordWrap=True, alignment=Qt.AlignmentFlag.AlignCenter)
+        self.plot_stack = QStackedWidget()
+        self.plot_stack.addWidget(self.plot)
+        self.plot_stack.addWidget(self.empty_note)
         self._build_items()
         self.key = QLabel(objectName="plotKey", wordWrap=True)  # the legend, above the plot: never over data
         self.key.setTextFormat(Qt.TextFormat.RichText)
@@ -93,7 +98,7 @@ class TrendPlot(QWidget):
         lay.addLayout(top)
         lay.addWidget(self.subtitle)
         lay.addWidget(self.key)
-        lay.addWidget(self.plot, 1)
+        lay.addWidget(self.plot_stack, 1)
         self.rolling_box.toggled.connect(self._on_rolling_box_toggled)
 
     # Items (made once) ---------------------------------------------------------------------------
@@ -143,6 +148,13 @@ class TrendPlot(QWidget):
     # Updating ------------------------------------------------------------------------------------
     def set_series(self, s: PlotSeries | None, tiers: dict[str, PlotSeries] | None = None) -> None:
         self.series, self.tiers = s, dict(tiers or {})
+        nothing = s is not None and all(v is None for v in s.values)
+        if nothing:
+            assert s is not None
+            self.empty_note.setText(f"No data for {s.name} ({s.scope_label}) from {s.periods[0] if s.periods else '?'} "
+                                    f"to {s.periods[-1] if s.periods else '?'}: no value was computed or entered "
+                                    "in these periods, so there is nothing to draw (not zero).")
+        self.plot_stack.setCurrentWidget(self.empty_note if nothing else self.plot)
         empty = np.array([], dtype=float)
         if s is None or not s.starts:
             for c in (self.value_curve, self.rolling_curve, self.median_curve, *self.tier_curves.values()):
@@ -201,7 +213,7 @@ class TrendPlot(QWidget):
                                 + ([f"above {fmt_value(hi, s.unit)}"] if hi is not None else []))
             parts.append(entry("▆", "#f3b9b9", f"trigger zone ({where})"))
         if triggered:
-            parts.append(entry("◆", "#c53030", "triggered period"))
+            parts.append(entry("◆", SIGNALS["triggered"].colour, f"{SIGNALS['triggered'].word.lower()}"))
         self.key.setText("&nbsp;&nbsp;&nbsp; ".join(parts))
 
     def _set_lines(self, s: PlotSeries) -> None:

@@ -237,6 +237,10 @@ class ImportsScreen(Screen):
         self.rejected_button.setEnabled(rec is not None and rec.rejected > 0)
 
     # Slots --------------------------------------------------------------------------------------
+    def choose_file(self) -> None:
+        """Ask for a file and import it (the Import button, and File > Import file, Ctrl+I)."""
+        self._on_import_button_clicked()
+
     def _on_import_button_clicked(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Import a file", str(Path.home()), FILE_FILTER)
         if name:

@@ -24,6 +24,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetricsF,
+    QImage,
     QPageLayout,
     QPageSize,
     QPainter,
@@ -37,7 +38,7 @@ from PySide6.QtGui import (
 
 from kpidesk.export.content import AppraisalReport
 from kpidesk.export.formats import fmt_date
-from kpidesk.export.report_html import PLOT_HEIGHT_PX, PLOT_WIDTH_PX, plot_url, plotted_kpis, report_html
+from kpidesk.export.report_html import LOGO_URL, PLOT_HEIGHT_PX, PLOT_WIDTH_PX, plot_url, plotted_kpis, report_html
 from ui.reports.trend_image import draw_trend
 
 PAGE_SIZES = {"a4": QPageSize.PageSizeId.A4, "letter": QPageSize.PageSizeId.Letter}
@@ -67,6 +68,10 @@ def render_pdf(report: AppraisalReport, path: str | Path, page_size: str = "A4")
     """Write `report` as a PDF at `path` (the caller makes it atomic); returns the page count."""
     ensure_gui_app()
     images = {plot_url(i): draw_trend(k, PLOT_WIDTH_PX, PLOT_HEIGHT_PX) for i, k in enumerate(plotted_kpis(report))}
+    if report.logo:
+        logo = QImage.fromData(report.logo)
+        if not logo.isNull():
+            images[LOGO_URL] = logo
     who = f"{report.technician}, {report.period}"
     title = f"Appraisal summary: {who}"
     return render_html_pdf(report_html(report), path, page_size=page_size, header_left=report.organisation,

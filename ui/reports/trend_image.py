@@ -1,8 +1,8 @@
 """Small trend plots drawn with QPainter into a QImage, for embedding in the appraisal PDF.
 
 Greyscale-safe by design: the series is a solid black line with round markers, the own baseline a
-dashed line labelled 'B', the target a dotted line labelled 'T' (a band: two dotted lines, 'T-'
-and 'T+'); nothing relies on colour. Drawn at `scale` times the embedded size so it stays sharp
+dotted line labelled 'B', the target a dashed line labelled 'T' (a band: two dashed lines, 'T-'
+and 'T+'), the same styles as the app's plots (kpidesk.signals.LINE_STYLES); nothing relies on colour. Drawn at `scale` times the embedded size so it stays sharp
 in print. Safe on a worker thread (QImage painting needs no GUI thread).
 """
 from __future__ import annotations
@@ -14,6 +14,9 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPaint
 
 from kpidesk.export.content import KpiLine
 from kpidesk.export.formats import fmt_value
+from kpidesk.signals import LINE_STYLES
+
+PEN_STYLES = {"dotted": Qt.PenStyle.DotLine, "dashed": Qt.PenStyle.DashLine}
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -65,12 +68,13 @@ def _draw(p: QPainter, kpi: KpiLine, rect: QRectF) -> None:
     values = [pt.value for pt in kpi.trend]
     known = [v for v in values if v is not None]
     refs: list[tuple[float, str, Qt.PenStyle]] = []
+    base, aim = PEN_STYLES[LINE_STYLES["baseline"]], PEN_STYLES[LINE_STYLES["target"]]
     if kpi.baseline is not None:
-        refs.append((kpi.baseline, "B", Qt.PenStyle.DashLine))
+        refs.append((kpi.baseline, "B", base))
     if kpi.direction == "band" and kpi.band is not None:
-        refs += [(kpi.band[0], "T-", Qt.PenStyle.DotLine), (kpi.band[1], "T+", Qt.PenStyle.DotLine)]
+        refs += [(kpi.band[0], "T-", aim), (kpi.band[1], "T+", aim)]
     elif kpi.target is not None:
-        refs.append((kpi.target, "T", Qt.PenStyle.DotLine))
+        refs.append((kpi.target, "T", aim))
     lo = min(known + [r[0] for r in refs]) if known or refs else 0.0
     hi = max(known + [r[0] for r in refs]) if known or refs else 1.0
     if hi - lo < 1e-9:
