@@ -57,6 +57,8 @@ class ChoiceCombo(QComboBox):
         self.setEditable(editable)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(8)
+        # A name longer than the box is elided: the whole of it is in the tool tip.
+        self.currentTextChanged.connect(self.setToolTip)
 
     def set_choices(self, choices: list[tuple[str, object]]) -> None:
         current = self.value()

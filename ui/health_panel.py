@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QStyle, QVBoxLayout, QWidget
 
 from kpidesk.health import HealthIssue
 from kpidesk.records import KpiRecord
@@ -34,6 +34,32 @@ class HealthPanel(QWidget):
         lay.addWidget(self.heading)
         lay.addWidget(self.list, 1)
         self.list.itemClicked.connect(self._on_list_item_clicked)
+        self.list.viewport().installEventFilter(self)
+        self.list.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Again when the width changes, and when the style sheet's font arrives (at polish, after
+        # the first report was laid out in the default font).
+        if (watched is self.list.viewport() and event.type() == QEvent.Type.Resize) or (
+                watched is self.list and event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange,
+                                                          QEvent.Type.Show)):
+            self._fit_items()
+        return super().eventFilter(watched, event)
+
+    def _fit_items(self) -> None:
+        """Each item as tall as its wrapped text at the list's width: QListView computes wrapped
+        heights only once, so a long message was cut with '…' after a resize."""
+        width = self.list.viewport().width() - 2 * self.list.spacing()
+        size = self.list.iconSize()  # (-1, -1) unless set: the style's list view icon size then
+        icon_w = size.width() if size.isValid() else self.list.style().pixelMetric(QStyle.PixelMetric.PM_ListViewIconSize)
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            # An item without its own font paints in the list's (the style sheet's), not item.font().
+            font = item.data(Qt.ItemDataRole.FontRole) or self.list.font()
+            room = width - 24 - (icon_w + 8 if not item.icon().isNull() else 0)
+            height = QFontMetrics(font).boundingRect(QRect(0, 0, max(40, room), 10_000),
+                                                     int(Qt.TextFlag.TextWordWrap), item.text()).height()
+            item.setSizeHint(QSize(max(40, width), max(height, icon_w) + 12))
 
     def show_report(self, draft: KpiRecord | None, all_kpis: list[KpiRecord]) -> None:
         """`draft` is the KPI as typed (its unsaved values count); `all_kpis` the saved catalogue."""
@@ -55,6 +81,7 @@ class HealthPanel(QWidget):
             self._issue(issue)
         if not whole:
             self._plain("ok", "The set is balanced: not too many, something leading, core areas covered.")
+        self._fit_items()
 
     def texts(self) -> list[str]:
         return [self.list.item(i).text() for i in range(self.list.count())]

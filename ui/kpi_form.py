@@ -156,7 +156,9 @@ class KpiForm(QWidget):
         scroll.setMinimumWidth(body.minimumSizeHint().width() + 14)  # never clip the fields
 
         self.save_button = QPushButton("Save", objectName="primary", shortcut="Ctrl+S")
+        self.save_button.setToolTip('Keep the changes (Ctrl+S); Edit > Undo takes them back')
         self.revert_button = QPushButton("Revert")
+        self.revert_button.setToolTip('Throw away the changes typed since the last save')
         buttons = QHBoxLayout()
         buttons.addWidget(self.title, 1)
         buttons.addWidget(self.revert_button)

@@ -43,7 +43,9 @@ from ui.views import record_table
 COLUMN_WIDTHS = {Columns.NAME: 200, Columns.KIND: 64, Columns.CATEGORY: 126, Columns.UNIT: 60,
                  Columns.DIRECTION: 120, Columns.TARGET: 82, Columns.BASELINE: 76, Columns.TRIGGER: 60,
                  Columns.CADENCE: 80, Columns.OWNER: 116, Columns.HEALTH: 58}
-HIDDEN_BY_DEFAULT = (Columns.UNIT, Columns.DIRECTION, Columns.BASELINE, Columns.CADENCE)
+# Category too: the filter beside the search box picks by it, and six columns fit beside the editor
+# at 1280 px without cutting any (tests/ui/test_label_fit.py); the header's menu shows any of them.
+HIDDEN_BY_DEFAULT = (Columns.UNIT, Columns.DIRECTION, Columns.BASELINE, Columns.CADENCE, Columns.CATEGORY)
 
 
 class KpiScreen(Screen):
@@ -67,8 +69,11 @@ class KpiScreen(Screen):
     # Building -----------------------------------------------------------------------------------
     def _build(self) -> None:
         self.new_button = QPushButton(icon("add"), "New KPI")
+        self.new_button.setToolTip('A new, empty KPI in the editor (Ctrl+N)')
         self.template_button = QPushButton(icon("template"), "From template…")
+        self.template_button.setToolTip('Add KPIs from the built-in library, ready to adjust')
         self.delete_button = QPushButton(icon("delete"), "Delete")
+        self.delete_button.setToolTip('Delete the selected KPI (you are asked first; Edit > Undo brings it back)')
         self.filter_edit = QLineEdit(placeholderText="Filter by name, owner, unit…", clearButtonEnabled=True)
         self.filter_edit.setMinimumWidth(160)
         self.category_combo = QComboBox()
@@ -94,7 +99,7 @@ class KpiScreen(Screen):
         for col in HIDDEN_BY_DEFAULT:
             self.table.setColumnHidden(col, True)
         self.table.sortByColumn(Columns.NAME, Qt.SortOrder.AscendingOrder)
-        state.restore_header(header, "kpi/table")
+        state.restore_header(header, "kpi/table/v2")
         self.table.viewport().installEventFilter(self)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._on_header_context_menu)
@@ -152,7 +157,7 @@ class KpiScreen(Screen):
     def save_state(self) -> None:
         state.save_splitter(self.split, "kpi/main")
         state.save_splitter(self.left_split, "kpi/left")
-        state.save_header(self.table.horizontalHeader(), "kpi/table")
+        state.save_header(self.table.horizontalHeader(), "kpi/table/v2")
 
     def reload(self) -> None:
         """Re-read the catalogue, keeping the selected KPI (the form keeps unsaved edits)."""
@@ -169,8 +174,14 @@ class KpiScreen(Screen):
         self.health.show_report(self.form.record(), records)
 
     def _fit_columns(self) -> None:
-        """The name column takes the room the other columns leave (at least 160 px)."""
+        """Every other column as wide as its widest cell or header (never cut), the name column
+        the room they leave (at least 150 px; a longer name is elided, whole in its tool tip)."""
         header = self.table.horizontalHeader()
+        for c in Columns:
+            if c not in (Columns.NAME, Columns.OWNER) and not header.isSectionHidden(c):
+                need = max(self.table.sizeHintForColumn(c), header.sectionSizeHint(c)) + 6
+                if header.sectionSize(c) < need:
+                    header.resizeSection(c, need)
         others = sum(header.sectionSize(c) for c in Columns if c != Columns.NAME and not header.isSectionHidden(c))
         header.resizeSection(Columns.NAME, max(150, self.table.viewport().width() - others))
 

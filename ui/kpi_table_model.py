@@ -71,6 +71,8 @@ def trigger_text(k: KpiRecord) -> str:
 class KpiTableModel(QAbstractTableModel):
     """Rows are KpiRecords. Read-only: edits go through the form and the undo stack."""
 
+    FREE_TEXT = frozenset({Columns.NAME, Columns.OWNER})  # may elide; whole text in the tool tip
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[KpiRecord] = []
@@ -135,8 +137,10 @@ class KpiTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == Columns.KIND and not k.is_kpi:
                 return "A plain metric: give it an owner, a target and a trigger to make it a KPI."
-            if col == Columns.NAME and k.description:
-                return k.description
+            if col == Columns.NAME:
+                return f"{k.name}: {k.description}" if k.description else k.name
+            if col == Columns.OWNER:
+                return k.owner
         return None
 
     def _display(self, k: KpiRecord, col: Columns) -> str:

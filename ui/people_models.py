@@ -26,6 +26,7 @@ class TechnicianTableModel(RecordTableModel[TechnicianRecord]):
     HEADERS = {Columns.NAME: "Name", Columns.TEAM: "Team", Columns.ROLE: "Role profile",
                Columns.ALIASES: "Aliases in exports", Columns.ACTIVE_FROM: "Active from",
                Columns.ACTIVE_TO: "Active to", Columns.ESCALATION: "Escalation destination"}
+    FREE_TEXT = frozenset({Columns.NAME, Columns.TEAM, Columns.ROLE, Columns.ALIASES})
 
     def display(self, t: TechnicianRecord, column: int) -> Any:
         c = self.Columns
@@ -41,6 +42,7 @@ class TeamTableModel(RecordTableModel[TeamRecord]):
         DESCRIPTION = 2
 
     HEADERS = {Columns.NAME: "Team", Columns.MEMBERS: "Members", Columns.DESCRIPTION: "Description"}
+    FREE_TEXT = frozenset({Columns.NAME, Columns.DESCRIPTION})
 
     def display(self, t: TeamRecord, column: int) -> Any:
         c = self.Columns
@@ -54,6 +56,7 @@ class RoleTableModel(RecordTableModel[RoleProfileRecord]):
         DESCRIPTION = 2
 
     HEADERS = {Columns.NAME: "Role profile", Columns.KPIS: "KPIs", Columns.DESCRIPTION: "Description"}
+    FREE_TEXT = frozenset({Columns.NAME, Columns.DESCRIPTION})
 
     def display(self, r: RoleProfileRecord, column: int) -> Any:
         c = self.Columns
@@ -74,6 +77,7 @@ class RoleKpiTableModel(RecordTableModel[RoleKpiRecord]):
 
     HEADERS = {Columns.KPI: "KPI", Columns.PRIMARY: "Primary", Columns.WEIGHT: "Weight",
                Columns.TARGET: "Role target"}
+    FREE_TEXT = frozenset({Columns.KPI})
 
     def __init__(self, parent: Any = None, editable: bool = False) -> None:
         super().__init__(parent)

@@ -20,6 +20,9 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
     Columns: type[IntEnum]
     HEADERS: dict[Any, str]
     RIGHT_ALIGNED: frozenset[int] = frozenset()
+    # Columns of free text (names, file names, notes): the only ones a view may elide, the whole
+    # text being in the cell's tool tip (tests/ui/fit.py holds every other column to fit).
+    FREE_TEXT: frozenset[int] = frozenset()
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -142,12 +143,21 @@ class SettingsDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setToolTip("Check and keep the changed settings")
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setToolTip("Close without changing anything")
+        # One tab per group: together they were too tall for a 800 px screen.
+        self.tabs = QTabWidget()
+        for box, title in ((pdf, "Appraisal PDF"), (rating, "Ratings"), (data, "Values and imports")):
+            page = QWidget()
+            page_lay = QVBoxLayout(page)
+            box.setTitle("")
+            box.setFlat(True)
+            page_lay.addWidget(box)
+            page_lay.addStretch(1)
+            self.tabs.addTab(page, title)
         lay = QVBoxLayout(self)
-        for box in (pdf, rating, data):
-            lay.addWidget(box)
+        lay.addWidget(self.tabs, 1)
         lay.addWidget(self.message)
         lay.addWidget(self.buttons)
-        self.setMinimumWidth(640)
+        self.resize(720, 560)
         self._show_logo()
 
         self.logo_button.clicked.connect(self._on_logo_button_clicked)

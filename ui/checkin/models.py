@@ -42,6 +42,7 @@ class TechnicianCheckInModel(RecordTableModel[TechnicianRow]):
 
     HEADERS = {Columns.NAME: "Technician", Columns.ROLE: "Role profile", Columns.TEAM: "Team",
                Columns.PERIOD: "Last check-in", Columns.STATUS: "Status", Columns.OVERALL: "Overall"}
+    FREE_TEXT = frozenset({Columns.NAME, Columns.ROLE, Columns.TEAM})
 
     def display(self, row: TechnicianRow, column: int) -> Any:
         c, t, ci = self.Columns, row.technician, row.latest
@@ -63,6 +64,7 @@ class HistoryModel(RecordTableModel[CheckInRecord]):
     HEADERS = {Columns.PERIOD: "Period", Columns.VERSION: "Version", Columns.STATUS: "Status",
                Columns.OVERALL: "Overall", Columns.SIGNED_BY: "Signed by", Columns.SIGNED_ON: "Signed on",
                Columns.ACK: "Acknowledged"}
+    FREE_TEXT = frozenset({Columns.SIGNED_BY, Columns.ACK})
 
     def display(self, ci: CheckInRecord, column: int) -> Any:
         c = self.Columns
@@ -84,6 +86,7 @@ class NotesModel(RecordTableModel[NoteRecord]):
 
     HEADERS = {Columns.DATE: "Date", Columns.KIND: "Kind", Columns.TEXT: "Note", Columns.KPI: "KPI",
                Columns.TICKET: "Ticket"}
+    FREE_TEXT = frozenset({Columns.TEXT, Columns.KPI, Columns.TICKET})
 
     def display(self, n: NoteRecord, column: int) -> Any:
         c = self.Columns

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -101,34 +102,45 @@ class CheckInsScreen(Screen):
         self.export_button.setToolTip("A period's check-ins as PDFs and a workbook, into a folder (Ctrl+E)")
         self.selected_label = QLabel(objectName="sectionTitle")
 
-        right = QWidget()
-        rl = QVBoxLayout(right)
-        rl.setContentsMargins(8, 0, 0, 0)
+        # The technicians across the page, then the selected one's check-ins and log as tabs: side
+        # by side, two tables of seven columns each were cut at 1280 px wide.
         bar = QHBoxLayout()
         bar.addWidget(self.selected_label, 1)
         bar.addWidget(QLabel("Period"))
         bar.addWidget(self.period)
         bar.addWidget(self.start_button)
-        rl.addLayout(bar)
+        history = QWidget()
+        hl = QVBoxLayout(history)
+        hl.setContentsMargins(6, 6, 6, 6)
         hist_bar = QHBoxLayout()
-        hist_bar.addWidget(QLabel("Check-in history (every version)", objectName="sectionTitle"), 1)
+        hist_bar.addWidget(QLabel("Every version of every check-in; a signed one opens read-only.", objectName="hint"), 1)
         hist_bar.addWidget(self.open_button)
-        rl.addLayout(hist_bar)
-        rl.addWidget(self.history_view, 2)
-        rl.addWidget(QLabel("Performance log", objectName="sectionTitle"))
-        rl.addWidget(QLabel("Dated notes between check-ins; a check-in shows the notes of its period.",
+        hl.addLayout(hist_bar)
+        hl.addWidget(self.history_view, 1)
+        log = QWidget()
+        ll = QVBoxLayout(log)
+        ll.setContentsMargins(6, 6, 6, 6)
+        ll.addWidget(QLabel("Dated notes between check-ins; a check-in shows the notes of its period.",
                             objectName="hint"))
-        rl.addWidget(self.notes, 3)
-        left = QWidget()
-        ll = QVBoxLayout(left)
-        ll.setContentsMargins(0, 0, 0, 0)
-        ll.addWidget(self.filter_edit)
-        ll.addWidget(self.tech_view, 1)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(right)
-        self.splitter.setSizes([520, 700])
-        state.restore_splitter(self.splitter, "checkins")
+        ll.addWidget(self.notes, 1)
+        self.detail_tabs = QTabWidget()
+        self.detail_tabs.addTab(history, "Check-in history")
+        self.detail_tabs.addTab(log, "Performance log")
+        bottom = QWidget()
+        bl = QVBoxLayout(bottom)
+        bl.setContentsMargins(0, 6, 0, 0)
+        bl.addLayout(bar)
+        bl.addWidget(self.detail_tabs, 1)
+        top = QWidget()
+        tl = QVBoxLayout(top)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.addWidget(self.filter_edit)
+        tl.addWidget(self.tech_view, 1)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(bottom)
+        self.splitter.setSizes([330, 370])
+        state.restore_splitter(self.splitter, "checkins/v2")
         lay = QVBoxLayout(page)
         lay.setContentsMargins(24, 20, 24, 16)
         head = QHBoxLayout()
@@ -198,7 +210,9 @@ class CheckInsScreen(Screen):
             self.wizard.export_pdf()
             return None
         periods = [self.period.itemData(i) for i in range(self.period.count())]
-        dialog = ExportDialog(self.store, periods, self.period.currentData(), self)
+        # HR exports signed check-ins: the last full quarter, unless a period was picked here.
+        chosen = self.period.currentData() if self._period_chosen else last_full_period(self.today, "quarter").key
+        dialog = ExportDialog(self.store, periods, chosen, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
@@ -209,7 +223,7 @@ class CheckInsScreen(Screen):
             self.reload()
 
     def save_state(self) -> None:
-        state.save_splitter(self.splitter, "checkins")
+        state.save_splitter(self.splitter, "checkins/v2")
         self.wizard.close_checkin()  # a check-in open when the app closes is resumed next time
 
     # Slots --------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from kpidesk.metrics.model import COUNT_NOUNS
 from kpidesk.metrics.reviews import OverdueReview, ReviewRecord
 from kpidesk.metrics.series import KpiCard
 from kpidesk.signals import SIGNALS
+from kpidesk.wording import count
 from ui.record_model import RecordTableModel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -141,6 +142,7 @@ class ReviewTableModel(RecordTableModel[ReviewRecord]):
     HEADERS = {ReviewColumns.KPI: "KPI", ReviewColumns.WHO: "For", ReviewColumns.PERIOD: "Period",
                ReviewColumns.VALUE: "Value", ReviewColumns.RULE: "Rule crossed", ReviewColumns.OWNER: "Owner",
                ReviewColumns.OPENED: "Opened", ReviewColumns.STATE: "Acknowledged"}
+    FREE_TEXT = frozenset({ReviewColumns.KPI, ReviewColumns.WHO, ReviewColumns.OWNER, ReviewColumns.STATE})
 
     def display(self, r: ReviewRecord, column: int) -> Any:
         col = ReviewColumns(column)
@@ -183,13 +185,14 @@ class OverdueTableModel(RecordTableModel[OverdueReview]):
     HEADERS = {OverdueColumns.KPI: "KPI", OverdueColumns.OWNER: "Owner", OverdueColumns.CADENCE: "Cadence",
                OverdueColumns.LAST: "Last reviewed", OverdueColumns.DUE: "Review was due",
                OverdueColumns.LATE: "Overdue by"}
+    FREE_TEXT = frozenset({OverdueColumns.KPI, OverdueColumns.OWNER})
 
     def display(self, o: OverdueReview, column: int) -> Any:
         col = OverdueColumns(column)
         return {OverdueColumns.KPI: o.kpi_name, OverdueColumns.OWNER: o.owner or "no owner",
                 OverdueColumns.CADENCE: o.cadence, OverdueColumns.LAST: o.last_reviewed.isoformat(),
                 OverdueColumns.DUE: o.due.isoformat(),
-                OverdueColumns.LATE: f"{o.days_overdue} day{'s' if o.days_overdue != 1 else ''}"}[col]
+                OverdueColumns.LATE: count(o.days_overdue, "day")}[col]
 
     def row_of(self, record_id: int | None) -> int:
         return next((i for i, o in enumerate(self.records()) if o.kpi_id == record_id), -1)

@@ -100,13 +100,23 @@ class ReviewsScreen(Screen):
         self.overdue_table.setMaximumHeight(190)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(ReviewColumns.RULE, QHeaderView.ResizeMode.Stretch)  # elided; full text in the tip
+        header.setSectionResizeMode(ReviewColumns.RULE, QHeaderView.ResizeMode.Stretch)
+        # Names (free text, whole in the tool tip) give the rule the room: it wraps to two lines.
+        for col, width in ((ReviewColumns.KPI, 150), (ReviewColumns.WHO, 170), (ReviewColumns.OWNER, 120),
+                           (ReviewColumns.STATE, 124)):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, width)
+        # The rule is the reason for the review, numbers included: it wraps, never cut.
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.overdue_title = QLabel("Overdue for a scheduled review", objectName="sectionTitle")
         self.ack_button = QPushButton("Acknowledge…", objectName="primary")
+        self.ack_button.setToolTip('Record what will be done about the selected review')
         self.show_all = QCheckBox("Show acknowledged")
         self.check_button = QPushButton("Check triggers now")
         self.check_button.setToolTip("Open a review for every KPI whose last full period crossed its trigger")
         self.mark_button = QPushButton("Mark reviewed…")
+        self.mark_button.setToolTip('Record that the selected KPI had its scheduled review')
         self.empty = QLabel(objectName="hint", wordWrap=True)
         bar = QHBoxLayout()
         for w in (self.ack_button, self.show_all):

@@ -65,6 +65,7 @@ class ImportHistoryModel(RecordTableModel[ImportRecord]):
         HistoryColumn.WHEN: "Imported", HistoryColumn.FILE: "File", HistoryColumn.SOURCE: "Source", HistoryColumn.CREATED: "Created", HistoryColumn.UPDATED: "Updated",
         HistoryColumn.UNCHANGED: "Unchanged", HistoryColumn.REJECTED: "Rejected", HistoryColumn.STATUS: "Status",
     }
+    FREE_TEXT = frozenset({HistoryColumn.FILE})
     NUMBERS = (HistoryColumn.CREATED, HistoryColumn.UPDATED, HistoryColumn.UNCHANGED, HistoryColumn.REJECTED)
 
     def display(self, record: ImportRecord, column: int) -> Any:
@@ -176,6 +177,7 @@ class RejectedRowsModel(RecordTableModel[dict[str, Any]]):
     Columns = RejectedColumn
     HEADERS = REJECTED_HEADERS
     RIGHT_ALIGNED = frozenset({RejectedColumn.ROW})
+    FREE_TEXT = frozenset({RejectedColumn.SHEET, RejectedColumn.COLUMN, RejectedColumn.VALUE})
 
     def set_rows(self, rows: list[RejectedRow] | list[dict[str, Any]]) -> None:
         self.set_records([dict(r) if isinstance(r, dict) else dict(vars(r)) for r in rows])

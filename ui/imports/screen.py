@@ -63,8 +63,11 @@ class ImportsScreen(Screen):
         self.setAcceptDrops(True)
 
         self.import_button = QPushButton(icon("imports"), "Import file…", objectName="primary")
+        self.import_button.setToolTip('Import a helpdesk export or a KPI values sheet (Ctrl+I)')
         self.rejected_button = QPushButton("Rejected rows…")
+        self.rejected_button.setToolTip('The rows of the selected import that could not be read, and why')
         self.undo_button = QPushButton("Undo import…")
+        self.undo_button.setToolTip('Remove what the selected import created and put back what it changed')
         self.undo_button.setToolTip("Remove the tickets or values this import created and restore the ones it updated")
         bar = QHBoxLayout()
         for b in (self.import_button, self.rejected_button, self.undo_button):
