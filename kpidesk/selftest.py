@@ -66,7 +66,7 @@ def _steps(tmp: Path, out: Callable[[str], None]) -> None:
         _write_export(export)
         report = actions.import_file(store, actions.ImportRequest(export), today=today).result.report
         assert report.created == 240 and report.rejected == 0, f"import created {report.created}, rejected {report.rejected}"
-        out(f"ok  imported {report.created} tickets (preset {report.preset})")
+        out(f"ok  imported {report.created} ticket{'s' if report.created != 1 else ''} (preset {report.preset})")
         values = compute_all(store, granularity="month", first="2026-01", last="2026-03", scopes=("desk",))
         mttr = [v for v in values if v.kpi == "mttr_hours" and v.value is not None]
         assert mttr and all(v.value > 0 for v in mttr), "no MTTR computed"

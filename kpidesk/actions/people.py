@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from kpidesk.actions.derived import refresh
 from kpidesk.actions.outcome import Outcome, Progress
 from kpidesk.records import RoleProfileRecord, TeamRecord, TechnicianRecord
+from kpidesk.wording import count
 
 if TYPE_CHECKING:
     from kpidesk.store import Store
@@ -84,7 +85,7 @@ def alias_name(store: "Store", name: str, to: str, progress: Progress | None = N
         out.changes |= store.add_alias(target.id, name)
     claimed = store.claim_unassigned(target.id, name)
     if claimed:
-        out.notes.append(f"{claimed} unassigned ticket(s) under '{name}' are {target.display_name}'s now.")
+        out.notes.append(f"{count(claimed, 'unassigned ticket')} under '{name}': {target.display_name}'s now.")
     if other is not None or claimed:
         more, out.reviews = refresh(store, today=today, progress=progress)
         out.changes |= more

@@ -10,6 +10,7 @@ from kpidesk.demo import create_demo
 from kpidesk.errors import ValidationError
 from kpidesk.records import Changes
 from kpidesk.templates import start_with_templates
+from kpidesk.wording import count
 
 if TYPE_CHECKING:
     from kpidesk.store import Store
@@ -49,7 +50,7 @@ def set_setting(store: "Store", key: str, value: Any, today: dt.date | None = No
         held = store.count_rated_checkins()
         if held:
             store.set_setting(key, before)
-            raise ValidationError({key: f"{held} check-in(s) already hold ratings on the {before[0]}-{before[1]} "
+            raise ValidationError({key: f"{count(held, 'check-in')} already hold ratings on the {before[0]}-{before[1]} "
                                         "scale; the scale can change only before the first rating"})
         words = store.get_setting("rating_words") or []
         if len(words) != kept[1] - kept[0] + 1:
@@ -66,7 +67,7 @@ def set_setting(store: "Store", key: str, value: Any, today: dt.date | None = No
         more, out.reviews = refresh(store, today=today, progress=progress)
         out.changes |= more | Changes(tickets=bool(n))
         if n:
-            out.notes.append(f"{n} ticket(s) without an SLA flag in their export were judged again against the new hours.")
+            out.notes.append(f"{count(n, 'ticket')} without an SLA flag in their export judged again against the new hours.")
     elif key == "min_count":
         more, out.reviews = refresh(store, kpi_ids=(), today=today)
         out.changes |= more

@@ -32,6 +32,7 @@ from kpidesk.metrics.sql import PERIOD_COLUMN
 from kpidesk.models import Kpi, Measurement, Technician
 from kpidesk.periods import Period, parse_period, period_containing
 from kpidesk.units import kpi_to_metric, metric_to_kpi
+from kpidesk.wording import count as count_words
 
 if TYPE_CHECKING:
     from kpidesk.store import Store
@@ -186,9 +187,9 @@ def _kpi_fact(store: "Store", rk: dict[str, Any], who: dict[str, Any], series: S
         notes.append("No data for this period: nothing to rate." if fact.rated else "No data for this period.")
     elif count < min_count:
         fact.thin = True
-        notes.append(f"Rests on only {count} tickets.")
+        notes.append(f"Rests on only {count_words(count, 'ticket')}.")
     if value is not None and fact.baseline_periods < MIN_HISTORY:
-        notes.append(f"Baseline from {fact.baseline_periods} earlier period(s) only." if fact.baseline_periods
+        notes.append(f"Baseline from {count_words(fact.baseline_periods, 'earlier period')} only." if fact.baseline_periods
                      else "No earlier periods: no own baseline yet.")
     fact.note = " ".join(notes)
     return fact
@@ -213,11 +214,11 @@ def _splits(unsplit: Series, split: Series, p: Period, segments: tuple[str, ...]
 def _warnings(facts: Facts, who: dict[str, Any], p: Period, min_count: int) -> list[str]:
     out = []
     if facts.tickets < min_count:
-        out.append(f"Only {facts.tickets} tickets resolved in {p.key}: the numbers are indicative.")
+        out.append(f"Only {count_words(facts.tickets, 'ticket')} resolved in {p.key}: the numbers are indicative.")
     if facts.csat_responses < min_count:
-        out.append(f"Only {facts.csat_responses} survey responses in {p.key}: CSAT is indicative.")
+        out.append(f"Only {count_words(facts.csat_responses, 'survey response')} in {p.key}: CSAT is indicative.")
     if facts.history_periods < MIN_HISTORY:
-        out.append(f"Only {facts.history_periods} period(s) with tickets in the last {BASELINE_PERIODS + 1}: "
+        out.append(f"Only {count_words(facts.history_periods, 'period')} with tickets in the last {BASELINE_PERIODS + 1}: "
                    "the own baseline and the trend are thin.")
     start = who["active_from"]
     if start is not None and start > p.start - dt.timedelta(days=183):

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from kpidesk.cli import EXIT_DATABASE, EXIT_ERROR, EXIT_OK, UsageError, open_store
+from kpidesk.wording import count
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -61,8 +62,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with open_store(args, create=True) as store:
         actions.load_demo(store, seed=args.seed, today=today)
         people = store.list_technicians()
-        print(f"Demo data created in {store.path}: {len(people)} technicians, "
-              f"{len(store.list_teams())} teams, {len(store.list_kpis())} KPIs and metrics.")
+        print(f"Demo data created in {store.path}: {count(len(people), 'technician')}, "
+              f"{count(len(store.list_teams()), 'team')}, {len(store.list_kpis())} KPIs and metrics.")
     return EXIT_OK
 
 

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from kpidesk.cli import EXIT_ERROR, EXIT_OK, EXIT_UNREADABLE, UsageError, open_store
+from kpidesk.wording import count
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -68,6 +69,6 @@ def cmd_export_appraisals(args: argparse.Namespace) -> int:
     for path in result.files:
         print(path)
     if result.skipped_drafts:
-        print(f"{len(result.skipped_drafts)} draft(s) left out: {', '.join(result.skipped_drafts)} "
+        print(f"{count(len(result.skipped_drafts), 'draft')} left out: {', '.join(result.skipped_drafts)} "
               "(--include-drafts to export them)", file=sys.stderr)
     return EXIT_OK

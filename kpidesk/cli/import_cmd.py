@@ -22,6 +22,7 @@ from typing import Any
 
 from kpidesk.cli import EXIT_ERROR, EXIT_OK, EXIT_STRICT, EXIT_UNREADABLE, open_store
 from kpidesk.errors import ImportFailed
+from kpidesk.wording import count
 
 PRESET_CHOICES = ("auto", "generic", "servicenow", "jira", "zendesk", "freshdesk", "osticket", "glpi", "zammad")
 
@@ -79,7 +80,7 @@ def _emit(report: Any, as_json: bool, stream: Any = None, reviews: list[Any] = (
     for n in notes:
         print(f"  note: {n}", file=out)
     if reviews:
-        print(f"{len(reviews)} review(s) opened: a KPI crossed its trigger (kpidesk reviews lists them).", file=out)
+        print(f"{count(len(reviews), 'review')} opened: a KPI crossed its trigger (kpidesk reviews lists them).", file=out)
         for r in reviews:
             print(f"  review #{r.id}: {r.summary}", file=out)
     for r in report.rejected_rows[:20]:

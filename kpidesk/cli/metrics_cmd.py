@@ -13,6 +13,7 @@ import sys
 from kpidesk.cli import EXIT_OK, UsageError, open_store
 from kpidesk.errors import NotFound
 from kpidesk.periods import GRANULARITIES, Period, last_full_period, parse_period, period_containing
+from kpidesk.wording import count
 
 RATE_KEYS = {"fcr_rate", "sla_compliance", "csat_response_rate", "csat_positive_rate", "escalation_rate",
              "reopen_rate"}
@@ -158,7 +159,7 @@ def cmd_reviews(args: argparse.Namespace) -> int:
         print()
         return EXIT_OK
     if args.check:
-        print(f"Checked every KPI's trigger: {len(opened)} new review(s).")
+        print(f"Checked every KPI's trigger: {count(len(opened), 'new review')}.")
     if not reviews:
         print("No open reviews." if not args.all else "No reviews yet.")
     for r in reviews:

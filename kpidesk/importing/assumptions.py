@@ -10,6 +10,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
+from kpidesk.wording import count as count_words
+
 ROWS_KEPT = 5  # first row numbers kept per warning, to point at
 VALUES_SHOWN = 4
 
@@ -129,7 +131,7 @@ def _message(code: str, column: str, e: _Entry) -> str:
                         f"them with --sheet NAME.",
         "formula_without_value": f"{e.count} formula cell(s){col} have no saved value (the file was never opened "
                                  f"in a spreadsheet app): they read as empty{rows}.",
-        "duplicates": f"{e.count} row(s) repeated a ticket already in the file; the row with the latest "
+        "duplicates": f"{count_words(e.count, 'row')} repeated a ticket already in the file; the row with the latest "
                       "'updated' time (else the last one) was kept.",
     }
     return messages.get(code, f"{code}: {n}{col}{rows}")

@@ -89,16 +89,20 @@ class DateOrder:
         self.how = "set" if day_first is not None else "assumed"
         self.ambiguous = 0
         self.conflict = False
+        self.seen = 0  # day/month dates read: none in a file of ISO dates or real spreadsheet dates
 
     @property
     def effective(self) -> bool:
         return self.fallback if self.day_first is None else self.day_first
 
     def describe(self) -> str:
+        if not self.seen and self.day_first is None:
+            return "year-first or real dates (no day/month order to decide)"
         order = "day-first" if self.effective else "month-first"
         return f"{order} ({self.how})"
 
     def day_month(self, first: int, second: int) -> tuple[int, int]:
+        self.seen += 1
         if self.day_first is None:
             if first > 12 >= second:
                 self._decide(True)

@@ -72,7 +72,7 @@ class ImportReport:
     def summary(self) -> str:
         if self.refused:
             return (f"Nothing imported from {self.file}{' [' + self.sheet + ']' if self.sheet else ''}: with "
-                    f"--strict, {self.rejected} rejected row(s) of {self.rows_read} stop the whole import.")
+                    f"--strict, {count(self.rejected, 'rejected row')} of {self.rows_read} stop the whole import.")
         verb = "Would import" if self.dry_run else "Imported"
         what = "ticket" if self.kind == "tickets" else "value"
         text = (f"{verb} {self.file}{' [' + self.sheet + ']' if self.sheet else ''} ({self.preset or self.kind}): "

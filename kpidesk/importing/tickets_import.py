@@ -38,6 +38,7 @@ from kpidesk.importing.ticket_rows import ChunkReader, LatestWins
 from kpidesk.importing.ticket_writer import TicketWriter
 from kpidesk.importing.ticket_writer import create_technicians as create_technicians_in
 from kpidesk.people import alias_key
+from kpidesk.wording import count
 
 if TYPE_CHECKING:
     from kpidesk.store import Store
@@ -199,7 +200,7 @@ def _import(store: "Store", table: Table, report: ImportReport, order: DateOrder
         if strict and rejected:
             report.refused = True
             first = rejected[0]
-            raise RowsRejected(f"{table.path.name}: {len(rejected)} row(s) rejected; with --strict nothing "
+            raise RowsRejected(f"{table.path.name}: {count(len(rejected), 'row')} rejected; with --strict nothing "
                                f"was imported (first: row {first.row}, column {first.column!r}: {first.reason}).",
                                report)
         if progress is not None:

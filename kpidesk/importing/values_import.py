@@ -27,6 +27,7 @@ from kpidesk.models import utcnow
 from kpidesk.people import alias_key
 from kpidesk.periods import Period, parse_period, period_containing
 from kpidesk.tickets import to_iso
+from kpidesk.wording import count
 
 if TYPE_CHECKING:
     from kpidesk.store import Store
@@ -201,7 +202,7 @@ def run(store: "Store", path: str | Path, *, sheet: str | None = None, strict: b
                            "was imported.")
     if strict and report.rejected_rows:
         report.refused = True
-        raise RowsRejected(f"{path.name}: {report.rejected} row(s) rejected; with --strict nothing was "
+        raise RowsRejected(f"{path.name}: {count(report.rejected, 'row')} rejected; with --strict nothing was "
                            "imported.", report)
     try:
         _write(store, path, report, values, started, progress)

@@ -127,7 +127,7 @@ def test_import_names_ignore_leaves_tickets_unassigned_and_alias_gives_them_late
     assert out["new_technicians"] == [] and out["unassigned_names"] == ["J. Doe", "Robot"]
     assert owners(db_path) == {"INC1": "Jane Doe", "INC2": None, "INC3": None}
     assert cli(db_path, "people", "alias", "J. Doe", "--to", "jane doe") == 0
-    assert "1 unassigned ticket(s)" in capsys.readouterr().out
+    assert "1 unassigned ticket under 'J. Doe'" in capsys.readouterr().out
     assert owners(db_path) == {"INC1": "Jane Doe", "INC2": "Jane Doe", "INC3": None}
     assert cli(db_path, "people", "alias", "x", "--to", "Nobody") == 1
     assert "no technician called 'Nobody'" in capsys.readouterr().err

@@ -95,3 +95,30 @@ def test_the_card_for_a_kpi_past_its_trigger_and_the_reviews_button_agree(qtbot,
         assert (c.kpi_id, c.period) in open_for
     assert "open review" in screen.reviews_button.text()
     screen.shutdown()  # its loader thread, before the store closes
+
+
+def test_a_plot_with_no_data_says_so_instead_of_an_empty_frame(qtbot):
+    """Issue 15 (4): missing is drawn as missing, never as an empty (or zero) chart."""
+    from kpidesk.metrics.series import PlotSeries
+    from ui.checkin.plots import TrendPlot as SmallPlot
+    from ui.dashboard.trend_plot import TrendPlot
+
+    plot = TrendPlot()
+    qtbot.addWidget(plot)
+    empty = PlotSeries(kpi_id=1, name="CSAT", unit="score", direction="higher", scope_key="technician:9",
+                       scope_label="Noa Quill", segment="", granularity="month", periods=["2026-09", "2026-10"],
+                       starts=[0.0, 1.0], values=[None, None], counts=[0, 0], statuses=[None, None],
+                       anomalies=[False, False], rolling=[None, None], fitted=[None, None], targets=[4.5, 4.5],
+                       trigger_low=[None, None], trigger_high=[None, None], target=4.5)
+    plot.set_series(empty)
+    assert plot.plot_stack.currentWidget() is plot.empty_note
+    assert "No data for CSAT (Noa Quill) from 2026-09 to 2026-10" in plot.empty_note.text()
+    full = PlotSeries(**{**empty.__dict__, "values": [4.1, 4.3], "counts": [20, 22]})
+    plot.set_series(full)
+    assert plot.plot_stack.currentWidget() is plot.plot
+    small = SmallPlot()
+    qtbot.addWidget(small)
+    small.set_trend([("2026-Q2", None), ("2026-Q3", None)], target=4.5)
+    assert small.empty_note.isVisible()  # a graphics item: its own flag, shown or not
+    small.set_trend([("2026-Q2", 4.0), ("2026-Q3", 4.2)])
+    assert not small.empty_note.isVisible()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from kpidesk.appraisal import CheckInContent, Facts, KpiFact, Reading, SplitFact
 from kpidesk.appraisal.readings import hours, pct
 from kpidesk.export.formats import fmt_value
+from kpidesk.wording import count
 from ui.checkin.plots import TrendPlot
 
 BANNER = {"warn": "background:#fff8e1; border:1px solid #f0c36d; border-radius:4px; padding:6px 8px;",
@@ -108,7 +109,7 @@ class WhoPage(FactPage):
                                            "ok" if g.met else "info"))
         notes = content.facts.notes if content.record.signed and content.facts.notes else \
             [n.to_json() for n in content.notes]
-        self.body.addWidget(title(f"Performance log in {f.period} ({len(notes)} notes)"))
+        self.body.addWidget(title(f"Performance log in {f.period} ({count(len(notes), 'note')})"))
         if not notes:
             self.body.addWidget(muted("No notes dated in this period. Add notes from the Check-ins screen's "
                                       "performance log so the review rests on the whole period."))

@@ -33,12 +33,16 @@ class TrendPlot(pg.PlotWidget):
         self.baseline_line = pg.InfiniteLine(angle=0, pen=BASELINE_PEN)
         self.addItem(self.target_line)
         self.addItem(self.baseline_line)
+        # Said in words when no period has a value: an empty frame would read as zero.
+        self.empty_note = pg.TextItem("No data in these periods", color="#627d98", anchor=(0.5, 0.5))
+        self.addItem(self.empty_note, ignoreBounds=True)
+        self.empty_note.setVisible(False)
 
     def set_trend(self, trend: Sequence[tuple[str, Optional[float]]], target: Optional[float] = None,
                   baseline: Optional[float] = None) -> None:
         xs = list(range(len(trend)))
         ys = [float("nan") if v is None else float(v) for _, v in trend]
-        self.curve.setData(xs, ys)
+        self.curve.setData(xs, ys) if any(y == y for y in ys) else self.curve.setData([], [])
         # Short labels ('Q3', '05', 'W12') keep six ticks readable at this size.
         labels = [(i, key.split("-")[-1]) for i, (key, _) in enumerate(trend)]
         self.getAxis("bottom").setTicks([labels])
@@ -52,3 +56,8 @@ class TrendPlot(pg.PlotWidget):
             pad = (high - low) * 0.15 or abs(high) * 0.1 or 1.0
             self.setYRange(low - pad, high + pad, padding=0)
         self.setXRange(-0.5, max(0, len(xs) - 1) + 0.5, padding=0)
+        nothing = not any(y == y for y in ys)
+        self.empty_note.setVisible(nothing)
+        if nothing:
+            y_low, y_high = self.getViewBox().viewRange()[1]
+            self.empty_note.setPos(max(0, len(xs) - 1) / 2, (y_low + y_high) / 2)

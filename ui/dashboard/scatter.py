@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kpidesk.metrics.series import ScatterData, ScatterPoint
+from kpidesk.wording import count
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def point_tip(point: ScatterPoint, pair: AxisPair) -> str:
     fx = f"{x:.1f} %" if pair.x_percent else f"{x:.1f} h"
     fy = f"{y:.1f} %" if pair.y_percent else f"{y:.2f}"
     lines = [point.name, f"{pair.x_title.split(' (')[0]}: {fx}", f"{pair.y_title.split(' (')[0]}: {fy}",
-             f"{point.resolved} tickets resolved"]
+             f"{count(point.resolved, 'ticket')} resolved"]
     if point.escalation_destination:
         lines.append("escalation destination: speed is not rated")
     return "\n".join(lines)

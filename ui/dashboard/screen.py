@@ -33,6 +33,7 @@ from kpidesk.metrics.model import granularity_of
 from kpidesk.periods import parse_period, period_containing, periods_between
 from kpidesk.records import Changes
 from kpidesk.store import Store
+from kpidesk.wording import count
 from ui.dashboard.cards import CardGrid
 from ui.dashboard.loader import Loader
 from ui.dashboard.models import KpiCardModel, table_rows
@@ -233,7 +234,7 @@ class DashboardScreen(Screen):
         if not cards:
             self.hint.setText(f"No KPI has a value for {who} yet: import tickets or values, or define KPIs.")
         else:
-            self.hint.setText(f"{len(cards)} KPIs for {who}. Greyed-out values rest on fewer than {min_count} "
+            self.hint.setText(f"{count(len(cards), 'KPI')} for {who}. Greyed-out values rest on fewer than {min_count} "
                               "tickets. Click a card for its trend.")
         self.cards_shown.emit()
 

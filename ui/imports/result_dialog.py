@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from kpidesk.importing.error_report import save_error_report
 from kpidesk.importing.report import ImportReport
 from kpidesk.importing.undo import ImportRecord
+from kpidesk.wording import count
 from ui.errors import show_error
 from ui.imports.models import RejectedColumn, RejectedRowsModel, local_time, preset_label
 from ui.resources import icon
@@ -117,7 +118,7 @@ class ResultDialog(QDialog):
                     parent: QWidget | None = None) -> "ResultDialog":
         where = report.file + (f" [{report.sheet}]" if report.sheet else "")
         rate = f" ({report.rows_per_s:,.0f} rows/s)" if report.rows_per_s else ""
-        summary = f"{where} · {preset_label(report.preset) if report.preset else report.kind} · {report.rows_read:,} rows read in {report.elapsed_s:.1f} s{rate}"
+        summary = f"{where} · {preset_label(report.preset) if report.preset else report.kind} · {count(report.rows_read, 'row')} read in {report.elapsed_s:.1f} s{rate}"
         if report.date_order:
             summary += f" · dates {report.date_order}"
         details = [str(w) for w in report.warnings] + list(notes or [])
