@@ -75,3 +75,18 @@ def test_tom_improves_over_the_year_and_october_drifts(demo_store):
     periods = {r.period for r in list_reviews(demo_store)}
     assert "2026-10" in periods
     assert all(p >= "2026-10" if "W" not in p else p >= "2026-W40" for p in periods)  # none before the drift
+
+
+def test_the_demo_tickets_are_an_import_on_the_imports_screen_and_can_be_undone(demo_store):
+    """Issue 15 (6): a database with a year of tickets never says 'No imports yet'."""
+    from kpidesk import actions
+    from kpidesk.importing.undo import list_imports
+    from kpidesk.metrics.engine import compute
+
+    [batch] = list_imports(demo_store)
+    n = sum(v.value for v in compute(demo_store, granularity="year", first="2025", last="2026",
+                                     metrics=["resolved_count"], percentiles=False) if v.value)
+    assert batch.preset == "demo" and batch.created > 2000 and batch.created >= n
+    actions.undo_import(demo_store, batch.id)
+    with demo_store.read() as s:
+        assert s.connection().exec_driver_sql("SELECT count(*) FROM ticket").scalar() == 0

@@ -45,3 +45,20 @@ def test_set_level_checks():
     assert "security" in unmeasured.message and "service desk" not in unmeasured.message
     # Plain metrics (no owner) do not count towards the set.
     assert set_health([good(name=f"M{i}", owner="") for i in range(9)]) == []
+
+
+def test_a_trigger_stricter_than_the_target_is_warned_and_the_demo_has_none(demo_store):
+    """Issue 15 (3): an MTTR trigger at 18.6 h under a 24 h target opens a review for months on target."""
+    from kpidesk.health import kpi_health
+    from kpidesk.records import KpiRecord
+
+    mttr = KpiRecord(name="MTTR", unit="hours", direction="lower", target_value=24.0, baseline_value=16.9,
+                     trigger_kind="relative", trigger_value=10.0)
+    [issue] = [i for i in kpi_health(mttr) if i.code == "trigger_stricter_than_target"]
+    assert "18.59 hours" in issue.message and "24 hours" in issue.message and issue.field == "trigger_value"
+    mttr.target_value = 17.0
+    assert not [i for i in kpi_health(mttr) if i.code == "trigger_stricter_than_target"]
+    fcr = KpiRecord(name="FCR", unit="%", direction="higher", target_value=60.0, trigger_kind="floor",
+                    trigger_value=70.0)
+    assert [i for i in kpi_health(fcr) if i.code == "trigger_stricter_than_target"]
+    assert not [i for k in demo_store.list_kpis() for i in kpi_health(k) if i.code == "trigger_stricter_than_target"]

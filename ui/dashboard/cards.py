@@ -69,8 +69,8 @@ def card_pieces(card: KpiCard, r: QRectF, base: QFont, overdue: bool = False) ->
     big.setBold(True)
     bold = QFont(base)
     bold.setBold(True)
-    value = fmt_value(card.value, card.unit) if card.value is not None else "No data"
-    value_font = big if card.value is not None else title
+    value = fmt_value(card.value, card.unit)  # '–' for none: the status beside it says "No data"
+    value_font = big
     value_w = QFontMetricsF(value_font).horizontalAdvance(value)
     sx = x + max(value_w + 12, w * 0.5)
     notes = [card.trend_words, card.period]
