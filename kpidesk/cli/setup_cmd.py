@@ -97,11 +97,16 @@ def cmd_settings_set(args: argparse.Namespace) -> int:
         print()
     else:
         print(f"{args.key} = {_shown(args.key, done.result)}")
-        for n in done.notes:
-            print(f"  note: {n}")
-        for r in done.reviews:
-            print(f"  review #{r.id} opened: {r.summary}")
+        _say(done)
     return EXIT_OK
+
+
+def _say(done: Any) -> None:
+    """An action's notes and the reviews it opened, one line each."""
+    for n in done.notes:
+        print(f"  note: {n}")
+    for r in done.reviews:
+        print(f"  review #{r.id} opened: {r.summary}")
 
 
 def cmd_people_alias(args: argparse.Namespace) -> int:
@@ -110,8 +115,7 @@ def cmd_people_alias(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         done = actions.alias_name(store, args.name, args.to)
     print(f"'{args.name}' is {done.result.display_name} (aliases: {', '.join(done.result.aliases) or 'none'}).")
-    for n in done.notes:
-        print(f"  note: {n}")
+    _say(done)
     return EXIT_OK
 
 
@@ -142,8 +146,5 @@ def cmd_add_templates(args: argparse.Namespace) -> int:
         done = actions.add_templates(store, args.keys or None, owner=args.owner, skip_existing=True)
     print(f"Added {count(len(done.result), 'KPI')}{': ' if done.result else '.'}"
           f"{', '.join(k.name for k in done.result)}{'.' if done.result else ''}")
-    for n in done.notes:
-        print(f"  note: {n}")
-    for r in done.reviews:
-        print(f"  review #{r.id} opened: {r.summary}")
+    _say(done)
     return EXIT_OK

@@ -22,6 +22,17 @@ def shots_dir(tmp_path: Path) -> Path:
     return folder
 
 
+def main_window(qtbot, store, size):
+    from ui.main_window import MainWindow
+
+    w = MainWindow(store)
+    qtbot.addWidget(w)
+    w.resize(*size)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
 def settle(qtbot, ms: int = 150) -> None:
     qtbot.wait(ms)  # layouts and the style sheet's polish are applied on the event loop
 
@@ -29,13 +40,8 @@ def settle(qtbot, ms: int = 150) -> None:
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_every_screen_fits(qtbot, styled_app, demo_store, shown_errors, tmp_path, size):
     from ui.dashboard.screen import DashboardScreen
-    from ui.main_window import MainWindow
 
-    w = MainWindow(demo_store)
-    qtbot.addWidget(w)
-    w.resize(*size)
-    w.show()
-    qtbot.waitExposed(w)
+    w = main_window(qtbot, demo_store, size)
     dashboard = w.screen(DashboardScreen)
     qtbot.waitUntil(lambda: dashboard.model.rowCount() > 0, timeout=10_000)
     out, problems = shots_dir(tmp_path), {}
@@ -55,13 +61,8 @@ def test_every_screen_fits(qtbot, styled_app, demo_store, shown_errors, tmp_path
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_checkin_wizard_and_dialogs_fit(qtbot, styled_app, demo_store, shown_errors, tmp_path, size):
     from ui.checkin.screen import CheckInsScreen
-    from ui.main_window import MainWindow
 
-    w = MainWindow(demo_store)
-    qtbot.addWidget(w)
-    w.resize(*size)
-    w.show()
-    qtbot.waitExposed(w)
+    w = main_window(qtbot, demo_store, size)
     w.show_screen(CheckInsScreen)
     screen = w.screen(CheckInsScreen)
     out, problems = shots_dir(tmp_path), {}
