@@ -44,7 +44,12 @@ class SettingSpec:
                 return ""
             if not isinstance(value, str):
                 raise bad("text")
-            return value.strip()[:2_000_000]
+            value = value.strip()
+            if self.kind == "text" and (len(value) > 200 or "\n" in value):
+                raise bad(f"one line of at most 200 characters ({len(value)} given)")
+            if self.kind == "logo" and value and (not value.startswith("data:image/") or logo_bytes(value) is None):
+                raise bad("an image given as a file (kpidesk settings set logo FILE.png)")
+            return value
         if self.kind == "int":
             if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value:
                 raise bad(f"a whole number from {self.low} to {self.high}")
@@ -126,6 +131,14 @@ SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
     SettingSpec("recompute_due", "Recompute due", False, "json", internal=True),
 )}
 DEFAULTS: dict[str, Any] = {k: s.default for k, s in SETTINGS.items()}
+
+
+def spec_for(key: str) -> SettingSpec:
+    """The setting a person may change, or ValidationError naming the ones there are."""
+    spec = SETTINGS.get(key)
+    if spec is None or spec.internal:
+        raise ValidationError({key: f"is not a setting; they are {', '.join(k for k, s in SETTINGS.items() if not s.internal)}"})
+    return spec
 
 
 def default_words(scale: Any) -> list[str]:
@@ -214,7 +227,7 @@ class SettingsApi(UnitsOfWork):
 
         with self.write() as s:
             flagged = [b for b, m in s.execute(select(ImportBatch.id, ImportBatch.mapping_json))
-                       if "sla_met" in (json.loads(m or "{}") or {}) or "sla_due_at" in (json.loads(m or "{}") or {})]
+                       if {"sla_met", "sla_due_at"} & set(json.loads(m or "{}") or {})]
             judged = case(*((Ticket.priority_tier == t, Ticket.resolution_hours <= float(hours[f"P{t}"]))
                             for t in (1, 2, 3, 4)), else_=None)
             where = [Ticket.sla_due_at.is_(None), Ticket.resolution_hours.is_not(None),

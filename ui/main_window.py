@@ -7,7 +7,7 @@ To add a page, add a factory to SCREENS (see ui.screen for the Screen contract).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
@@ -43,6 +43,7 @@ from ui.settings_dialog import SettingsDialog
 from ui.welcome import DB_FILTER
 
 ScreenFactory = type[Screen]  # a Screen class: title and icon_name are read before it is built
+S = TypeVar("S", bound=Screen)
 
 # What Help > Keyboard shortcuts lists; the actions below are given these keys.
 SHORTCUTS = (
@@ -240,27 +241,24 @@ class MainWindow(QMainWindow):
     def current_screen(self) -> Screen | None:
         return self._built.get(self.sidebar.currentRow())
 
+    def go_to(self, cls: type[S]) -> S:
+        """Show the screen of class `cls` (built if need be) and return it."""
+        self.show_screen(cls)
+        screen = self.screen(cls)
+        assert isinstance(screen, cls)
+        return screen
+
     def import_file(self) -> None:
-        self.show_screen(ImportsScreen)
-        screen = self.screen(ImportsScreen)
-        if isinstance(screen, ImportsScreen):
-            screen.choose_file()
+        self.go_to(ImportsScreen).choose_file()
 
     def new_kpi(self) -> None:
-        self.show_screen(KpiScreen)
-        screen = self.screen(KpiScreen)
-        if isinstance(screen, KpiScreen):
-            screen.new_kpi()
+        self.go_to(KpiScreen).new_kpi()
 
     def export(self) -> None:
         """The screen's own export, else the appraisals for HR from the Check-ins screen."""
         screen = self.current_screen()
-        if screen is not None and screen.export():
-            return
-        self.show_screen(CheckInsScreen)
-        checkins = self.screen(CheckInsScreen)
-        if isinstance(checkins, CheckInsScreen):
-            checkins.export_for_hr()
+        if screen is None or not screen.export():
+            self.go_to(CheckInsScreen).export_for_hr()
 
     def find(self) -> None:
         screen = self.current_screen()

@@ -5,7 +5,10 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
+
+from kpidesk.signals import LINE_STYLES
 
 
 def resources_dir() -> Path:
@@ -18,6 +21,11 @@ def icon(name: str) -> QIcon:
     """The icon resources/icons/<name>.svg (an empty icon if it is missing)."""
     path = resources_dir() / "icons" / f"{name}.svg"
     return QIcon(str(path)) if path.exists() else QIcon()
+
+
+def line_style(kind: str) -> Qt.PenStyle:
+    """How the 'baseline' or the 'target' line is drawn in every plot and the PDF (kpidesk.signals)."""
+    return {"dotted": Qt.PenStyle.DotLine, "dashed": Qt.PenStyle.DashLine}[LINE_STYLES[kind]]
 
 
 def stylesheet() -> str:

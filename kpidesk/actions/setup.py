@@ -36,12 +36,9 @@ def set_setting(store: "Store", key: str, value: Any, today: dt.date | None = No
     What depends on it follows: new SLA hours re-judge the tickets whose export had no SLA column
     and recompute every value; a new minimum ticket count re-checks the triggers; a new rating scale
     is refused once a check-in holds ratings (a signed HR record keeps the scale it was rated on)."""
-    from kpidesk.settings import SETTINGS, default_words
+    from kpidesk.settings import default_words, spec_for
 
-    spec = SETTINGS.get(key)
-    if spec is None or spec.internal:
-        raise ValidationError({key: f"is not a setting; they are {', '.join(k for k, s in SETTINGS.items() if not s.internal)}"})
-    kept = spec.check(value)
+    kept = spec_for(key).check(value)
     before = store.get_setting(key)
     out: Outcome[Any] = Outcome(kept, store.set_setting(key, kept) if kept != before else Changes())
     if kept == before:

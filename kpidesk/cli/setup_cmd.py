@@ -62,12 +62,11 @@ def _shown(key: str, value: Any) -> str:
 
 
 def cmd_settings_get(args: argparse.Namespace) -> int:
-    from kpidesk.errors import ValidationError
-    from kpidesk.settings import SETTINGS
+    from kpidesk.settings import SETTINGS, spec_for
 
     public = {k: s for k, s in SETTINGS.items() if not s.internal}
-    if args.key is not None and args.key not in public:
-        raise ValidationError({args.key: f"is not a setting; they are {', '.join(public)}"})
+    if args.key is not None:
+        spec_for(args.key)
     with open_store(args) as store:
         values = {k: store.get_setting(k) for k in ([args.key] if args.key else public)}
     if args.key and not args.json:
@@ -83,15 +82,11 @@ def cmd_settings_get(args: argparse.Namespace) -> int:
 
 def cmd_settings_set(args: argparse.Namespace) -> int:
     from kpidesk import actions
-    from kpidesk.errors import ValidationError
-    from kpidesk.settings import SETTINGS
+    from kpidesk.settings import spec_for
 
-    spec = SETTINGS.get(args.key)
-    if spec is None or spec.internal:
-        raise ValidationError({args.key: f"is not a setting; they are "
-                                         f"{', '.join(k for k, s in SETTINGS.items() if not s.internal)}"})
+    value = spec_for(args.key).parse(args.value)  # before opening: a bad key or value changes nothing
     with open_store(args) as store:
-        done = actions.set_setting(store, args.key, spec.parse(args.value))
+        done = actions.set_setting(store, args.key, value)
     if args.json:
         json.dump({"key": args.key, "value": done.result, "notes": done.notes}, sys.stdout, indent=2, ensure_ascii=False)
         print()

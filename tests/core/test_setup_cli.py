@@ -50,6 +50,10 @@ def test_settings_get_and_set_round_trip_and_refuse_bad_values(db_path, capsys):
     assert cli(db_path, "settings", "set", "sla_hours", '{"P1": 4}') == 1
     assert cli(db_path, "settings", "set", "rating_words", "Poor, Fair, Good") == 1  # 5 points, 3 words
     assert cli(db_path, "settings", "set", "no_such", "1") == 1
+    assert cli(db_path, "settings", "set", "organisation", "x" * 201) == 1  # refused, not cut silently
+    assert "at most 200 characters (201 given)" in capsys.readouterr().err
+    with Store.open(db_path) as s, pytest.raises(ValidationError, match="an image given as a file"):
+        actions.set_setting(s, "logo", "not a data url")
     with Store.open(db_path) as s:
         assert s.get_setting("min_count") == 5 and s.get_setting("page_size") == "Letter"
         assert len(s.get_setting("rating_words")) == 5

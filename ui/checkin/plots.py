@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
+from ui.resources import line_style
+
 VALUE_PEN = pg.mkPen("#3b7dd8", width=2)
-TARGET_PEN = pg.mkPen("#2e7d32", width=1, style=Qt.PenStyle.DashLine)
-BASELINE_PEN = pg.mkPen("#8a6d3b", width=1, style=Qt.PenStyle.DotLine)
+TARGET_PEN = pg.mkPen("#2e7d32", width=1, style=line_style("target"))
+BASELINE_PEN = pg.mkPen("#8a6d3b", width=1, style=line_style("baseline"))
 
 
 class TrendPlot(pg.PlotWidget):

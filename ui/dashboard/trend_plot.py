@@ -23,6 +23,7 @@ from kpidesk.export.formats import fmt_value
 from kpidesk.metrics.series import PlotSeries
 from kpidesk.signals import SIGNALS, status_word
 from kpidesk.wording import count as count_words
+from ui.resources import line_style
 
 TIER_COLOURS = {"P1": "#c53030", "P2": "#dd6b20", "P3": "#2b6cb0", "P4": "#38a169"}
 VALUE_COLOUR = "#1f4e8c"
@@ -112,11 +113,11 @@ class TrendPlot(QWidget):
             region.setZValue(-20)
             p.addItem(region, ignoreBounds=True)
         self.baseline_line = pg.InfiniteLine(angle=0, movable=False, pen=pg.mkPen("#52606d", width=1.5,
-                                                                                 style=Qt.PenStyle.DotLine),
+                                                                                 style=line_style("baseline")),
                                              label="Baseline", labelOpts={"position": 0.22, "color": "#52606d",
                                                                           "anchors": [(0, 1), (0, 1)]})
         self.target_line = pg.InfiniteLine(angle=0, movable=False, pen=pg.mkPen("#2f855a", width=1.8,
-                                                                               style=Qt.PenStyle.DashLine),
+                                                                               style=line_style("target")),
                                            label="Target", labelOpts={"position": 0.03, "color": "#2f855a",
                                                                       "anchors": [(0, 1), (0, 1)]})
         for line in (self.baseline_line, self.target_line):

@@ -14,9 +14,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPaint
 
 from kpidesk.export.content import KpiLine
 from kpidesk.export.formats import fmt_value
-from kpidesk.signals import LINE_STYLES
-
-PEN_STYLES = {"dotted": Qt.PenStyle.DotLine, "dashed": Qt.PenStyle.DashLine}
+from ui.resources import line_style
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -68,7 +66,7 @@ def _draw(p: QPainter, kpi: KpiLine, rect: QRectF) -> None:
     values = [pt.value for pt in kpi.trend]
     known = [v for v in values if v is not None]
     refs: list[tuple[float, str, Qt.PenStyle]] = []
-    base, aim = PEN_STYLES[LINE_STYLES["baseline"]], PEN_STYLES[LINE_STYLES["target"]]
+    base, aim = line_style("baseline"), line_style("target")
     if kpi.baseline is not None:
         refs.append((kpi.baseline, "B", base))
     if kpi.direction == "band" and kpi.band is not None:
