@@ -199,12 +199,17 @@ class SettingsApi(UnitsOfWork):
             return json.loads(row.value_json) if row else DEFAULTS.get(key)
 
     def set_setting(self, key: str, value: Any) -> Changes:
+        return self.set_settings({key: value})
+
+    def set_settings(self, values: dict[str, Any]) -> Changes:
+        """Several settings in one transaction."""
         with self.write() as s:
-            row = s.get(Setting, key)
-            if row is None:
-                s.add(Setting(key=key, value_json=json.dumps(value)))
-            else:
-                row.value_json = json.dumps(value)
+            for key, value in values.items():
+                row = s.get(Setting, key)
+                if row is None:
+                    s.add(Setting(key=key, value_json=json.dumps(value)))
+                else:
+                    row.value_json = json.dumps(value)
         return Changes(settings=True)
 
     def count_rated_checkins(self) -> int:

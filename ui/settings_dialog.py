@@ -1,6 +1,6 @@
 """File > Settings: the database's settings (kpidesk.settings.SETTINGS), each with its label and help
-from the core, checked and kept by the core's action (kpidesk.actions.set_setting), the same one
-`kpidesk settings set` calls. A change every value depends on (the SLA hours) recomputes them in an
+from the core, checked and kept together by the core's action (kpidesk.actions.set_settings, which
+`kpidesk settings set` calls too). A change every value depends on (the SLA hours) recomputes them in an
 op with progress; a refused value names the setting and what it takes, and nothing is kept.
 """
 from __future__ import annotations
@@ -39,7 +39,6 @@ from ui.ops import Op
 
 DAY_FIRST = ((None, "Decide from the file (ask when it cannot)"), (True, "Day first: 03/04 is 3 April"),
              (False, "Month first: 03/04 is 4 March"))
-# Saved in this order: the scale before its words (the words are checked against the scale).
 ORDER = ("organisation", "logo", "page_size", "rating_scale", "rating_words", "min_count", "sla_hours",
          "day_first", "backups_keep")
 
@@ -192,11 +191,8 @@ class SettingsDialog(QDialog):
             return None
         store = self.store
 
-        def apply(progress: Any) -> Changes:
-            changes = Changes()
-            for key, value in todo.items():
-                changes |= actions.set_setting(store, key, value, progress=progress).changes
-            return changes
+        def apply(progress: Any) -> Changes:  # all or nothing: a refused value keeps none of them
+            return actions.set_settings(store, todo, progress=progress).changes
 
         self.buttons.setEnabled(False)
         self.op = Op(self, apply).with_progress("Saving the settings").success(self._on_saved).failure(self._on_failed)
@@ -210,7 +206,6 @@ class SettingsDialog(QDialog):
 
     def _on_failed(self, exc: BaseException) -> None:
         self.buttons.setEnabled(True)
-        self.before = {k: self.store.get_setting(k) for k in ORDER}  # what was kept before the refusal
         if isinstance(exc, ValidationError):
             self.message.setText("Not saved: " + "; ".join(f"{SETTINGS[k].label if k in SETTINGS else k}: {v}"
                                                            for k, v in exc.problems.items()))

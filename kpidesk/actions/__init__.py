@@ -55,7 +55,7 @@ from kpidesk.actions.people import (
     update_team,
     update_technician,
 )
-from kpidesk.actions.setup import load_demo, set_setting, start_from_templates
+from kpidesk.actions.setup import load_demo, set_setting, set_settings, start_from_templates
 
 __all__ = [
     "ImportRequest", "Outcome", "acknowledge_checkin", "acknowledge_review", "add_alias", "add_role_template",
@@ -63,6 +63,6 @@ __all__ = [
     "check_reviews", "correct_checkin", "create_kpi", "create_team", "create_technician", "delete_kpi", "delete_note",
     "delete_role_profile", "delete_team", "delete_technician", "export_appraisals", "export_checkin", "import_file", "load_demo",
     "mark_reviewed", "recompute_all", "refresh", "save_checkin_step", "save_note", "save_role_profile", "set_baseline",
-    "set_segment_target", "set_setting", "sign_checkin", "start_checkin", "start_from_templates", "undo_import",
+    "set_segment_target", "set_setting", "set_settings", "sign_checkin", "start_checkin", "start_from_templates", "undo_import",
     "update_kpi", "update_team", "update_technician",
 ]

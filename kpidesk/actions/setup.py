@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping
 
 from kpidesk.actions.derived import refresh
 from kpidesk.actions.outcome import Outcome, Progress
@@ -32,40 +32,51 @@ def start_from_templates(store: "Store", owner: str = "", today: dt.date | None 
 
 def set_setting(store: "Store", key: str, value: Any, today: dt.date | None = None,
                 progress: Progress | None = None) -> Outcome[Any]:
-    """Check and keep a database setting (kpidesk.settings.SETTINGS); the result is the value kept.
-    What depends on it follows: new SLA hours re-judge the tickets whose export had no SLA column
-    and recompute every value; a new minimum ticket count re-checks the triggers; a new rating scale
-    is refused once a check-in holds ratings (a signed HR record keeps the scale it was rated on)."""
+    """One setting (set_settings with one key); the result is the value kept."""
+    out = set_settings(store, {key: value}, today=today, progress=progress)
+    return Outcome(out.result[key], out.changes, out.reviews, out.notes)
+
+
+def set_settings(store: "Store", values: Mapping[str, Any], today: dt.date | None = None,
+                 progress: Progress | None = None) -> Outcome[dict[str, Any]]:
+    """Check every value (kpidesk.settings.SETTINGS) and how they fit together before keeping any
+    (all or nothing, one transaction); the result is the values as kept. What depends on them
+    follows: new SLA hours re-judge the tickets whose export had no SLA column and recompute every
+    value; a new minimum ticket count re-checks the triggers. The rating scale is refused once a
+    check-in holds ratings (a signed HR record keeps the scale it was rated on); its words must
+    number its points (a new scale without new words gets the standard ones, and says so)."""
     from kpidesk.settings import default_words, spec_for
 
-    kept = spec_for(key).check(value)
-    before = store.get_setting(key)
-    out: Outcome[Any] = Outcome(kept, store.set_setting(key, kept) if kept != before else Changes())
-    if kept == before:
+    kept = {k: spec_for(k).check(v) for k, v in values.items()}
+    new = {k: v for k, v in kept.items() if v != store.get_setting(k)}
+    out: Outcome[dict[str, Any]] = Outcome(kept)
+    if not new:
         return out
-    if key == "rating_scale":
+    problems: dict[str, str] = {}
+    low, high = new.get("rating_scale") or store.get_setting("rating_scale") or (1, 5)
+    if "rating_scale" in new:
         held = store.count_rated_checkins()
+        old = store.get_setting("rating_scale")
         if held:
-            store.set_setting(key, before)
-            raise ValidationError({key: f"{count(held, 'check-in')} already hold ratings on the {before[0]}-{before[1]} "
-                                        "scale; the scale can change only before the first rating"})
-        words = store.get_setting("rating_words") or []
-        if len(words) != kept[1] - kept[0] + 1:
-            out.changes |= store.set_setting("rating_words", default_words(kept))
+            problems["rating_scale"] = (f"{count(held, 'check-in')} already hold ratings on the {old[0]}-{old[1]} "
+                                        "scale; the scale can change only before the first rating")
+        elif "rating_words" not in new and len(store.get_setting("rating_words") or []) != high - low + 1:
+            new["rating_words"] = kept["rating_words"] = default_words((low, high))
             out.notes.append("The rating words were reset to fit the new scale; set them with `rating_words`.")
-    elif key == "rating_words":
-        low, high = store.get_setting("rating_scale") or (1, 5)
-        if kept and len(kept) != high - low + 1:
-            store.set_setting(key, before)
-            raise ValidationError({key: f"one word or phrase for each of the {high - low + 1} points of the "
-                                        f"{low}-{high} scale, lowest first ({len(kept)} given)"})
-    elif key == "sla_hours":
-        n = store.rederive_sla(kept)
+    words = new.get("rating_words")
+    if words and len(words) != high - low + 1:
+        problems["rating_words"] = (f"one word or phrase for each of the {high - low + 1} points of the "
+                                    f"{low}-{high} scale, lowest first ({len(words)} given)")
+    if problems:
+        raise ValidationError(problems)
+    out.changes |= store.set_settings(new)
+    if "sla_hours" in new:
+        n = store.rederive_sla(new["sla_hours"])
         more, out.reviews = refresh(store, today=today, progress=progress)
         out.changes |= more | Changes(tickets=bool(n))
         if n:
             out.notes.append(f"{count(n, 'ticket')} without an SLA flag in their export judged again against the new hours.")
-    elif key == "min_count":
+    elif "min_count" in new:
         more, out.reviews = refresh(store, kpi_ids=(), today=today)
         out.changes |= more
     return out

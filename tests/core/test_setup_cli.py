@@ -78,6 +78,10 @@ def test_rating_scale_cannot_change_once_a_checkin_holds_ratings(demo_store):
     with pytest.raises(ValidationError, match="already hold ratings"):
         actions.set_setting(demo_store, "rating_scale", [1, 4])
     assert demo_store.get_setting("rating_scale") == [1, 5]
+    # Several at once are all or nothing: the refused scale keeps the name from being saved too.
+    with pytest.raises(ValidationError, match="already hold ratings"):
+        actions.set_settings(demo_store, {"organisation": "Contoso IT", "rating_scale": [1, 4]})
+    assert demo_store.get_setting("organisation") == "Northwind Facilities Ltd"
 
 
 def test_new_sla_hours_judge_the_tickets_again_and_every_value_follows(demo_store, tmp_path):
