@@ -76,10 +76,14 @@ class SettingSpec:
                 raise bad("one word or phrase per point of the rating scale")
             return [w.strip() for w in value]
         if self.kind == "choice":
-            if value not in self.choices:
-                raise bad(f"one of {', '.join(map(str, self.choices))}")
+            # Same type too: 1 == True in Python, but 1 is not a choice of day_first.
+            if not any(type(value) is type(c) and value == c for c in self.choices):
+                raise bad(f"one of {self.choice_words()}")
             return value
         return value  # json: checked where it is read (statuses, priorities)
+
+    def choice_words(self) -> str:
+        return ", ".join(c if isinstance(c, str) else json.dumps(c) for c in self.choices)
 
     def parse(self, text: str) -> Any:
         """A value as typed on the command line (`settings set KEY VALUE`)."""
@@ -92,8 +96,11 @@ class SettingSpec:
                 return int(text)
             except ValueError:
                 raise ValidationError({self.key: f"a whole number from {self.low} to {self.high}"}) from None
-        if self.kind == "choice" and text in map(str, self.choices):
-            return next(c for c in self.choices if str(c) == text)
+        if self.kind == "choice":
+            for c in self.choices:  # A4 as typed; true, false, null as JSON writes them
+                if text.strip() in (str(c), json.dumps(c)):
+                    return c
+            raise ValidationError({self.key: f"one of {self.choice_words()}"})
         try:
             return json.loads(text)
         except json.JSONDecodeError:
@@ -167,12 +174,15 @@ def rating_label(rating: float | None, scale: Any, words: Any) -> str:
 def logo_from_file(path: Path) -> str:
     """A logo file as the setting keeps it: 'data:image/png;base64,...' (or jpeg)."""
     try:
+        size = path.stat().st_size  # before reading: a huge file is refused unread
+        if not path.is_file():
+            raise ValidationError({"logo": f"{path} is not a file"})
+        if size > LOGO_MAX_BYTES:
+            raise ValidationError({"logo": f"{path.name} is {size // 1024} KB; a logo is at most "
+                                           f"{LOGO_MAX_BYTES // 1024} KB"})
         data = path.read_bytes()
     except OSError as exc:
         raise ValidationError({"logo": f"cannot read {path}: {exc.strerror or exc}"}) from None
-    if len(data) > LOGO_MAX_BYTES:
-        raise ValidationError({"logo": f"{path.name} is {len(data) // 1024} KB; a logo is at most "
-                                       f"{LOGO_MAX_BYTES // 1024} KB"})
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         kind = "png"
     elif data.startswith(b"\xff\xd8\xff"):

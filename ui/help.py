@@ -16,7 +16,7 @@ from ui.resources import resources_dir
 
 # (distribution, what it does here, licence): the licences as their projects publish them.
 BUNDLED = (
-    ("PySide6", "Qt for Python: the windows", "LGPL-3.0-only (Qt for Python)"),
+    ("PySide6_Essentials", "Qt for Python: the windows", "LGPL-3.0-only (Qt for Python)"),
     ("pyqtgraph", "the plots", "MIT"),
     ("numpy", "the plots' arrays", "BSD-3-Clause"),
     ("SQLAlchemy", "the database layer", "MIT"),
@@ -29,11 +29,11 @@ BUNDLED = (
 )
 
 
-def _version(dist: str) -> str:
+def _version(dist: str) -> str | None:
     try:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
-        return "not installed"
+        return pyside_version if dist.startswith("PySide6") else None  # a frozen build has no metadata
 
 
 def _browser_dialog(parent: Optional[QWidget], title: str, html: str, size: tuple[int, int]) -> QDialog:
@@ -64,8 +64,9 @@ def shortcuts_dialog(shortcuts: Sequence[tuple[str, str]], parent: Optional[QWid
 
 
 def about_html(db_path: Path | str) -> str:
-    libs = "".join(f"<tr><td>{d}</td><td>{_version(d)}</td><td>{lic}</td><td>{what}</td></tr>"
-                   for d, what, lic in BUNDLED)
+    # Only what is there: psycopg, say, comes with the PostgreSQL extra alone.
+    libs = "".join(f"<tr><td>{d.replace('_Essentials', '')}</td><td>{v}</td><td>{lic}</td><td>{what}</td></tr>"
+                   for d, what, lic in BUNDLED if (v := _version(d)) is not None)
     return (f"<h2>KPI Desk {__version__}</h2>"
             "<p>KPIs, trends and fair appraisal check-ins for small IT teams, offline.</p>"
             f"<p><b>Database:</b> {db_path}</p>"
