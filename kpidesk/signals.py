@@ -66,15 +66,17 @@ def status_word(status: Optional[str], value: Optional[float], *, few: bool = Fa
 def judge_line(value: Optional[float], target: Optional[float], direction: str,
                band: Optional[tuple[float, float]] = None) -> Optional[str]:
     """on_target | off_target | None (nothing to judge) for a value and its target alone, where no
-    trigger is at hand (an appraisal line judges the person against the role's target)."""
-    if value is None:
-        return None
-    if direction == "band" and band is not None:
-        return "on_target" if band[0] <= value <= band[1] else "off_target"
-    if target is None or direction == "band":
-        return None
-    good = value <= target if direction == "lower" else value >= target
-    return "on_target" if good else "off_target"
+    trigger is at hand (an appraisal line judges the person against the role's target): the rule of
+    kpidesk.metrics.status.judge with no trigger."""
+    import datetime as dt
+
+    from kpidesk.metrics.status import judge
+    from kpidesk.records import KpiRecord, TargetRecord
+
+    goal = TargetRecord(kpi_id=0, segment="", target_value=target, band_low=band[0] if band else None,
+                        band_high=band[1] if band else None, trigger_kind=None, trigger_value=None,
+                        valid_from=dt.datetime.min, valid_to=None)
+    return judge(KpiRecord(name="", direction=direction), value, goal).status
 
 
 def trend_phrase(move: Optional[str], better: Optional[bool]) -> str:

@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Optional, Sequence
 
 from kpidesk.export.xlsx_safe import DECIMAL, HOURS, INTEGER, PCT, SCORE
-from kpidesk.signals import ARROW_DOWN, ARROW_FLAT, ARROW_UP, trend_phrase  # noqa: F401 (arrows: re-exported)
+from kpidesk.signals import trend_phrase
 from kpidesk.units import is_percent
 
 SIGNED_PCT = '+0.0%;-0.0%;0.0%'
