@@ -188,13 +188,17 @@ class PeopleApi(UnitsOfWork):
         """Give `tech_id` the tickets left without a technician whose resolver (else assignee) is
         `name`: tickets an import was told to leave unassigned. Returns how many."""
         key = alias_key(name)
+        # The technician column is the resolver where there is one, else the assignee (DESIGN.md).
+        who = func.coalesce(func.nullif(Ticket.resolver, ""), Ticket.assignee)
         with self.write() as s:
-            rows = s.execute(select(Ticket.id, Ticket.resolver, Ticket.assignee)
-                             .where(Ticket.technician_id.is_(None))).all()
-            ids = [i for i, resolver, assignee in rows if alias_key(resolver or assignee or "") == key]
-            for start in range(0, len(ids), 500):
-                s.execute(update(Ticket).where(Ticket.id.in_(ids[start:start + 500])).values(technician_id=tech_id))
-            return len(ids)
+            # The distinct spellings first (a few), matched as imports match them, then one update.
+            spellings = [n for n in s.scalars(select(who).where(Ticket.technician_id.is_(None)).distinct())
+                         if n and alias_key(n) == key]
+            if not spellings:
+                return 0
+            result = s.execute(update(Ticket).where(Ticket.technician_id.is_(None), who.in_(spellings))
+                               .values(technician_id=tech_id).execution_options(synchronize_session=False))
+            return int(result.rowcount or 0)
 
     def delete_technician(self, tech_id: int) -> Changes:
         with self.write() as s:
