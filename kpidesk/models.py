@@ -395,6 +395,30 @@ class PerformanceNote(Base):
     ticket_ref: Mapped[str] = mapped_column(String(100), default="")
 
 
+class Annotation(Base):
+    """A dated note on the data ("VPN rollout", "two people on leave"), drawn on the trend plots it
+    touches and listed in the check-ins whose period it overlaps (kpidesk/annotations.py).
+
+    `on` is the day it is about; `until` the last day of a span (NULL: that one day). kpi_id NULL:
+    every KPI. scope_key '': everyone (every scope, the desk included); else 'desk', 'team:<id>',
+    'technician:<id>', 'group:<name>' or 'project:<name>' (a plot of that scope only). The columns
+    are on_date / until_date: ON is an SQL keyword."""
+
+    __tablename__ = "annotation"
+    __table_args__ = (
+        CheckConstraint("until_date IS NULL OR until_date >= on_date", name="span"),
+        Index("ix_annotation_on_date", "on_date"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    on: Mapped[dt.date] = mapped_column("on_date", Date)
+    until: Mapped[Optional[dt.date]] = mapped_column("until_date", Date)
+    text: Mapped[str] = mapped_column(Text)
+    kpi_id: Mapped[Optional[int]] = mapped_column(ForeignKey("kpi.id", ondelete="CASCADE"), index=True)
+    scope_key: Mapped[str] = mapped_column(String(250), default="")
+    author: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class Setting(Base):
     """Database-scoped settings (e.g. SLA hours per priority tier, organisation name), JSON values."""
 

@@ -29,3 +29,34 @@ def test_one_linear_history_of_revisions():
 
     script = ScriptDirectory(str(MIGRATIONS_DIR))
     assert len(script.get_heads()) == 1  # two sessions' 0002s would make two heads
+
+
+def test_a_database_at_0002_upgrades_with_its_data_and_a_backup(tmp_path):
+    """Issue 16: 0003_annotations adds a table to a 0002 database; nothing stored before moves."""
+    import sqlite3
+
+    from kpidesk import database as db
+    from kpidesk.store import Store
+
+    path = tmp_path / "old.db"
+    db.build_schema(path, "0002_ticket_resolution_basis")
+    con = sqlite3.connect(path)
+    con.execute("INSERT INTO kpi (name, description, category, unit, direction, target_period, owner, leading, "
+                "level, data_source, measurement_method, value_source, metric, segment, formula, created_at) "
+                "VALUES ('MTTR', '', 'service desk', 'hours', 'lower', '', 'Dana', 0, 'individual', '', '', "
+                "'computed', 'mttr_hours', '', '', '2026-11-01 00:00:00')")
+    con.commit()
+    con.close()
+    with Store.open(path) as store:
+        assert store.schema_revision() == head_revision()
+        assert store.migration_backup and "before-migration" in store.migration_backup
+        assert [k.name for k in store.list_kpis()] == ["MTTR"]
+        from kpidesk.db_inspect import inspect_file
+
+        state = inspect_file(path)
+    assert state.schema == () and state.integrity == ()
+    con = sqlite3.connect(path)
+    try:
+        assert con.execute("SELECT count(*) FROM annotation").fetchone() == (0,)
+    finally:
+        con.close()
