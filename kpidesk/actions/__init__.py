@@ -40,6 +40,7 @@ from kpidesk.actions.catalog import (
     update_kpi,
 )
 from kpidesk.actions.derived import check_reviews, recompute_all, refresh
+from kpidesk.actions.evidence import export_tickets
 from kpidesk.actions.imports import ImportRequest, import_file, undo_import
 from kpidesk.actions.outcome import Outcome
 from kpidesk.actions.people import (
@@ -61,7 +62,7 @@ __all__ = [
     "ImportRequest", "Outcome", "acknowledge_checkin", "acknowledge_review", "add_alias", "add_role_template",
     "add_templates", "alias_name", "create_objective",
     "check_reviews", "correct_checkin", "create_kpi", "create_team", "create_technician", "delete_kpi", "delete_note",
-    "delete_role_profile", "delete_team", "delete_technician", "export_appraisals", "export_checkin", "import_file", "load_demo",
+    "delete_role_profile", "delete_team", "delete_technician", "export_appraisals", "export_checkin", "export_tickets", "import_file", "load_demo",
     "mark_reviewed", "recompute_all", "refresh", "save_checkin_step", "save_note", "save_role_profile", "set_baseline",
     "set_segment_target", "set_setting", "set_settings", "sign_checkin", "start_checkin", "start_from_templates", "undo_import",
     "update_kpi", "update_team", "update_technician",

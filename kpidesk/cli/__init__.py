@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "kpidesk.cli.basic",
     "kpidesk.cli.export_cmd",
     "kpidesk.cli.metrics_cmd",
+    "kpidesk.cli.tickets_cmd",
     "kpidesk.cli.import_cmd",
     "kpidesk.cli.setup_cmd",
 )

@@ -77,25 +77,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
 
     first, last, gran = _range(args)
     with open_store(args) as store:
-        if args.technician:
-            tech = store.find_technician(args.technician)
-            if tech is None:
-                raise NotFound(f"There is no technician named {args.technician!r} (see the People screen for names "
-                               "and aliases).")
-            scope_key = f"technician:{tech.id}"
-        elif args.team:
-            team = next((t for t in store.list_teams() if t.name.casefold() == args.team.strip().casefold()), None)
-            if team is None:
-                names = ", ".join(t.name for t in store.list_teams()) or "none yet"
-                hint = ""
-                if any(g.casefold() == args.team.strip().casefold() for g in store.list_groups()):
-                    hint = f" The tickets have a group of that name: use --group {args.team!r}."
-                raise NotFound(f"There is no team named {args.team!r} (teams: {names}).{hint}")
-            scope_key = f"team:{team.id}"
-        elif args.group is not None:
-            scope_key = f"group:{find_group(store, args.group)}"
-        else:
-            scope_key = "desk"
+        scope_key = scope_of(store, args)
         values = compute(store, scope_key=scope_key, granularity=gran, first=first, last=last, split=args.split)
     if args.json:
         json.dump([v.to_json() for v in values], sys.stdout, indent=2)
@@ -103,6 +85,29 @@ def cmd_metrics(args: argparse.Namespace) -> int:
         return EXIT_OK
     _print_table(values)
     return EXIT_OK
+
+
+def scope_of(store, args: argparse.Namespace) -> str:
+    """The scope key --technician, --team or --group names ('desk' without them); NotFound names the
+    ones there are."""
+    if args.technician:
+        tech = store.find_technician(args.technician)
+        if tech is None:
+            raise NotFound(f"There is no technician named {args.technician!r} (see the People screen for names "
+                           "and aliases).")
+        return f"technician:{tech.id}"
+    if args.team:
+        team = next((t for t in store.list_teams() if t.name.casefold() == args.team.strip().casefold()), None)
+        if team is None:
+            names = ", ".join(t.name for t in store.list_teams()) or "none yet"
+            hint = ""
+            if any(g.casefold() == args.team.strip().casefold() for g in store.list_groups()):
+                hint = f" The tickets have a group of that name: use --group {args.team!r}."
+            raise NotFound(f"There is no team named {args.team!r} (teams: {names}).{hint}")
+        return f"team:{team.id}"
+    if args.group is not None:
+        return f"group:{find_group(store, args.group)}"
+    return "desk"
 
 
 def find_group(store, name: str) -> str:

@@ -279,3 +279,60 @@ def _line(r: tuple[Any, ...], tech_names: dict[int, str]) -> TicketLine:
         category=category or "", status=status or "", group=group or "", resolution_hours=hours,
         sla_met=_flag(sla), reopened=_flag(reopened), escalated=_flag(escalated), first_contact=_flag(fcr),
         csat=csat, csat_positive=_flag(positive), basis=basis)
+
+
+# The metrics in words, for the drill-down's title and summary.
+METRIC_TITLES = {
+    "mttr_hours": "MTTR", "fcr_rate": "First-contact resolution", "sla_compliance": "SLA compliance",
+    "csat_mean": "CSAT", "csat_response_rate": "CSAT response rate", "csat_positive_rate": "CSAT % positive",
+    "escalation_rate": "Escalation rate", "reopen_rate": "Reopen rate", "backlog_open": "Backlog",
+    "backlog_change": "Backlog change", "resolved_count": "Resolved tickets",
+}
+# The columns of a ticket list, in order: (key of TicketLine.to_json(), header). The CLI, the
+# workbook and the window show the same ones.
+LINE_COLUMNS = (
+    ("id", "Ticket"), ("created", "Created"), ("resolved", "Resolved"), ("priority", "Priority"),
+    ("type", "Type"), ("category", "Category"), ("resolution_hours", "Resolution (h)"), ("sla_met", "SLA met"),
+    ("reopened", "Reopened"), ("escalated", "Escalated"), ("first_contact", "First contact"), ("csat", "CSAT"),
+    ("technicians", "Technician"), ("status", "Status"), ("resolved_basis_words", "Resolved time rests on"),
+)
+
+
+def metric_value_text(metric: str, value: float | None) -> str:
+    from kpidesk.units import RATE_METRICS
+
+    if value is None:
+        return "none"
+    if metric in RATE_METRICS:
+        return f"{value * 100:.1f} %"
+    if metric == "mttr_hours":
+        return f"{value:.1f} h"
+    if metric == "csat_mean":
+        return f"{value:.2f}"
+    if metric == "backlog_change":
+        return f"{value:+.0f}"
+    return f"{value:.0f}"
+
+
+def summary_text(ev: Evidence) -> str:
+    """'MTTR 31.2 h over 42 tickets with a resolution time (median 20.0 h, p90 70.5 h)'."""
+    from kpidesk.metrics.model import COUNT_NOUNS
+    from kpidesk.wording import count as counted
+
+    metric = ev.metric or "resolved_count"
+    value, n, extra = ev.summary()
+    title = METRIC_TITLES[metric]
+    if metric == "resolved_count":
+        return f"{counted(n, 'resolved ticket')}"
+    if metric == "backlog_open":
+        return f"{title}: {counted(n, 'ticket')} open at the end of {ev.period.key}"
+    if metric == "backlog_change":
+        return (f"{title} {metric_value_text(metric, value)}: {n} open at the end of {ev.period.key}, "
+                f"{ev.open_before} at the end of {ev.period.previous().key}")
+    text = f"{title} {metric_value_text(metric, value)} over {counted(n, *COUNT_NOUNS[metric])}"
+    if metric == "mttr_hours" and extra.get("median") is not None:
+        text += (f" (median {metric_value_text(metric, extra['median'])}, "
+                 f"p90 {metric_value_text(metric, extra['p90'])})")
+    if n != len(ev.lines):
+        text += f"; {counted(len(ev.lines), 'ticket')} listed"
+    return text
