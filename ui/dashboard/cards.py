@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF, QResizeEvent
-from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtGui import QColor, QContextMenuEvent, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF, QResizeEvent
+from PySide6.QtWidgets import QListView, QMenu, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from kpidesk.export.formats import fmt_target, fmt_value
 from kpidesk.metrics.series import KpiCard
@@ -159,9 +159,11 @@ class CardDelegate(QStyledItemDelegate):
 
 
 class CardGrid(QListView):
-    """The cards in a wrapping grid. `card_clicked(kpi_id)` on a click or Enter."""
+    """The cards in a wrapping grid. `card_clicked(kpi_id)` on a click or Enter;
+    `tickets_requested(kpi_id)` from the card's menu (right click, or the menu key)."""
 
     card_clicked = Signal(int)
+    tickets_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, objectName="cardGrid")
@@ -192,6 +194,16 @@ class CardGrid(QListView):
         if width + SPACING != self.gridSize().width():
             self.setGridSize(QSize(width + SPACING, CARD_SIZE.height() + SPACING))
         super().resizeEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        index = self.indexAt(event.pos()) if event.reason() == QContextMenuEvent.Reason.Mouse else self.currentIndex()
+        kpi_id = index.data(KPI_ID_ROLE) if index.isValid() else None
+        if kpi_id is None:
+            return
+        menu = QMenu(self)
+        menu.addAction("Show the trend", lambda: self.card_clicked.emit(int(kpi_id)))
+        menu.addAction("Tickets behind this value…", lambda: self.tickets_requested.emit(int(kpi_id)))
+        menu.exec(event.globalPos())
 
     def _on_self_clicked(self, index: QModelIndex) -> None:
         kpi_id = index.data(KPI_ID_ROLE)

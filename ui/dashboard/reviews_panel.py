@@ -32,6 +32,7 @@ from kpidesk.records import Changes
 from kpidesk.store import Store
 from ui.dashboard.models import OverdueTableModel, ReviewColumns, ReviewTableModel
 from ui.errors import show_error
+from ui.evidence_dialog import show_tickets_for_kpi
 from ui.ops import Op
 from ui.record_model import RECORD_ROLE
 from ui.screen import Screen, page_header
@@ -112,6 +113,8 @@ class ReviewsScreen(Screen):
         self.overdue_title = QLabel("Overdue for a scheduled review", objectName="sectionTitle")
         self.ack_button = QPushButton("Acknowledge…", objectName="primary")
         self.ack_button.setToolTip('Record what will be done about the selected review')
+        self.tickets_button = QPushButton("Tickets…")
+        self.tickets_button.setToolTip("The tickets behind the selected review's value")
         self.show_all = QCheckBox("Show acknowledged")
         self.check_button = QPushButton("Check triggers now")
         self.check_button.setToolTip("Open a review for every KPI whose last full period crossed its trigger")
@@ -119,7 +122,7 @@ class ReviewsScreen(Screen):
         self.mark_button.setToolTip('Record that the selected KPI had its scheduled review')
         self.empty = QLabel(objectName="hint", wordWrap=True)
         bar = QHBoxLayout()
-        for w in (self.ack_button, self.show_all):
+        for w in (self.ack_button, self.tickets_button, self.show_all):
             bar.addWidget(w)
         bar.addStretch(1)
         bar.addWidget(self.check_button)
@@ -138,6 +141,7 @@ class ReviewsScreen(Screen):
         lay.addWidget(self.overdue_table, 1)
         self.ack_button.clicked.connect(self._on_ack_button_clicked)
         self.table.doubleClicked.connect(self._on_ack_button_clicked)
+        self.tickets_button.clicked.connect(self._on_tickets_button_clicked)
         self.show_all.toggled.connect(self._on_show_all_toggled)
         self.check_button.clicked.connect(self._on_check_button_clicked)
         self.mark_button.clicked.connect(self._on_mark_button_clicked)
@@ -203,6 +207,7 @@ class ReviewsScreen(Screen):
     def _update_buttons(self, *_args: object) -> None:
         rec = self.current_review()
         self.ack_button.setEnabled(rec is not None and rec.is_open)
+        self.tickets_button.setEnabled(rec is not None)
         self.mark_button.setEnabled(self.overdue_table.currentIndex().isValid())
 
     def shutdown(self) -> None:
@@ -211,6 +216,11 @@ class ReviewsScreen(Screen):
             self._op.wait()
 
     # Slots -----------------------------------------------------------------------------------------
+    def _on_tickets_button_clicked(self) -> None:
+        rec = self.current_review()
+        if rec is not None:
+            show_tickets_for_kpi(self, self.store, rec.kpi_id, rec.scope_key, rec.period, segment=rec.segment or None)
+
     def _on_ack_button_clicked(self, *_args: object) -> None:
         rec = self.current_review()
         if rec is None or not rec.is_open:

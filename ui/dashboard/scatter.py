@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -57,6 +57,10 @@ def point_tip(point: ScatterPoint, pair: AxisPair) -> str:
 
 
 class ScatterView(QWidget):
+    """`point_clicked(technician id, metric)`: a dot was clicked; the metric is the x axis's speed."""
+
+    point_clicked = Signal(int, str)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.data: ScatterData | None = None
@@ -73,6 +77,7 @@ class ScatterView(QWidget):
         self.plot.showGrid(x=True, y=True, alpha=0.12)
         self.points = pg.ScatterPlotItem(size=12, hoverable=True, hoverSize=16, tip=self._tip)
         self.plot.addItem(self.points)
+        self.points.sigClicked.connect(self._on_points_clicked)
         dash = pg.mkPen("#9fb3c8", width=1.2, style=Qt.PenStyle.DashLine)
         self.x_median = pg.InfiniteLine(angle=90, movable=False, pen=dash)
         self.y_median = pg.InfiniteLine(angle=0, movable=False, pen=dash)
@@ -98,6 +103,10 @@ class ScatterView(QWidget):
 
     def _tip(self, x: float, y: float, data: object) -> str:
         return point_tip(data, self.pair) if isinstance(data, ScatterPoint) else ""
+
+    def _on_points_clicked(self, _item: object, spots: list, _ev: object = None) -> None:
+        if spots and isinstance(spots[0].data(), ScatterPoint):
+            self.point_clicked.emit(spots[0].data().technician_id, self.pair.x)
 
     def set_data(self, data: ScatterData | None) -> None:
         self.data = data

@@ -40,6 +40,7 @@ from ui.dashboard.models import KpiCardModel, table_rows
 from ui.dashboard.scatter import ScatterView
 from ui.dashboard.trend_plot import TrendPlot
 from ui.errors import show_error
+from ui.evidence_dialog import show_tickets, show_tickets_for_kpi
 from ui.ops import QtProgress
 from ui.reports.plot_export import save_plot
 from ui.screen import Screen, page_header
@@ -110,6 +111,9 @@ class DashboardScreen(Screen):
         lay.addLayout(bar)
         lay.addWidget(self.tabs, 1)
         self.grid.card_clicked.connect(self._on_grid_card_clicked)
+        self.grid.tickets_requested.connect(self._on_grid_tickets_requested)
+        self.trend.point_clicked.connect(self._on_trend_point_clicked)
+        self.scatter.point_clicked.connect(self._on_scatter_point_clicked)
         self.trend.median_box.toggled.connect(self._on_trend_option_toggled)
         self.trend.split_box.toggled.connect(self._on_trend_option_toggled)
         self.trend.export_png.clicked.connect(lambda: self._on_trend_export_clicked(".png"))
@@ -235,7 +239,7 @@ class DashboardScreen(Screen):
             self.hint.setText(f"No KPI has a value for {who} yet: import tickets or values, or define KPIs.")
         else:
             self.hint.setText(f"{count(len(cards), 'KPI')} for {who}. Greyed-out values rest on fewer than {min_count} "
-                              "tickets. Click a card for its trend.")
+                              "tickets. Click a card for its trend; right-click it for the tickets behind its value.")
         self.cards_shown.emit()
 
     def load_trend(self) -> None:
@@ -270,7 +274,7 @@ class DashboardScreen(Screen):
             bits.append(f"trend {s.trend}, on course to reach the target in {s.projected_period}")
         else:
             bits.append(f"trend {s.trend}")
-        self.trend.set_caption(f"{s.name}{seg}", "; ".join(bits) + ". Hover a point for its value and count.")
+        self.trend.set_caption(f"{s.name}{seg}", "; ".join(bits) + ". Hover a point for its value and count; click it for its tickets.")
         self.trend.median_box.setEnabled(s.scope_key.startswith("technician:"))
         self.trend_shown.emit()
 
@@ -322,6 +326,20 @@ class DashboardScreen(Screen):
 
     def _on_grid_card_clicked(self, kpi_id: int) -> None:
         self.open_trend(kpi_id)
+
+    def _on_grid_tickets_requested(self, kpi_id: int) -> None:
+        row = self.model.row_of(kpi_id)
+        if row >= 0:
+            show_tickets_for_kpi(self, self.store, kpi_id, self.scope_key, self.model.card(row).period)
+
+    def _on_trend_point_clicked(self, period: str, segment: str) -> None:
+        s = self.trend.series
+        if s is not None:
+            show_tickets_for_kpi(self, self.store, s.kpi_id, s.scope_key, period, segment=segment or None)
+
+    def _on_scatter_point_clicked(self, technician_id: int, metric: str) -> None:
+        if self.scatter.data is not None:
+            show_tickets(self, self.store, f"technician:{technician_id}", self.scatter.data.period, metric=metric)
 
     def _on_trend_option_toggled(self, _on: bool) -> None:
         self.load_trend()

@@ -15,7 +15,7 @@ from typing import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
@@ -63,7 +63,10 @@ def fast_curve(curve: pg.PlotDataItem) -> pg.PlotDataItem:
 
 class TrendPlot(QWidget):
     """The plot with its options row. `set_series(main, tiers)` redraws it; `options_changed` asks
-    the screen to fetch again (team median, split by priority)."""
+    the screen to fetch again (team median, split by priority). `point_clicked(period, segment)`: a
+    point was clicked (its tickets are wanted; segment '' for the KPI's own line)."""
+
+    point_clicked = Signal(str, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -132,6 +135,7 @@ class TrendPlot(QWidget):
         self.points = pg.ScatterPlotItem(size=8, brush=pg.mkBrush(VALUE_COLOUR), pen=pg.mkPen("w", width=1),
                                          hoverable=True, hoverSize=12, tip=self._tip)
         p.addItem(self.points)
+        self.points.sigClicked.connect(self._on_points_clicked)
         self.triggered_marks = pg.ScatterPlotItem(symbol="d", size=15, brush=pg.mkBrush("#c53030"),
                                                   pen=pg.mkPen("w", width=1.2))
         p.addItem(self.triggered_marks)
@@ -145,6 +149,12 @@ class TrendPlot(QWidget):
             if s is not None:
                 return tooltip_text(s, int(i))  # type: ignore[arg-type]
         return ""
+
+    def _on_points_clicked(self, _item: object, spots: list, _ev: object = None) -> None:
+        if self.series is None or not spots:
+            return
+        seg, i = spots[0].data()
+        self.point_clicked.emit(self.series.periods[int(i)], seg)
 
     # Updating ------------------------------------------------------------------------------------
     def set_series(self, s: PlotSeries | None, tiers: dict[str, PlotSeries] | None = None) -> None:
