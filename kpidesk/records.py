@@ -167,6 +167,7 @@ class Changes:
     checkins: bool = False
     imports: bool = False
     settings: bool = False
+    annotations: bool = False  # dated notes drawn on the plots and listed in the check-ins
 
     def __or__(self, other: "Changes") -> "Changes":
         return Changes(**{f.name: getattr(self, f.name) or getattr(other, f.name)

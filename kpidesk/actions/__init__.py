@@ -17,6 +17,7 @@ A test runs each action and compares the stored values with a full recompute of 
 """
 from __future__ import annotations
 
+from kpidesk.actions.annotations import add_annotation, delete_annotation, update_annotation
 from kpidesk.actions.appraisals import (
     acknowledge_checkin,
     acknowledge_review,
@@ -59,7 +60,8 @@ from kpidesk.actions.people import (
 from kpidesk.actions.setup import load_demo, set_setting, set_settings, start_from_templates
 
 __all__ = [
-    "ImportRequest", "Outcome", "acknowledge_checkin", "acknowledge_review", "add_alias", "add_role_template",
+    "ImportRequest", "Outcome", "acknowledge_checkin", "acknowledge_review", "add_alias", "add_annotation",
+    "add_role_template", "delete_annotation", "update_annotation",
     "add_templates", "alias_name", "create_objective",
     "check_reviews", "correct_checkin", "create_kpi", "create_team", "create_technician", "delete_kpi", "delete_note",
     "delete_role_profile", "delete_team", "delete_technician", "export_appraisals", "export_checkin", "export_tickets", "import_file", "load_demo",
