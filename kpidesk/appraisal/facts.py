@@ -12,7 +12,9 @@ Rules kept here (the fair-appraisal rules of DESIGN.md):
 - MTTR is shown split by priority tier and by ticket type;
 - team outcomes (KPIs of level 'team', backlog, team SLA compliance) are context and never rated; the
   escalation rate of an escalation destination is reported and never rated;
-- no ranking against colleagues: nothing here reads another technician's numbers.
+- no ranking against colleagues: nothing here reads another technician's numbers;
+- context notes: the annotations overlapping the period for everyone, the technician, their team,
+  and the desk's on a role KPI (kpidesk.annotations.checkin_annotations), never a colleague's.
 KPIs whose values are entered rather than computed take the mean of the values recorded inside the
 period (the person's own, or the team's for a team KPI).
 """
@@ -23,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from sqlalchemy import select, text
 
+from kpidesk.annotations import checkin_annotations
 from kpidesk.appraisal import readings as rd
 from kpidesk.appraisal.model import ContextFact, Facts, KpiFact, SplitFact
 from kpidesk.errors import NotFound
@@ -148,6 +151,8 @@ def gather(store: "Store", technician_id: int, period: Period | str) -> Facts:
     facts.warnings = _warnings(facts, who, p, min_count)
     _readings(store, facts, who, series, periods, min_count)
     facts.team_context = _team_context(store, who, p)
+    facts.context_notes = [a.to_json() for a in checkin_annotations(
+        store, technician_id, who["team_id"], [rk["kpi_id"] for rk in who["role_kpis"]], p.start, p.last_day)]
     return facts
 
 

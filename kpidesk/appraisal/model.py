@@ -4,7 +4,8 @@ progress of last time's goals. Plain dataclasses: safe across threads and sessio
 Facts serialise to the JSON kept in CheckIn.frozen_json at signing. Its keys are the ones the HR
 export reads (kpidesk/export/appraisal_source.py): kpis[] (kpi_id, name, unit, direction, value,
 baseline, target, band, weight, rated, note, trend [[period, value]...]), readings[] (each with a
-'text'), escalation_reading (text), team_context[] (name, unit, value, previous, note), data_notes[].
+'text'), escalation_reading (text), team_context[] (name, unit, value, previous, note), data_notes[],
+context_notes[] (on, until, text, kpi, scope_label, applies_to: the annotations of the period).
 KPI numbers are in the KPI's own unit (75.0 means 75 % for a '%' KPI); `figures` (the inputs of the
 readings) keep the metric engine's convention (rates as fractions).
 """
@@ -111,6 +112,9 @@ class Facts:
     escalation: Optional[Reading] = None
     team_context: list[ContextFact] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)  # the period's log, kept when signed
+    # Annotations overlapping the period (kpidesk.annotations.checkin_annotations), as their to_json;
+    # kept when signed, [] for a check-in frozen before they existed.
+    context_notes: list[dict[str, Any]] = field(default_factory=list)
     computed_at: str = ""
 
     def kpi(self, kpi_id: int) -> Optional[KpiFact]:
@@ -146,6 +150,7 @@ class Facts:
         kw["team_context"] = [ContextFact(**{k: v for k, v in c.items() if k in ContextFact.__dataclass_fields__})
                               for c in d.get("team_context") or []]
         kw["warnings"] = list(d.get("warnings") or d.get("data_notes") or [])
+        kw["context_notes"] = [c for c in d.get("context_notes") or [] if isinstance(c, dict) and c.get("on")]
         return cls(**kw)
 
 

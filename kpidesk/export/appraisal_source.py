@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from sqlalchemy import func, select
 
 from kpidesk.errors import ExportFailed
-from kpidesk.export.content import AppraisalReport, ContextLine, Goal, KpiLine, TrendPoint
+from kpidesk.export.content import AppraisalReport, ContextLine, ContextNote, Goal, KpiLine, TrendPoint
 from kpidesk.models import CheckIn, RoleProfile, Team, Technician
 from kpidesk.people import alias_key
 from kpidesk.periods import parse_period
@@ -135,7 +135,7 @@ def build_report(store: "Store", check_in_id: int, now: dt.datetime | None = Non
             readings=_texts(_pick(frozen, "readings", default=None) or _pick(data, "readings", default=[])),
             escalation_reading=str(_pick(frozen, "escalation_reading", default="")
                                    or _pick(data, "escalation_reading", default="")),
-            context=_frozen_context(frozen),
+            context=_frozen_context(frozen), context_notes=_context_notes(frozen),
             data_notes=_texts(_pick(frozen, "data_notes", "warnings", default=None)
                               or _pick(data, "data_notes", "warnings", default=[])),
             strengths=str(_pick(data, "strengths", default="")),
@@ -189,6 +189,20 @@ def _frozen_context(frozen: dict[str, Any]) -> list[ContextLine]:
     return [ContextLine(name=str(c.get("name", "")), unit=str(c.get("unit", "")), value=c.get("value"),
                         previous=c.get("previous"), note=str(c.get("note", "")))
             for c in frozen.get("team_context", []) if isinstance(c, dict)]
+
+
+def _context_notes(frozen: dict[str, Any]) -> list[ContextNote]:
+    """The annotations the check-in lists (frozen with it when signed); none in older frozen data."""
+    from kpidesk.annotations import AnnotationRecord
+
+    out = []
+    for c in frozen.get("context_notes") or []:
+        try:
+            a = AnnotationRecord.from_json(c)
+        except (KeyError, TypeError, ValueError):
+            continue  # a hand-edited or damaged entry is left out, not the whole report
+        out.append(ContextNote(when=a.when, text=a.text, applies_to=a.applies_to))
+    return out
 
 
 def _apply_ratings(kpis: list[KpiLine], data: dict[str, Any]) -> None:

@@ -62,6 +62,15 @@ class Goal:
 
 
 @dataclass
+class ContextNote:
+    """An annotation that overlaps the check-in's period (kpidesk.annotations): what else happened."""
+
+    when: str  # "3 Mar 2026", "3 to 14 Mar 2026"
+    text: str
+    applies_to: str = ""  # "MTTR, team Service Desk", "every KPI, everyone"
+
+
+@dataclass
 class AppraisalReport:
     organisation: str
     technician: str
@@ -81,6 +90,7 @@ class AppraisalReport:
     escalation_reading: str = ""
     context: list[ContextLine] = field(default_factory=list)
     data_notes: list[str] = field(default_factory=list)  # thin data warnings, live numbers differ...
+    context_notes: list[ContextNote] = field(default_factory=list)  # dated notes over the period
     strengths: str = ""
     support: str = ""
     goals: list[Goal] = field(default_factory=list)

@@ -175,6 +175,17 @@ def _context_section(r: AppraisalReport) -> str:
     return "".join(out)
 
 
+def _context_notes_section(r: AppraisalReport) -> str:
+    """The dated notes over the period ("VPN rollout", "two people on leave"); no section without any."""
+    if not r.context_notes:
+        return ""
+    rows = [[_e(n.when), _e(n.text), _e(n.applies_to)] for n in r.context_notes]
+    return ("<h2>Context notes</h2>"
+            '<p class="muted">What else happened in the period, as noted on the data: context for the '
+            "numbers, not part of the rating.</p>"
+            + _table(["Date", "Note", "Applies to"], rows, widths=[18, 56, 26]))
+
+
 def _conversation_section(r: AppraisalReport) -> str:
     out = ["<h2>Strengths</h2>", _para(r.strengths),
            "<h2>Support and training needed</h2>", _para(r.support),
@@ -223,6 +234,6 @@ def _signoff_section(r: AppraisalReport) -> str:
 
 def report_html(report: AppraisalReport) -> str:
     parts = [_header(report), _kpi_section(report), _plots_section(report), _reading_section(report),
-             _context_section(report), _conversation_section(report), _overall_section(report),
-             _signoff_section(report)]
+             _context_section(report), _context_notes_section(report), _conversation_section(report),
+             _overall_section(report), _signoff_section(report)]
     return f"<html><head><style>{STYLE}</style></head><body>{''.join(parts)}</body></html>"

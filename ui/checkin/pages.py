@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kpidesk.annotations import AnnotationRecord
 from kpidesk.appraisal import CheckInContent, Facts, KpiFact, Reading, SplitFact
 from kpidesk.appraisal.readings import hours, pct
 from kpidesk.export.formats import fmt_value
@@ -267,3 +268,9 @@ class ContextPage(FactPage):
         if team_kpis:
             self.body.addWidget(title("Team KPIs in the role profile (not rated)"))
             self.body.addLayout(_grid([(k.name, fmt_value(k.value, k.unit)) for k in team_kpis]))
+        self.body.addWidget(title(f"Context notes in {f.period} ({count(len(f.context_notes), 'note')})"))
+        if not f.context_notes:
+            self.body.addWidget(muted("No dated notes on the data in this period (add them from a trend plot, "
+                                      "a review or `kpidesk note add`)."))
+        for n in (AnnotationRecord.from_json(d) for d in f.context_notes):
+            self.body.addWidget(banner(f"{n.when}: {n.text}\n({n.applies_to})", "info"))
