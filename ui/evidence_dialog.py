@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -94,7 +93,8 @@ class TicketLinesModel(RecordTableModel[TicketLine]):
 
 
 class _Sorter(QSortFilterProxyModel):
-    """Numbers sort as numbers (SORT_ROLE); the filter looks in every column."""
+    """Numbers sort as numbers (SORT_ROLE: one type per column, compared in C++); the filter looks in
+    every column."""
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
@@ -102,11 +102,6 @@ class _Sorter(QSortFilterProxyModel):
         self.setFilterKeyColumn(-1)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
 
-    def lessThan(self, left: Index, right: Index) -> bool:
-        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
-        if type(a) is not type(b):
-            return str(a) < str(b)
-        return a < b
 
 
 class TicketsDialog(QDialog):
@@ -126,13 +121,17 @@ class TicketsDialog(QDialog):
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.filter = QLineEdit(placeholderText="Filter: ticket, category, priority, technician…", clearButtonEnabled=True)
         self.shown = QLabel()
+        self.shown.setMinimumWidth(self.shown.fontMetrics().horizontalAdvance("88888 of 88888 shown") + 6)
         self.model = TicketLinesModel(self)
         self.proxy = _Sorter(self)
         self.proxy.setSourceModel(self.model)
         self.table = record_table(self.proxy)
-        self.table.setSortingEnabled(False)  # the core's order first: the ones that moved the value most
+        # The core's order first (the ones that moved the value most): no sort column until one is clicked.
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         head = self.table.horizontalHeader()
-        head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Sized once from the first rows when the list arrives: ResizeToContents measures every row
+        # at every change (3.4 s for 659 tickets).
+        head.setResizeContentsPrecision(60)
         head.setStretchLastSection(True)
         self.export_button = QPushButton("Export to Excel…", enabled=False)
         self.export_button.setToolTip("These tickets, with the summary, as an .xlsx workbook")
@@ -166,9 +165,7 @@ class TicketsDialog(QDialog):
         self.heading.setText(f"<b>{self._name}</b> · {who} · {ev.period.key}{seg}")
         self.summary.setText(summary_text(ev) + ("" if ev.lines else ". No ticket rests on it."))
         self.model.set_records(ev.lines)
-        self.table.setSortingEnabled(True)
-        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.proxy.sort(-1)
+        self.table.resizeColumnsToContents()
         self.export_button.setEnabled(bool(ev.lines))
         self._update_shown()
 

@@ -11,7 +11,7 @@ Which tickets, by the engine's rules (DESIGN.md):
   members resolved, a shared ticket once; the desk's are all of them, unassigned ones included; a
   group's are those the export put in that group;
 - backlog rests on the tickets *open at the period's end*: created before the end and not resolved
-  in this period or before; done tickets with no time at all are in no backlog. backlog_change is that count less the same count at the previous period's end.
+  by then; done tickets with no time at all are in no backlog. backlog_change is that count less the same count at the previous period's end.
 The summary is worked here in Python from the lines, not read from the engine, so a test can hold the
 two against each other for every metric and scope (tests/core/test_evidence.py).
 """
@@ -221,13 +221,14 @@ def _in_ids(column: str, ids: list[int]) -> str:
 
 
 def _union_shares(con: Any, where: str, params: list[Any], scope: Scope, ids: list[int] | None,
-                  select: str) -> list[tuple[Any, ...]]:
+                  select: str, hint: str = "") -> list[tuple[Any, ...]]:
     """Rows matching `where` for the scope: its technicians' own tickets plus the shared tickets that
-    count for one of them (each ticket once)."""
+    count for one of them (each ticket once). `hint` picks the index for the desk and groups."""
     if ids is None:
         extra = " AND t.group_name = ?" if scope.kind == "group" else ""
         extra_params = [scope.id] if scope.kind == "group" else []
-        return con.execute(f"SELECT {select} FROM ticket t WHERE {where}{extra}", params + extra_params).fetchall()
+        return con.execute(f"SELECT {select} FROM ticket t {hint} WHERE {where}{extra}",
+                           params + extra_params).fetchall()
     own = con.execute(f"SELECT {select} FROM ticket t WHERE {_in_ids('t.technician_id', ids)} AND {where}",
                       params).fetchall()
     if not sql.has_shares(con):
@@ -250,11 +251,15 @@ def _resolved_in(con: Any, scope: Scope, ids: list[int] | None, p: Period, seg_s
 
 def _open_at_end(con: Any, scope: Scope, ids: list[int] | None, p: Period, seg_sql: str, seg_params: list[Any],
                  ids_only: bool = False) -> list[tuple[Any, ...]]:
-    column = sql.PERIOD_COLUMN[p.granularity]
-    # As the engine's backlog flows: in if created before the end, out once resolved in or before the period.
-    where = f"t.created_at < ? AND {sql.IN_BACKLOG} AND ({column} IS NULL OR {column} > ?){seg_sql}"
-    params = [p.end.isoformat(), p.key, *seg_params]
-    return _union_shares(con, where, params, scope, ids, "t.id" if ids_only else _COLUMNS)
+    # As the engine's backlog flows: in if created before the end, out once resolved in the period or
+    # before. Said with resolved_at (the period keys come from it) so the desk's list is two ranges of
+    # ix_ticket_resolved (NULL, and after the end), not half the table through ix_ticket_created, which
+    # the planner picks unasked (2.0 s against 0.6 s at 1M tickets).
+    end = p.end.isoformat()
+    where = (f"(t.resolved_at IS NULL OR t.resolved_at >= ?) AND t.created_at < ? AND {sql.IN_BACKLOG}"
+             f"{seg_sql}")
+    return _union_shares(con, where, [end, end, *seg_params], scope, ids, "t.id" if ids_only else _COLUMNS,
+                         hint="INDEXED BY ix_ticket_resolved")
 
 
 def _when(text: str | None) -> dt.datetime | None:

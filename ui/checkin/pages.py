@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -58,6 +58,8 @@ class FactPage(QScrollArea):
     """A scrollable page with a vertical body that `show_content` refills."""
 
     heading = ""
+    # (metric, segment): the tickets behind a figure are wanted (the wizard opens the drill-down).
+    tickets_requested = Signal(str, str)
 
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
@@ -123,7 +125,7 @@ class WhoPage(FactPage):
 class KpiCard(QGroupBox):
     """One role KPI: this period, own baseline, role target, and the last periods as a small plot."""
 
-    def __init__(self, k: KpiFact, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, k: KpiFact, parent: Optional[QWidget] = None, on_tickets=None) -> None:
         super().__init__(k.name, parent)
         lay = QGridLayout(self)
         lay.setContentsMargins(8, 12, 8, 6)
@@ -145,6 +147,8 @@ class KpiCard(QGroupBox):
         lay.setColumnStretch(2, 1)
         if k.note:
             lay.addWidget(muted(k.note), 4, 0, 1, 3)
+        if k.metric and on_tickets is not None:
+            lay.addWidget(tickets_link([(k.metric, "Tickets behind this value")], on_tickets), 5, 0, 1, 3)
 
 
 def _split_table(rows: list[SplitFact], heading: str) -> QGroupBox:
@@ -172,7 +176,8 @@ class KpisPage(FactPage):
         grid = QGridLayout()
         grid.setSpacing(8)
         for i, k in enumerate(f.kpis):
-            grid.addWidget(KpiCard(k), i // 2, i % 2)
+            grid.addWidget(KpiCard(k, on_tickets=lambda metric, k=k: self.tickets_requested.emit(metric, k.segment)),
+                           i // 2, i % 2)
         if not f.kpis:
             self.body.addWidget(banner("This technician has no role profile KPIs.", "warn"))
         self.body.addLayout(grid)
@@ -183,11 +188,24 @@ class KpisPage(FactPage):
         self.body.addLayout(splits)
 
 
-def reading_box(heading: str, figures: list[tuple[str, str]], reading: Optional[Reading]) -> QGroupBox:
+def tickets_link(metrics: list[tuple[str, str]], on_click) -> QLabel:
+    """Links to the tickets behind figures: `on_click(metric)`."""
+    links = " · ".join(f'<a href="{m}">{label}</a>' for m, label in metrics)
+    label = QLabel(links, objectName="hint")
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                  | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+    label.linkActivated.connect(on_click)
+    return label
+
+
+def reading_box(heading: str, figures: list[tuple[str, str]], reading: Optional[Reading],
+                links: list[tuple[str, str]] = (), on_link=None) -> QGroupBox:
     box = QGroupBox(heading)
     lay = QVBoxLayout(box)
     lay.setContentsMargins(10, 14, 10, 8)
     lay.addLayout(_grid(figures))
+    if links and on_link is not None:
+        lay.addWidget(tickets_link(list(links), on_link))
     if reading is not None:
         text = QLabel(reading.text, wordWrap=True)
         text.setStyleSheet("font-size:10.5pt; font-weight:600; color:#102a43; padding-top:4px;")
@@ -227,12 +245,20 @@ class PairsPage(FactPage):
         label = f.figures.get("speed_label") or "MTTR"
         self.body.addWidget(reading_box(f"{label} and first-contact resolution", [
             (label, _figure_text(_fig(f, "mttr"), "h")), ("First-contact resolution", _figure_text(_fig(f, "fcr"), "pct"))],
-            readings.get("speed_quality") or fallback))
+            readings.get("speed_quality") or fallback,
+            [("mttr_hours", "MTTR tickets, longest first"), ("fcr_rate", "tickets not solved at first contact first")],
+            self._on_link))
         self.body.addWidget(reading_box("SLA compliance and CSAT", [
             ("SLA compliance", _figure_text(_fig(f, "sla"), "pct")), ("CSAT", _figure_text(_fig(f, "csat"), "score")),
-            ("Survey response rate", pct(f.figures.get("csat_response_rate")))], readings.get("sla_csat")))
+            ("Survey response rate", pct(f.figures.get("csat_response_rate")))], readings.get("sla_csat"),
+            [("sla_compliance", "SLA tickets, breached first"), ("csat_mean", "CSAT tickets, lowest score first")],
+            self._on_link))
         self.body.addWidget(muted("SLA compliance is read here beside CSAT, never rated: overall SLA compliance "
                                   "is a team outcome."))
+
+
+    def _on_link(self, metric: str) -> None:
+        self.tickets_requested.emit(metric, "")
 
 
 class EscalationPage(FactPage):

@@ -31,10 +31,11 @@ from kpidesk import appraisal as ap
 from kpidesk.errors import KpiDeskError
 from kpidesk.store import Store
 from ui.checkin.conversation import ConversationPage
-from ui.checkin.pages import ContextPage, EscalationPage, KpisPage, PairsPage, WhoPage, banner
+from ui.checkin.pages import ContextPage, EscalationPage, FactPage, KpisPage, PairsPage, WhoPage, banner
 from ui.checkin.review import ReviewPage
 from ui.checkin.export_dialog import default_folder
 from ui.errors import show_error
+from ui.evidence_dialog import show_tickets
 from ui.ops import Op
 
 CONVERSATION, REVIEW = 5, 6
@@ -69,6 +70,8 @@ class CheckInWizard(QWidget):
         self.conversation, self.review = ConversationPage(), ReviewPage()
         for page in (self.who, self.kpis, self.pairs, self.escalation, self.context, self.conversation, self.review):
             self.pages.addWidget(page)
+            if isinstance(page, FactPage):
+                page.tickets_requested.connect(self._on_page_tickets_requested)
         self.back_button = QPushButton("< Back")
         self.next_button = QPushButton("Next >", objectName="primary")
 
@@ -206,6 +209,14 @@ class CheckInWizard(QWidget):
         self.next_button.setVisible(step < len(ap.STEPS) - 1)
 
     # Slots --------------------------------------------------------------------------------------
+    def _on_page_tickets_requested(self, metric: str, segment: str) -> None:
+        if self.content is None:
+            return
+        f = self.content.facts
+        # A signed check-in's figures are frozen; its tickets are read as they are now.
+        show_tickets(self, self.store, f"technician:{f.technician_id}", f.period, metric=metric,
+                     segment=segment or None)
+
     def _on_steps_row_changed(self, row: int) -> None:
         if row >= 0:
             self.go_to(row)
