@@ -1,0 +1,172 @@
+"""Issue 16, part 5: mix-adjusted speed (kpidesk.metrics.mix). Every expected number is worked out by
+hand in the comments, from the rule in the module's docstring: for each ticket the desk's median over
+the 6 periods ending with P for its priority and category (else its priority, else the desk, where
+fewer than 5 tickets), `expected` their mean, ratio = MTTR / expected, faster <= 0.9, slower >= 1.1."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from kpidesk.metrics.engine import compute_all
+from kpidesk.metrics.mix import MIX_MIN_CELL, mix_all, mix_for, verdict_of
+from kpidesk.records import TechnicianRecord
+from tests.core.metrics_tickets import add_tickets, people, ticket
+
+
+def done(resolved: str, hours: float, *, tech: int | None = None, tier: int | None = 3, category: str = "",
+         **values):
+    """A ticket resolved at `resolved` after `hours`; with no technician it counts for the desk only."""
+    end = dt.datetime.fromisoformat(resolved)
+    start = (end - dt.timedelta(hours=hours)).isoformat(sep=" ")
+    if tech is None:
+        values.setdefault("assignee", "")
+        values.setdefault("resolver", "")
+    return ticket(start, resolved, tech=tech, tier=tier, category=category, **values)
+
+
+def mttr(store, period: str, granularity: str = "month") -> dict[int, tuple[float, int]]:
+    return {v.scope_id: (v.value, v.count) for v in compute_all(store, granularity=granularity, first=period,
+                                                                 scopes=("technician",), metrics=["mttr_hours"])}
+
+
+# The hand-worked desk. Month P = 2026-06, so the window is 2026-01 .. 2026-06.
+# Unassigned background (desk only):
+#   P1 hardware  9 x 4 h       (March)
+#   P4 hardware  9 x 30 h      (April)
+#   P2 network   1 2 3 4 5 6 h (May)
+# June:
+#   Ann  P1 hardware  8  9 10 11 12 h  -> MTTR 10 h
+#   Bob  P4 hardware  6  8 10 12 14 h  -> MTTR 10 h  (the same MTTR, the opposite mix)
+#   Cy   P2 printer 7 h, P3 printer 20 h, no tier (hardware) 16 h
+#   Dee  one ticket resolved with no resolution time (closed, time assumed)
+@pytest.fixture
+def desk(store):
+    ids = people(store)
+    ids["Dee"] = store.create_technician(TechnicianRecord(display_name="Dee", team_id=ids["Desk"]))[0].id
+    ann, bob, cy, dee = ids["Ann"], ids["Bob"], ids["Cy"], ids["Dee"]
+    rows = [done("2026-03-10 12:00", 4, tier=1, category="hardware") for _ in range(9)]
+    rows += [done("2026-04-10 12:00", 30, tier=4, category="hardware") for _ in range(9)]
+    rows += [done("2026-05-10 12:00", h, tier=2, category="network") for h in (1, 2, 3, 4, 5, 6)]
+    rows += [done("2026-06-10 12:00", h, tech=ann, tier=1, category="hardware") for h in (8, 9, 10, 11, 12)]
+    rows += [done("2026-06-11 12:00", h, tech=bob, tier=4, category="hardware") for h in (6, 8, 10, 12, 14)]
+    rows += [done("2026-06-12 12:00", 7, tech=cy, tier=2, category="printer"),
+             done("2026-06-12 12:00", 20, tech=cy, tier=3, category="printer"),
+             done("2026-06-12 12:00", 16, tech=cy, tier=None, category="hardware")]
+    rows.append(ticket("2026-06-01 09:00", "2026-06-02 09:00", tech=dee, resolved_basis="closed_assumed"))
+    add_tickets(store, rows)
+    return ids
+
+
+def test_same_mttr_different_mix_different_verdicts(store, desk):
+    figs = mix_all(store, "2026-06")
+    ann, bob = figs[desk["Ann"]], figs[desk["Bob"]]
+    # Both MTTR 10 h on 5 tickets.
+    assert (ann.actual, ann.count) == (pytest.approx(10.0), 5)
+    assert (bob.actual, bob.count) == (pytest.approx(10.0), 5)
+    # Ann's cell P1 hardware: nine 4 h and 8 9 10 11 12, n = 14; the median sits between ranks 6 and 7
+    # (0-based) of the sorted list, both 4 h -> 4 h for each of her tickets: expected 4, ratio 2.5.
+    assert ann.expected == pytest.approx(4.0) and ann.ratio == pytest.approx(2.5)
+    assert ann.verdict == "slower" and ann.fallbacks == {"cell": 5, "tier": 0, "desk": 0}
+    assert ann.text == "10 h against 4.0 h expected for this mix: slower than the desk for the tickets they got"
+    # Bob's cell P4 hardware: 6 8 10 12 14 and nine 30 h, n = 14; ranks 6 and 7 are both 30 h: expected 30,
+    # ratio 1/3.
+    assert bob.expected == pytest.approx(30.0) and bob.ratio == pytest.approx(1 / 3)
+    assert bob.verdict == "faster" and bob.fallbacks == {"cell": 5, "tier": 0, "desk": 0}
+    assert bob.text == "10 h against 30 h expected for this mix: faster than the desk for the tickets they got"
+
+
+def test_fallbacks_are_counted_and_said(store, desk):
+    cy = mix_for(store, desk["Cy"], "2026-06")
+    # P2 printer: one ticket in the cell -> the P2 tier: 1 2 3 4 5 6 and Cy's 7, n = 7, median rank 3 = 4 h.
+    # P3 printer: one ticket, and one P3 ticket in all -> the desk. No tier -> the desk.
+    # The desk's 37 timed tickets sorted: 1 2 3, ten 4s (ranks 3-12), 5 6 6 7 (13-16), 8 8 (17, 18), 9 10 10 11
+    # 12 12 14 16 20, nine 30s; n = 37, median rank 18 = 8 h.
+    # Expected (4 + 8 + 8) / 3 = 20/3; actual (7 + 20 + 16) / 3 = 43/3; ratio 43/20 = 2.15.
+    assert cy.fallbacks == {"cell": 0, "tier": 1, "desk": 2}
+    assert cy.expected == pytest.approx(20 / 3) and cy.actual == pytest.approx(43 / 3)
+    assert cy.ratio == pytest.approx(2.15) and cy.count == 3
+    # Three tickets: fewer than min_count (5 by default): a ratio, but no verdict.
+    assert cy.verdict == "unknown"
+    assert cy.text.startswith("14 h against 6.7 h expected for this mix, on only 3 tickets: too few to judge "
+                              "(at least 5 needed)")
+    assert "1 of 3 tickets compared with its priority's median and 2 with the whole desk's" in cy.text
+    assert mix_for(store, desk["Cy"], "2026-06", min_count=3).verdict == "slower"
+    assert MIX_MIN_CELL == 5
+
+
+def test_actual_is_the_engines_mttr(store, desk):
+    engine = mttr(store, "2026-06")
+    figs = mix_all(store, "2026-06")
+    for name in ("Ann", "Bob", "Cy"):
+        tid = desk[name]
+        assert (figs[tid].actual, figs[tid].count) == (pytest.approx(engine[tid][0]), engine[tid][1])
+        assert mix_for(store, tid, "2026-06") == figs[tid]
+
+
+def test_no_timed_ticket_gives_none_not_zero(store, desk):
+    dee = mix_all(store, "2026-06")[desk["Dee"]]  # resolved something, but with no resolution time
+    assert (dee.actual, dee.expected, dee.ratio, dee.count, dee.verdict) == (None, None, None, 0, "unknown")
+    assert dee.text == "No ticket with a resolution time in 2026-06: no mix-adjusted speed"
+    nothing = mix_for(store, desk["Ann"], "2026-07")  # nothing resolved at all in July
+    assert (nothing.actual, nothing.expected, nothing.ratio, nothing.count) == (None, None, None, 0)
+    assert mix_all(store, "2026-07") == {}
+
+
+def test_window_is_the_six_periods_ending_with_p(store):
+    ann = people(store)["Ann"]
+    rows = [done("2026-06-15 12:00", 10, tech=ann)]  # P3, no category
+    rows += [done("2026-01-01 00:30", 2) for _ in range(4)]  # 5 periods before June: in the window
+    rows += [done("2025-12-31 23:30", 100) for _ in range(10)]  # 6 periods before: out
+    rows += [done("2026-07-01 00:10", 100) for _ in range(3)]  # after June: out
+    # Weeks: P = 2026-W10 (2 to 8 March), window W05 (26 Jan - 1 Feb) .. W10.
+    rows.append(done("2026-03-04 12:00", 10, tech=ann, category="w"))
+    rows += [done("2026-01-26 00:30", 2, category="w") for _ in range(4)]  # W05: in
+    rows += [done("2026-01-25 23:30", 100, category="w") for _ in range(10)]  # W04: out
+    add_tickets(store, rows)
+    june = mix_for(store, ann, "2026-06", min_count=1)
+    # Cell P3 '': 2 2 2 2 and Ann's 10: exactly MIX_MIN_CELL tickets, median 2 h; ratio 10 / 2 = 5.
+    assert (june.expected, june.ratio, june.fallbacks["cell"]) == (2.0, 5.0, 1)
+    week = mix_for(store, ann, "2026-W10", min_count=1)
+    assert (week.period, week.expected, week.ratio, week.fallbacks["cell"]) == ("2026-W10", 2.0, 5.0, 1)
+    # Quarters: 2026-Q2's window is 2025-Q1 .. 2026-Q2, so December is in: 2 2 2 2 10 and ten 100s,
+    # n = 15, median rank 7 = 100 h.
+    quarter = mix_for(store, ann, "2026-Q2", min_count=1)
+    assert (quarter.expected, quarter.ratio) == (100.0, 0.1)
+
+
+def test_thresholds_at_exactly_0_9_and_1_1(store):
+    ids = people(store)
+    rows = []
+    for cat, tech, hours in (("a", ids["Ann"], 9), ("b", ids["Bob"], 11), ("c", ids["Cy"], 10.5)):
+        rows += [done("2026-06-05 12:00", 10, category=cat) for _ in range(9)]
+        rows.append(done("2026-06-20 12:00", hours, tech=tech, category=cat))
+    add_tickets(store, rows)
+    figs = mix_all(store, "2026-06", min_count=1)
+    # Each cell: nine 10 h and the technician's ticket, n = 10, ranks 4 and 5 are 10 h: expected 10.
+    assert (figs[ids["Ann"]].ratio, figs[ids["Ann"]].verdict) == (pytest.approx(0.9), "faster")  # 9 / 10
+    assert (figs[ids["Bob"]].ratio, figs[ids["Bob"]].verdict) == (pytest.approx(1.1), "slower")  # 11 / 10
+    assert figs[ids["Cy"]].verdict == "about the same"  # 10.5 / 10
+    assert figs[ids["Cy"]].text.endswith("in line with the desk for the tickets they got")
+    assert verdict_of(0.9, 5, 5) == "faster" and verdict_of(1.1, 5, 5) == "slower"
+    assert verdict_of(0.90001, 5, 5) == verdict_of(1.09999, 5, 5) == "about the same"
+    assert verdict_of(0.5, 4, 5) == verdict_of(None, 5, 5) == "unknown"
+
+
+def test_shared_tickets_count_for_each_technician_and_once_for_the_desk(store):
+    ids = people(store)
+    ann, bob = ids["Ann"], ids["Bob"]
+    rows = [done("2026-06-05 12:00", h) for h in (2, 2, 10, 10, 10)]
+    # Ann and Bob (and a technician since deleted, id 999: left out, as the engine's join does).
+    rows.append(done("2026-06-20 12:00", 4, tech=ann, shared_with=json.dumps([bob, 999])))
+    add_tickets(store, rows)
+    figs = mix_all(store, "2026-06", min_count=1)
+    assert set(figs) == {ann, bob}
+    # The desk has the shared ticket once: 2 2 4 10 10 10, n = 6, median (4 + 10) / 2 = 7 h
+    # (twice, it would be 2 2 4 4 10 10 10 and 4 h).
+    for tid in (ann, bob):
+        assert (figs[tid].actual, figs[tid].expected, figs[tid].count) == (4.0, 7.0, 1)
+    engine = mttr(store, "2026-06")
+    assert engine[ann] == engine[bob] == (4.0, 1)
+
