@@ -101,23 +101,15 @@ def _kpi_id(store: "Store", name: Optional[str]) -> Optional[int]:
 
 
 def _scope_key(store: "Store", args: argparse.Namespace) -> Optional[str]:
-    """The scope the flags name; None when none is given."""
-    from kpidesk.cli.metrics_cmd import find_group
+    """The scope the flags name (the lookup `metrics` uses); None when none is given."""
+    from kpidesk.cli.metrics_cmd import scope_of
 
-    if args.technician is not None:
-        tech = store.find_technician(args.technician)
-        if tech is None:
-            raise NotFound(f"There is no technician named {args.technician!r} (see `kpidesk people list`).")
-        return f"technician:{tech.id}"
-    if args.team is not None:
-        teams = store.list_teams()
-        team = next((t for t in teams if t.name.casefold() == args.team.strip().casefold()), None)
-        if team is None:
-            raise NotFound(f"There is no team named {args.team!r} (teams: "
-                           f"{', '.join(t.name for t in teams) or 'none yet'}).")
-        return f"team:{team.id}"
-    if args.group is not None:
-        return f"group:{find_group(store, args.group)}"
+    given = {f"--{k}": v for k in ("technician", "team", "group") if (v := getattr(args, k)) is not None}
+    for flag, value in given.items():
+        if not value.strip():
+            raise UsageError(f"{flag} needs a name (it was empty)")
+    if given:
+        return scope_of(store, args)
     return "desk" if args.desk else None
 
 

@@ -165,6 +165,7 @@ def test_note_cli_add_list_delete_and_exit_codes(db_path, mttr, capsys):
         err = capsys.readouterr().err
         assert err.startswith("kpidesk: ") and err.count("\n") == 1 and "Traceback" not in err
     assert run(db + ["note", "list", "--from", "2026-04-01", "--to", "2026-03-01"]) == 2
+    assert run(db + ["note", "add", "--date", "2026-03-05", "--text", "x", "--technician", " "]) == 2
     assert run(db + ["note", "add", "--date", "2026-03-05", "--text", "x", "--team", "Nope"]) == 1
     assert "no team named 'Nope'" in capsys.readouterr().err
     assert run(db + ["note", "add", "--date", "2026-03-05", "--text", "x", "--kpi", "Nope"]) == 1
