@@ -9,7 +9,9 @@ Rules kept here (the fair-appraisal rules of DESIGN.md):
   resting on fewer than `min_count` tickets (setting); trend: the last 6 periods, this one included;
 - thin data is said, not hidden: fewer than `min_count` tickets or survey responses in the period,
   fewer than 3 periods of history, a start date inside the period;
-- MTTR is shown split by priority tier and by ticket type;
+- MTTR is shown split by priority tier and by ticket type, and beside the MTTR the desk would expect
+  for the tickets the person got (kpidesk.metrics.mix: the desk's medians by priority and category, a
+  reference for the mix, not a colleague's numbers);
 - team outcomes (KPIs of level 'team', backlog, team SLA compliance) are context and never rated; the
   escalation rate of an escalation destination is reported and never rated;
 - no ranking against colleagues: nothing here reads another technician's numbers;
@@ -29,6 +31,7 @@ from kpidesk.annotations import checkin_annotations
 from kpidesk.appraisal import readings as rd
 from kpidesk.appraisal.model import ContextFact, Facts, KpiFact, SplitFact
 from kpidesk.errors import NotFound
+from kpidesk.metrics import mix as mix_rules  # a module import: mix.py imports appraisal.readings
 from kpidesk.metrics.engine import compute
 from kpidesk.metrics.model import TICKET_METRICS
 from kpidesk.metrics.sql import PERIOD_COLUMN
@@ -268,13 +271,15 @@ def _readings(store: "Store", facts: Facts, who: dict[str, Any], series: Series,
     by_esc = _csat_by_escalation(store, facts.technician_id, periods[-1])
     esc_csat = rd.Figure(by_esc[True][0], count=by_esc[True][1])
     other_csat = rd.Figure(by_esc[False][0], count=by_esc[False][1])
-    facts.readings = [rd.speed_vs_quality(mttr, fcr, label=label, min_count=min_count),
+    mix = mix_rules.mix_for(store, facts.technician_id, periods[-1], min_count=min_count)
+    facts.readings = [rd.speed_vs_quality(mttr, fcr, label=label, min_count=min_count, mix=mix),
                       rd.sla_vs_csat(sla, csat, response_rate=resp, min_count=min_count)]
     facts.escalation = rd.escalation_reading(esc, esc_csat, other_csat, destination=who["destination"],
                                              name=who["name"], min_count=min_count)
     facts.figures = {"speed_label": label, "mttr": vars(mttr), "fcr": vars(fcr), "sla": vars(sla),
                      "csat": vars(csat), "csat_response_rate": resp, "escalation": vars(esc),
-                     "csat_escalated": vars(esc_csat), "csat_other": vars(other_csat)}
+                     "csat_escalated": vars(esc_csat), "csat_other": vars(other_csat),
+                     "mix": mix.to_json()}  # absent from check-ins frozen before issue 16
 
 
 def _team_context(store: "Store", who: dict[str, Any], p: Period) -> list[ContextFact]:

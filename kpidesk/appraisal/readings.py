@@ -28,13 +28,23 @@ Escalation rate (lower is better), against its target, else own baseline:
     in line   otherwise
     beside it: CSAT of escalated tickets against CSAT of the rest; "lower" when the gap is >= 0.5.
     An escalation destination (L2/L3) receives escalations: the rate is reported, never rated.
+Mix-adjusted speed (kpidesk.metrics.mix, said after the speed reading, never changing its verdict):
+    expected  per ticket they resolved, the desk's median resolution time over the 6 periods ending
+              with this one for its priority and category (its priority alone, else the whole desk,
+              where fewer than 5 tickets; how many fell back is said); their mean
+    faster    MTTR <= 0.9 x expected
+    slower    MTTR >= 1.1 x expected
+    about the same  otherwise (said "in line with the desk")
 Any figure missing, or resting on fewer than `min_count` tickets (responses for CSAT), gives
 "unknown" and the reading says there is not enough data rather than guessing.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    from kpidesk.metrics.mix import MixFigure
 
 FAST, SLOW = 0.9, 1.1
 FCR_DROP = 0.05
@@ -174,8 +184,24 @@ _CONFLICT = {("fast", "low"), ("fast", "fell"), ("slow", "high"), ("met", "low")
              ("late", "high"), ("short", "high")}
 
 
-def speed_vs_quality(mttr: Figure, fcr: Figure, *, label: str = "MTTR", min_count: int = 5) -> Reading:
-    """MTTR beside first-contact resolution. `label` names the speed figure ('MTTR P1')."""
+def speed_vs_quality(mttr: Figure, fcr: Figure, *, label: str = "MTTR", min_count: int = 5,
+                     mix: Optional["MixFigure"] = None) -> Reading:
+    """MTTR beside first-contact resolution. `label` names the speed figure ('MTTR P1'). With `mix`
+    (kpidesk.metrics.mix), the mix-adjusted speed is said after it, with its rule; the verdict stays."""
+    reading = _speed_vs_quality(mttr, fcr, label, min_count)
+    if mix is not None:
+        lead = "" if label == "MTTR" else "MTTR over all their tickets: "
+        said = lead + mix.text
+        reading.text += f" {said[0].upper()}{said[1:]}."
+        from kpidesk.metrics.mix import RULE  # here: mix.py imports this module
+
+        ratio = "n/a" if mix.ratio is None else f"{mix.ratio:.2f}"
+        reading.rule += f"; mix-adjusted {mix.verdict}: MTTR / expected = {ratio} ({RULE})"
+        reading.numbers["mix"] = mix.to_json()
+    return reading
+
+
+def _speed_vs_quality(mttr: Figure, fcr: Figure, label: str, min_count: int) -> Reading:
     speed, sref, skind = speed_state(mttr, min_count)
     quality, _qref, _qkind = fcr_state(fcr, min_count)
     nums = _numbers(mttr=mttr, fcr=fcr)

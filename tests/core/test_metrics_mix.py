@@ -9,8 +9,10 @@ import json
 
 import pytest
 
+from kpidesk.appraisal.facts import gather
+from kpidesk.appraisal.model import Facts
 from kpidesk.metrics.engine import compute_all
-from kpidesk.metrics.mix import MIX_MIN_CELL, mix_all, mix_for, verdict_of
+from kpidesk.metrics.mix import MIX_MIN_CELL, MixFigure, mix_all, mix_for, verdict_of
 from kpidesk.records import TechnicianRecord
 from tests.core.metrics_tickets import add_tickets, people, ticket
 
@@ -170,3 +172,39 @@ def test_shared_tickets_count_for_each_technician_and_once_for_the_desk(store):
     engine = mttr(store, "2026-06")
     assert engine[ann] == engine[bob] == (4.0, 1)
 
+
+def test_the_check_in_reads_the_mix_beside_speed(store, desk):
+    facts = gather(store, desk["Ann"], "2026-06")
+    mix = mix_for(store, desk["Ann"], "2026-06")
+    assert facts.figures["mix"] == mix.to_json()
+    speed = next(r for r in facts.readings if r.topic == "speed_quality")
+    assert (mix.text[0].upper() + mix.text[1:] + ".") in speed.text
+    assert speed.numbers["mix"]["verdict"] == "slower" and "faster <= 0.9" in speed.rule
+    # A check-in signed before the mix existed still loads, with no mix in its figures.
+    old = json.loads(json.dumps(facts.to_json()))
+    del old["figures"]["mix"]
+    for r in old["readings"]:
+        r["numbers"].pop("mix", None)
+    back = Facts.from_json(old)
+    assert "mix" not in back.figures and back.readings[0].topic == "speed_quality"
+    # And one signed with it gives the figure back.
+    again = Facts.from_json(json.loads(json.dumps(facts.to_json())))
+    assert MixFigure.from_json(again.figures["mix"]) == mix
+
+
+def test_the_speed_reading_keeps_its_words_and_adds_the_mix():
+    from kpidesk.appraisal.readings import Figure, speed_vs_quality
+
+    mttr, fcr = Figure(12.0, target=24.0, count=50), Figure(0.82, target=0.75, count=50)
+    fig = MixFigure(7, "2026-Q3", actual=31.0, expected=34.0, ratio=31 / 34, count=40, verdict="about the same",
+                    text="31 h against 34 h expected for this mix: in line with the desk for the tickets they got")
+    plain = speed_vs_quality(mttr, fcr)
+    with_mix = speed_vs_quality(mttr, fcr, mix=fig)
+    assert with_mix.text == plain.text + " 31 h against 34 h expected for this mix: in line with the desk for the " \
+                                         "tickets they got."
+    assert with_mix.verdict == plain.verdict == "efficient" and with_mix.rule.startswith(plain.rule)
+    assert "MTTR / expected = 0.91" in with_mix.rule and "faster <= 0.9, slower >= 1.1" in with_mix.rule
+    # A role whose speed KPI is MTTR P1: the mix is over all their tickets, and says so.
+    p1 = speed_vs_quality(mttr, fcr, label="MTTR P1", mix=fig)
+    assert p1.text.endswith(" MTTR over all their tickets: 31 h against 34 h expected for this mix: in line with "
+                            "the desk for the tickets they got.")
