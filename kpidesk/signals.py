@@ -98,3 +98,34 @@ def trend_of_label(label: str, slope: Optional[float]) -> str:
     if label not in ("improving", "declining") or not slope:
         return trend_phrase(None, None)
     return trend_phrase("up" if slope > 0 else "down", label == "improving")
+
+
+def _distance_to_band(value: float, band: tuple[float, float]) -> float:
+    return max(band[0] - value, 0.0, value - band[1])
+
+
+def change_phrase(now: Optional[float], then: Optional[float], then_period: str, direction: str, unit: str,
+                  band: Optional[tuple[float, float]] = None) -> str:
+    """Period over period, direction-aware: '↓ 2.1 h better than 2026-09' for an MTTR that fell,
+    '↑ 3.0 pts worse than 2025-10' for a rate that rose where lower is better. A band KPI is better
+    when it comes closer to its band. No value on either side: 'no value in 2025-10 to compare'."""
+    from kpidesk.export.formats import fmt_value
+    from kpidesk.units import is_percent
+
+    if now is None or then is None:
+        return f"no value in {then_period} to compare"
+    delta = now - then
+    if abs(delta) < 1e-9:
+        return f"{ARROW_FLAT} same as {then_period}"
+    size = f"{abs(delta):.1f} pts" if is_percent(unit) else fmt_value(abs(delta), unit)
+    arrow = ARROW_UP if delta > 0 else ARROW_DOWN
+    if direction == "band":
+        if band is None:
+            return f"{arrow} {size} against {then_period}"
+        gap_now, gap_then = _distance_to_band(now, band), _distance_to_band(then, band)
+        if abs(gap_now - gap_then) < 1e-9:
+            return f"{arrow} {size}, as near its band as in {then_period}"
+        better = gap_now < gap_then
+    else:
+        better = delta < 0 if direction == "lower" else delta > 0
+    return f"{arrow} {size} {'better' if better else 'worse'} than {then_period}"

@@ -13,7 +13,7 @@ from kpidesk.metrics.kpi_values import kpi_values
 from kpidesk.metrics.model import Scope, as_period, granularity_of, split_of_segment
 from kpidesk.metrics.reviews import scope_label
 from kpidesk.metrics.status import judge_period
-from kpidesk.signals import Signal, signal, trend_of_label
+from kpidesk.signals import Signal, change_phrase, signal, trend_of_label
 from kpidesk.metrics.trend import analyse
 from kpidesk.periods import Period, period_containing
 from kpidesk.units import metric_to_kpi
@@ -186,6 +186,9 @@ class KpiCard:
     rated: bool  # False for team outcomes (never used to rate a person)
     metric: str = ""  # the ticket metric of a computed KPI (what its count counts: COUNT_NOUNS)
     slope: float | None = None  # the trend line's slope per period (its sign: which way the value moves)
+    # Period over period: the previous period's value and the same period a year earlier.
+    previous: tuple[str, float | None] | None = None
+    year_ago: tuple[str, float | None] | None = None
 
     @property
     def signal(self) -> "Signal":
@@ -195,6 +198,11 @@ class KpiCard:
     @property
     def trend_words(self) -> str:
         return trend_of_label(self.trend, self.slope)
+
+    def change_words(self, against: tuple[str, float | None] | None) -> str:
+        if against is None:
+            return ""
+        return change_phrase(self.value, against[1], against[0], self.direction, self.unit, self.band)
 
 
 def dashboard_cards(store: "Store", scope_key: str = "desk", period: Period | str | None = None,
@@ -215,13 +223,23 @@ def dashboard_cards(store: "Store", scope_key: str = "desk", period: Period | st
         s = kpi_series(store, k.id, scope_key, first=_back(last, n_spark), last=last, label=label)  # type: ignore[arg-type]
         if k.value_source == "entered" and all(v is None for v in s.values):
             continue
+        year = year_before(last)
+        year_value = kpi_values(store, k, [year], scope_key).get(year.key, (None, None))[0]  # type: ignore[arg-type]
         cards.append(KpiCard(kpi_id=k.id, name=k.name, unit=k.unit, direction=k.direction, period=last.key,  # type: ignore[arg-type]
                              value=s.values[-1], count=s.counts[-1], status=s.statuses[-1], target=s.target,
                              band=s.band, trend=s.trend, sparkline=s.values,
                              few=s.counts[-1] is not None and s.counts[-1] < s.min_count,
                              rated=k.level != "team", metric=k.metric if k.value_source == "computed" else "",
-                             slope=s.slope))
+                             slope=s.slope, previous=(s.periods[-2], s.values[-2]) if len(s.periods) > 1 else None,
+                             year_ago=(year.key, year_value)))
     return cards
+
+
+def year_before(p: Period) -> Period:
+    """The same period a year earlier: the same month or quarter, the week 52 weeks back."""
+    if p.granularity == "week":
+        return period_containing(p.start - dt.timedelta(weeks=52), "week")
+    return period_containing(p.start.replace(year=p.start.year - 1), p.granularity)
 
 
 def _back(p: Period, n: int) -> Period:

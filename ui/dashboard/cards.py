@@ -18,7 +18,7 @@ from kpidesk.export.formats import fmt_target, fmt_value
 from kpidesk.metrics.series import KpiCard
 from ui.dashboard.models import CARD_ROLE, GREY, KPI_ID_ROLE, OVERDUE_ROLE, count_text, status_look
 
-CARD_SIZE = QSize(250, 170)  # the narrowest a card gets; wider when the window allows
+CARD_SIZE = QSize(250, 206)  # the narrowest a card gets; wider when the window allows
 SPACING = 10
 Index = QModelIndex | QPersistentModelIndex
 
@@ -72,7 +72,9 @@ def card_pieces(card: KpiCard, r: QRectF, base: QFont, overdue: bool = False) ->
     value = fmt_value(card.value, card.unit)  # '–' for none: the status beside it says "No data"
     value_font = big
     value_w = QFontMetricsF(value_font).horizontalAdvance(value)
-    sx = x + max(value_w + 12, w * 0.5)
+    # The status word starts half-way, or earlier where a long word ("Too few to judge") needs it.
+    word_w = QFontMetricsF(bold).horizontalAdvance(word)
+    sx = x + max(value_w + 12, min(w * 0.5, w - word_w - 18))
     notes = [card.trend_words, card.period]
     if overdue:
         notes.append("review overdue")
@@ -85,6 +87,8 @@ def card_pieces(card: KpiCard, r: QRectF, base: QFont, overdue: bool = False) ->
         Piece(value, QRectF(x, r.top() + 28, sx - x, 34), value_font, ink),
         Piece(word, QRectF(sx + 14, r.top() + 35, x + w - sx - 14, 20), bold, colour if not card.few else muted),
         Piece("  ·  ".join(notes), QRectF(x, r.top() + 64, w, 16), small, muted),
+        Piece(card.change_words(card.previous), QRectF(x, r.top() + 122, w, 16), small, muted),
+        Piece(card.change_words(card.year_ago), QRectF(x, r.top() + 138, w, 16), small, muted),
         Piece(target, QRectF(x, r.bottom() - 38, w, 16), small, muted if not card.few else QColor("#7b8794")),
         Piece(count_text(card, say_few=False), QRectF(x, r.bottom() - 22, w, 16), small,
               muted if not card.few else QColor("#7b8794")),
