@@ -29,7 +29,7 @@ Escalation rate (lower is better), against its target, else own baseline:
     beside it: CSAT of escalated tickets against CSAT of the rest; "lower" when the gap is >= 0.5.
     An escalation destination (L2/L3) receives escalations: the rate is reported, never rated.
 Mix-adjusted speed (kpidesk.metrics.mix, said after the speed reading, never changing its verdict):
-    expected  per ticket they resolved, the desk's median resolution time over the 6 periods ending
+    expected  per ticket they resolved, the desk's mean resolution time over the 6 periods ending
               with this one for its priority and category (its priority alone, else the whole desk,
               where fewer than 5 tickets; how many fell back is said); their mean
     faster    MTTR <= 0.9 x expected

@@ -11,14 +11,13 @@ The rule, exactly:
   (a cell naming several technicians, kpidesk.metrics.sql) counts for each of its technicians, as in
   the engine. `actual` is the mean of their resolution times: their MTTR for P.
 - The window: the WINDOW_PERIODS (6) periods ending with P, i.e. P and the 5 before it, of P's length.
-- The reference of one ticket: the median resolution time of every desk ticket resolved in the window
+- The reference of one ticket: the mean resolution time of every desk ticket resolved in the window
   with a known resolution time (everyone's, their own included, unassigned ones too; a shared ticket
   once) of the same priority tier and category (its cell). The category is compared as stored; a
-  blank category is a cell of its own (tickets the export gave no category). The median is the
-  engine's: linear interpolation between the two middle values (kpidesk.metrics.sql.quantile).
+  blank category is a cell of its own (tickets the export gave no category).
 - Fallbacks, counted and returned, never silent: a cell with fewer than MIX_MIN_CELL (5) tickets
-  falls back to the median of the ticket's priority tier over all categories (same window); a tier
-  with fewer than 5 too, or a ticket with no priority tier, falls back to the desk's median over the
+  falls back to the mean of the ticket's priority tier over all categories (same window); a tier
+  with fewer than 5 too, or a ticket with no priority tier, falls back to the desk's mean over the
   window (whatever its count: it is the last resort). `fallbacks` counts the technician's tickets by
   the level their reference came from: 'cell' (no fallback), 'tier', 'desk'.
 - `expected` is the mean of the references of their tickets; `ratio` = actual / expected (None when
@@ -27,16 +26,18 @@ The rule, exactly:
   <= 0.9 'faster', >= 1.1 'slower', otherwise 'about the same' (the ratio is compared rounded to
   9 decimals, so 9 h against 10 h is exactly 0.9); 'unknown' without a ratio or when it rests on
   fewer than `min_count` tickets (the setting), and the text then says there are too few to judge.
-The desk's medians are a reference for a mix of tickets, not a ranking: no colleague is named.
+The desk's means are a reference for a mix of tickets, not a ranking: no colleague is named.
 
-Known limit of the rule as the issue states it: `actual` is a mean and the references are medians.
-Resolution times are skewed to the right (a few very long tickets), so a mean sits above the median
-and a technician whose tickets are exactly the desk's reads above 1: on bench_mix.py's lognormal
-tickets, where every technician is alike, all 40 read 'slower' (ratios 1.17 to 1.39; the desk's own
-1.29). Comparing with the cells' means instead gives 0.91 to 1.08 on the same tickets.
+Why means, where issue 16 said medians: `actual` is MTTR, a mean, and like must be compared with like
+(this is indirect standardisation, the observed/expected ratio of case-mix adjustment). Resolution
+times are skewed to the right, so a mean sits well above its median: with the cells' medians, a
+technician whose tickets are exactly the desk's reads above 1. On bench_mix.py's lognormal tickets,
+where all 40 technicians are alike, all 40 read 'slower' (ratios 1.17 to 1.39, the desk 1.29 against
+itself); with the cells' means they read 0.91 to 1.08, and the desk's tickets over the whole window
+score exactly 1. The median and p90 stay beside MTTR on every screen for the skew itself.
 
-Speed: one SQL read of the window's resolved tickets (six columns), grouped in Python; the medians
-are sorted only for the cells that are asked for. bench_mix.py, 1M tickets over 3 years: about 0.5 s
+Speed: one SQL read of the window's resolved tickets (six columns), grouped in Python; the means
+are worked out only for the cells that are asked for. bench_mix.py, 1M tickets over 3 years: about 0.5 s
 for a month (every technician; mix_for the same: the window is read whole either way), 1.1 s for a
 quarter (its window is half the table), 0.25 s for a week.
 """
@@ -63,7 +64,7 @@ VERDICTS = ("faster", "about the same", "slower", UNKNOWN)
 _WORDS = {"faster": "faster than the desk for the tickets they got",
           "slower": "slower than the desk for the tickets they got",
           "about the same": "in line with the desk for the tickets they got"}
-RULE = ("expected = the mean, over their tickets, of the desk's median resolution time in the last "
+RULE = ("expected = the mean, over their tickets, of the desk's mean resolution time in the last "
         f"{WINDOW_PERIODS} periods for the ticket's priority and category (its priority alone, else the "
         f"whole desk, where fewer than {MIX_MIN_CELL} tickets); faster <= {FAST}, slower >= {SLOW}")
 
@@ -128,7 +129,7 @@ def describe(fig: MixFigure) -> str:
     if fig.count == 0 or fig.actual is None:
         return f"No ticket with a resolution time in {fig.period}: no mix-adjusted speed"
     if not fig.expected:
-        return f"{_h(fig.actual)} with no expected time for this mix (the desk's medians are 0 h)"
+        return f"{_h(fig.actual)} with no expected time for this mix (the desk's means are 0 h)"
     head = f"{_h(fig.actual)} against {_h(fig.expected)} expected for this mix"
     if fig.count < fig.min_count:
         text = (f"{head}, on only {count_words(fig.count, 'ticket')}: too few to judge "
@@ -138,8 +139,8 @@ def describe(fig: MixFigure) -> str:
     tier, desk = fig.fallbacks.get("tier", 0), fig.fallbacks.get("desk", 0)
     if tier or desk:
         of = f"of {count_words(fig.count, 'ticket')} compared"
-        said = (f"{tier} {of} with its priority's median" + (f" and {desk} with the whole desk's" if desk else "")
-                if tier else f"{desk} {of} with the whole desk's median")
+        said = (f"{tier} {of} with its priority's mean" + (f" and {desk} with the whole desk's" if desk else "")
+                if tier else f"{desk} {of} with the whole desk's mean")
         text += f"; {said} (fewer than {MIX_MIN_CELL} desk tickets of the same priority and category)"
     return text
 
@@ -160,7 +161,7 @@ def _read(con: sqlite3.Connection, p: Period) -> list[tuple[Any, ...]]:
 
 
 class _Reference:
-    """The desk's medians over the window, by cell, tier and the whole desk, sorted when first asked."""
+    """The desk's means over the window, by cell, tier and the whole desk, worked out when first asked."""
 
     def __init__(self, cells: dict[tuple[Any, str], list[float]]):
         self.cells = cells
@@ -169,23 +170,18 @@ class _Reference:
         self._desk: Optional[tuple[Optional[float]]] = None
 
     @staticmethod
-    def _median(values: list[float]) -> Optional[float]:
-        n = len(values)
-        if n == 0:
-            return None
-        values = sorted(values)
-        lo = (n - 1) // 2
-        return sql.quantile({lo: values[lo], lo + 1: values[min(lo + 1, n - 1)]}, n, 0.5)
+    def _mean(values: list[float]) -> Optional[float]:
+        return sum(values) / len(values) if values else None
 
-    def _tier_median(self, tier: Any) -> Optional[float]:
+    def _tier_mean(self, tier: Any) -> Optional[float]:
         if tier not in self._tier:
             values = [h for (t, _c), hs in self.cells.items() if t == tier for h in hs]
-            self._tier[tier] = self._median(values) if len(values) >= MIX_MIN_CELL else None
+            self._tier[tier] = self._mean(values) if len(values) >= MIX_MIN_CELL else None
         return self._tier[tier]
 
-    def _desk_median(self) -> Optional[float]:
+    def _desk_mean(self) -> Optional[float]:
         if self._desk is None:
-            self._desk = (self._median([h for hs in self.cells.values() for h in hs]),)
+            self._desk = (self._mean([h for hs in self.cells.values() for h in hs]),)
         return self._desk[0]
 
     def of(self, tier: Any, category: str) -> tuple[Optional[float], str]:
@@ -194,12 +190,12 @@ class _Reference:
             key = (tier, category)
             if key not in self._cell:
                 values = self.cells.get(key, [])
-                self._cell[key] = self._median(values) if len(values) >= MIX_MIN_CELL else None
+                self._cell[key] = self._mean(values) if len(values) >= MIX_MIN_CELL else None
             if (m := self._cell[key]) is not None:
                 return m, "cell"
-            if (m := self._tier_median(tier)) is not None:
+            if (m := self._tier_mean(tier)) is not None:
                 return m, "tier"
-        return self._desk_median(), "desk"
+        return self._desk_mean(), "desk"
 
 
 def _people(tech: Optional[int], shared: Optional[str], known: set[int]) -> list[int]:

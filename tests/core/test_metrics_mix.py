@@ -1,5 +1,5 @@
 """Issue 16, part 5: mix-adjusted speed (kpidesk.metrics.mix). Every expected number is worked out by
-hand in the comments, from the rule in the module's docstring: for each ticket the desk's median over
+hand in the comments, from the rule in the module's docstring: for each ticket the desk's mean over
 the 6 periods ending with P for its priority and category (else its priority, else the desk, where
 fewer than 5 tickets), `expected` their mean, ratio = MTTR / expected, faster <= 0.9, slower >= 1.1."""
 from __future__ import annotations
@@ -67,33 +67,33 @@ def test_same_mttr_different_mix_different_verdicts(store, desk):
     # Both MTTR 10 h on 5 tickets.
     assert (ann.actual, ann.count) == (pytest.approx(10.0), 5)
     assert (bob.actual, bob.count) == (pytest.approx(10.0), 5)
-    # Ann's cell P1 hardware: nine 4 h and 8 9 10 11 12, n = 14; the median sits between ranks 6 and 7
-    # (0-based) of the sorted list, both 4 h -> 4 h for each of her tickets: expected 4, ratio 2.5.
-    assert ann.expected == pytest.approx(4.0) and ann.ratio == pytest.approx(2.5)
+    # Ann's cell P1 hardware: nine 4 h and 8 9 10 11 12, n = 14, sum 36 + 50 = 86: mean 86/14 = 6.14 h for
+    # each of her tickets: expected 86/14, ratio 10 / (86/14) = 140/86 = 1.63.
+    assert ann.expected == pytest.approx(86 / 14) and ann.ratio == pytest.approx(140 / 86)
     assert ann.verdict == "slower" and ann.fallbacks == {"cell": 5, "tier": 0, "desk": 0}
-    assert ann.text == "10 h against 4.0 h expected for this mix: slower than the desk for the tickets they got"
-    # Bob's cell P4 hardware: 6 8 10 12 14 and nine 30 h, n = 14; ranks 6 and 7 are both 30 h: expected 30,
-    # ratio 1/3.
-    assert bob.expected == pytest.approx(30.0) and bob.ratio == pytest.approx(1 / 3)
+    assert ann.text == "10 h against 6.1 h expected for this mix: slower than the desk for the tickets they got"
+    # Bob's cell P4 hardware: 6 8 10 12 14 and nine 30 h, n = 14, sum 50 + 270 = 320: expected 320/14 = 22.9 h,
+    # ratio 140/320 = 0.44.
+    assert bob.expected == pytest.approx(320 / 14) and bob.ratio == pytest.approx(140 / 320)
     assert bob.verdict == "faster" and bob.fallbacks == {"cell": 5, "tier": 0, "desk": 0}
-    assert bob.text == "10 h against 30 h expected for this mix: faster than the desk for the tickets they got"
+    assert bob.text == "10 h against 23 h expected for this mix: faster than the desk for the tickets they got"
 
 
 def test_fallbacks_are_counted_and_said(store, desk):
     cy = mix_for(store, desk["Cy"], "2026-06")
-    # P2 printer: one ticket in the cell -> the P2 tier: 1 2 3 4 5 6 and Cy's 7, n = 7, median rank 3 = 4 h.
+    # P2 printer: one ticket in the cell -> the P2 tier: 1 2 3 4 5 6 and Cy's 7, n = 7, mean 28/7 = 4 h.
     # P3 printer: one ticket, and one P3 ticket in all -> the desk. No tier -> the desk.
-    # The desk's 37 timed tickets sorted: 1 2 3, ten 4s (ranks 3-12), 5 6 6 7 (13-16), 8 8 (17, 18), 9 10 10 11
-    # 12 12 14 16 20, nine 30s; n = 37, median rank 18 = 8 h.
-    # Expected (4 + 8 + 8) / 3 = 20/3; actual (7 + 20 + 16) / 3 = 43/3; ratio 43/20 = 2.15.
+    # The desk's 37 timed tickets: nine 4s (36), nine 30s (270), 1..6 (21), Ann 50, Bob 50, Cy 7 + 20 + 16
+    # (43): 470 h, mean 470/37 = 12.70 h.
+    # Expected (4 + 470/37 + 470/37) / 3 = (148 + 940) / 111 = 1088/111 = 9.80; actual 43/3; ratio 43 x 37 / 1088.
     assert cy.fallbacks == {"cell": 0, "tier": 1, "desk": 2}
-    assert cy.expected == pytest.approx(20 / 3) and cy.actual == pytest.approx(43 / 3)
-    assert cy.ratio == pytest.approx(2.15) and cy.count == 3
+    assert cy.expected == pytest.approx(1088 / 111) and cy.actual == pytest.approx(43 / 3)
+    assert cy.ratio == pytest.approx(43 * 37 / 1088) and cy.count == 3
     # Three tickets: fewer than min_count (5 by default): a ratio, but no verdict.
     assert cy.verdict == "unknown"
-    assert cy.text.startswith("14 h against 6.7 h expected for this mix, on only 3 tickets: too few to judge "
+    assert cy.text.startswith("14 h against 9.8 h expected for this mix, on only 3 tickets: too few to judge "
                               "(at least 5 needed)")
-    assert "1 of 3 tickets compared with its priority's median and 2 with the whole desk's" in cy.text
+    assert "1 of 3 tickets compared with its priority's mean and 2 with the whole desk's" in cy.text
     assert mix_for(store, desk["Cy"], "2026-06", min_count=3).verdict == "slower"
     assert MIX_MIN_CELL == 5
 
@@ -128,25 +128,27 @@ def test_window_is_the_six_periods_ending_with_p(store):
     rows += [done("2026-01-25 23:30", 100, category="w") for _ in range(10)]  # W04: out
     add_tickets(store, rows)
     june = mix_for(store, ann, "2026-06", min_count=1)
-    # Cell P3 '': 2 2 2 2 and Ann's 10: exactly MIX_MIN_CELL tickets, median 2 h; ratio 10 / 2 = 5.
-    assert (june.expected, june.ratio, june.fallbacks["cell"]) == (2.0, 5.0, 1)
+    # Cell P3 '': 2 2 2 2 and Ann's 10: exactly MIX_MIN_CELL tickets, mean 18/5 = 3.6 h; ratio 10 / 3.6.
+    assert (june.expected, june.ratio, june.fallbacks["cell"]) == (pytest.approx(3.6), pytest.approx(10 / 3.6), 1)
     week = mix_for(store, ann, "2026-W10", min_count=1)
-    assert (week.period, week.expected, week.ratio, week.fallbacks["cell"]) == ("2026-W10", 2.0, 5.0, 1)
+    assert (week.period, week.expected, week.fallbacks["cell"]) == ("2026-W10", pytest.approx(3.6), 1)
     # Quarters: 2026-Q2's window is 2025-Q1 .. 2026-Q2, so December is in: 2 2 2 2 10 and ten 100s,
-    # n = 15, median rank 7 = 100 h.
+    # n = 15, mean 1018/15 = 67.9 h.
     quarter = mix_for(store, ann, "2026-Q2", min_count=1)
-    assert (quarter.expected, quarter.ratio) == (100.0, 0.1)
+    assert (quarter.expected, quarter.ratio) == (pytest.approx(1018 / 15), pytest.approx(150 / 1018))
 
 
 def test_thresholds_at_exactly_0_9_and_1_1(store):
     ids = people(store)
     rows = []
-    for cat, tech, hours in (("a", ids["Ann"], 9), ("b", ids["Bob"], 11), ("c", ids["Cy"], 10.5)):
-        rows += [done("2026-06-05 12:00", 10, category=cat) for _ in range(9)]
+    # Each cell: nine desk tickets and the technician's, n = 10, chosen to add up to 100 h: expected 10 h.
+    for cat, tech, hours, odd in (("a", ids["Ann"], 9, 11), ("b", ids["Bob"], 11, 9), ("c", ids["Cy"], 10.5, 9.5)):
+        rows += [done("2026-06-05 12:00", 10, category=cat) for _ in range(8)]
+        rows.append(done("2026-06-05 12:00", odd, category=cat))
         rows.append(done("2026-06-20 12:00", hours, tech=tech, category=cat))
     add_tickets(store, rows)
     figs = mix_all(store, "2026-06", min_count=1)
-    # Each cell: nine 10 h and the technician's ticket, n = 10, ranks 4 and 5 are 10 h: expected 10.
+    assert {figs[ids[n]].expected for n in ("Ann", "Bob", "Cy")} == {10.0}
     assert (figs[ids["Ann"]].ratio, figs[ids["Ann"]].verdict) == (pytest.approx(0.9), "faster")  # 9 / 10
     assert (figs[ids["Bob"]].ratio, figs[ids["Bob"]].verdict) == (pytest.approx(1.1), "slower")  # 11 / 10
     assert figs[ids["Cy"]].verdict == "about the same"  # 10.5 / 10
@@ -165,10 +167,10 @@ def test_shared_tickets_count_for_each_technician_and_once_for_the_desk(store):
     add_tickets(store, rows)
     figs = mix_all(store, "2026-06", min_count=1)
     assert set(figs) == {ann, bob}
-    # The desk has the shared ticket once: 2 2 4 10 10 10, n = 6, median (4 + 10) / 2 = 7 h
-    # (twice, it would be 2 2 4 4 10 10 10 and 4 h).
+    # The desk has the shared ticket once: 2 2 4 10 10 10, n = 6, mean 38/6 h
+    # (twice, it would be 2 2 4 4 10 10 10 and 42/7 = 6 h).
     for tid in (ann, bob):
-        assert (figs[tid].actual, figs[tid].expected, figs[tid].count) == (4.0, 7.0, 1)
+        assert (figs[tid].actual, figs[tid].expected, figs[tid].count) == (4.0, pytest.approx(38 / 6), 1)
     engine = mttr(store, "2026-06")
     assert engine[ann] == engine[bob] == (4.0, 1)
 
@@ -208,3 +210,15 @@ def test_the_speed_reading_keeps_its_words_and_adds_the_mix():
     p1 = speed_vs_quality(mttr, fcr, label="MTTR P1", mix=fig)
     assert p1.text.endswith(" MTTR over all their tickets: 31 h against 34 h expected for this mix: in line with "
                             "the desk for the tickets they got.")
+
+
+def test_the_whole_window_against_itself_scores_exactly_one(store):
+    """Why means (the module's docstring): with every ticket of the window resolved by one person in P,
+    whatever the cells and their skew, actual equals expected. With the cells' medians the same skewed
+    tickets (1 1 1 1 20 in each cell) would read 4.8 / 1 = 4.8: 'slower' than the desk against itself."""
+    ann = people(store)["Ann"]
+    rows = [done("2026-06-10 12:00", h, tech=ann, tier=t, category=c)
+            for t, c in ((1, "network"), (3, "email"), (4, "hardware")) for h in (1, 1, 1, 1, 20)]
+    add_tickets(store, rows)
+    fig = mix_for(store, ann, "2026-06")
+    assert fig.actual == pytest.approx(4.8) and fig.ratio == pytest.approx(1.0) and fig.verdict == "about the same"
