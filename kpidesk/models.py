@@ -170,6 +170,9 @@ class Kpi(Base):
     baseline_periods: Mapped[Optional[int]] = mapped_column(Integer)
     trigger_kind: Mapped[Optional[str]] = mapped_column(String(10))
     trigger_value: Mapped[Optional[float]] = mapped_column(Float)
+    # Three bands (on target / watch / act) in place of one trigger line: the target is the edge of
+    # "on target", the trigger the edge of "act" (kpidesk.signals words them).
+    bands: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("0"))
     cadence: Mapped[Optional[str]] = mapped_column(String(10))
     owner: Mapped[str] = mapped_column(String(200), default="")
     leading: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -40,6 +40,7 @@ class KpiRecord:
     baseline_periods: Optional[int] = None
     trigger_kind: Optional[str] = None
     trigger_value: Optional[float] = None
+    bands: bool = False  # judged in three bands (on target / watch / act) in place of one trigger line
     cadence: Optional[str] = None
     owner: str = ""
     leading: bool = False

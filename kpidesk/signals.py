@@ -9,6 +9,9 @@ Status of one value (by the target and trigger in force in its period, kpidesk.m
     on_target    at or better than the target
     off_target   worse than the target, not past the trigger
     triggered    past its trigger ("Past trigger"): the KPI's last full period opens a review
+A KPI judged in three bands (KpiRecord.bands) says the last two its own way: "Watch" (worse than the
+target, short of the act line) and "Act" (past the act line, which is its trigger): the same
+judgement, the same colours and shapes, the words of a three-band scorecard.
 Each has a shape beside its colour, so it reads in greyscale and to a screen reader.
 
 Trend: the arrow says which way the value moves, the word after it whether that is better or worse
@@ -41,6 +44,10 @@ SIGNALS: dict[str, Signal] = {s.key: s for s in (
     Signal("no_data", "No data", "ring", "#9fb3c8", "has no value for this period"),
 )}
 JUDGED = ("on_target", "off_target", "triggered")
+BAND_SIGNALS = {
+    "off_target": Signal("watch", "Watch", "triangle", "#b7791f", "worse than its target, short of its act line"),
+    "triggered": Signal("act", "Act", "diamond", "#c53030", "past its act line: a review opens for the last full period"),
+}
 
 # How the reference lines are drawn in the app's plots and the PDF's alike (the legend says so).
 LINE_STYLES = {"baseline": "dotted", "target": "dashed"}
@@ -55,12 +62,13 @@ def status_key(status: Optional[str], value: Optional[float], *, few: bool = Fal
     return status if status in JUDGED else "no_target"
 
 
-def signal(status: Optional[str], value: Optional[float], *, few: bool = False) -> Signal:
-    return SIGNALS[status_key(status, value, few=few)]
+def signal(status: Optional[str], value: Optional[float], *, few: bool = False, bands: bool = False) -> Signal:
+    key = status_key(status, value, few=few)
+    return BAND_SIGNALS[key] if bands and key in BAND_SIGNALS else SIGNALS[key]
 
 
-def status_word(status: Optional[str], value: Optional[float], *, few: bool = False) -> str:
-    return signal(status, value, few=few).word
+def status_word(status: Optional[str], value: Optional[float], *, few: bool = False, bands: bool = False) -> str:
+    return signal(status, value, few=few, bands=bands).word
 
 
 def judge_line(value: Optional[float], target: Optional[float], direction: str,

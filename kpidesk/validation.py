@@ -77,4 +77,28 @@ def validate_kpi(k: KpiRecord) -> dict[str, str]:
                 p["trigger_value"] = "a relative trigger is a percentage of the baseline, above 0 and up to 100"
         else:
             _check_value(p, "trigger_value", "The trigger limit", k.trigger_value, k.unit)
+    if k.bands and not p:
+        _check_bands(p, k)
     return p
+
+
+def _check_bands(p: dict[str, str], k: KpiRecord) -> None:
+    """Three bands need both edges, and the act line on the bad side of the target (else the watch
+    band would be empty or inverted)."""
+    from kpidesk.metrics.status import trigger_limits
+
+    if not (k.has_target and k.has_trigger):
+        p["bands"] = ("three bands need a target (the edge of 'on target') and a trigger (the edge of 'act'); "
+                      "set both, or keep one trigger line")
+        return
+    band = (k.band_low, k.band_high) if k.direction == "band" else None
+    lo, hi = trigger_limits(k.direction, k.trigger_kind, k.trigger_value, k.baseline_value, band)
+    if k.direction == "lower" and hi is not None and hi < k.target_value:  # type: ignore[operator]
+        p["bands"] = (f"the act line ({hi:g}) is below the target ({k.target_value:g}): for a lower-is-better "
+                      "KPI the act line must be above the target")
+    elif k.direction == "higher" and lo is not None and lo > k.target_value:  # type: ignore[operator]
+        p["bands"] = (f"the act line ({lo:g}) is above the target ({k.target_value:g}): for a higher-is-better "
+                      "KPI the act line must be below the target")
+    elif k.direction == "band" and band is not None and (
+            (lo is not None and lo > band[0]) or (hi is not None and hi < band[1])):
+        p["bands"] = "the act lines must lie outside the target band"

@@ -86,6 +86,9 @@ class KpiForm(QWidget):
         self.trigger_kind = ChoiceCombo()
         self.trigger_kind.set_choices([("No trigger", None)] + [(v, k) for k, v in TRIGGER_LABELS.items()])
         self.trigger_value = NumberEdit(placeholderText="% of baseline, or a limit in the unit")
+        self.bands = QCheckBox("Three bands: on target, watch, act")
+        self.bands.setToolTip("Judge in three bands instead of one trigger line: on target up to the target, watch "
+                              "between the target and the trigger, act past the trigger")
         self.cadence = ChoiceCombo()
         self.cadence.set_choices([("Not set", None)] + [(c.capitalize(), c) for c in CADENCES])
         self.owner = QLineEdit(placeholderText="one named person")
@@ -124,7 +127,7 @@ class KpiForm(QWidget):
                 ("Baseline", "baseline_value", self.baseline_value), ("Baseline from", "baseline_from", self.baseline_from),
                 ("Baseline to", "baseline_to", self.baseline_to),
                 ("Review trigger", "trigger_kind", self.trigger_kind),
-                ("Trigger value", "trigger_value", self.trigger_value)]),
+                ("Trigger value", "trigger_value", self.trigger_value), ("", "bands", self.bands)]),
             ("Ownership", [("Owner", "owner", self.owner), ("Review cadence", "cadence", self.cadence),
                            ("Objective", "objective_id", objective), ("Paired with", "paired_kpi_id", self.paired)]),
             ("Where the values come from", [
@@ -178,6 +181,7 @@ class KpiForm(QWidget):
             c.currentIndexChanged.connect(self._on_field_edited)
         self.unit.editTextChanged.connect(self._on_field_edited)
         self.leading.toggled.connect(self._on_field_edited)
+        self.bands.toggled.connect(self._on_field_edited)
         for d in (self.target_date, self.baseline_from, self.baseline_to):
             d.dateChanged.connect(self._on_field_edited)
         self.save_button.clicked.connect(self._on_save_clicked)
@@ -210,6 +214,7 @@ class KpiForm(QWidget):
         self.direction.set_value(r.direction)
         self.level.set_value(r.level)
         self.leading.setChecked(r.leading)
+        self.bands.setChecked(r.bands)
         for key in NUMBER_FIELDS:
             getattr(self, key).set_value(getattr(r, key))
         self.target_date.set_value(r.target_date)
@@ -243,6 +248,7 @@ class KpiForm(QWidget):
             base, name=self.name.text(), description=self.description.toPlainText(),
             category=str(self.category.value()), unit=self.unit.currentText().strip(),
             direction=str(self.direction.value()), level=str(self.level.value()), leading=self.leading.isChecked(),
+            bands=self.bands.isChecked(),
             target_value=self.target_value.value(), band_low=self.band_low.value(), band_high=self.band_high.value(),
             target_date=self.target_date.value(), target_period=self.target_period.text().strip(),
             baseline_value=self.baseline_value.value(), baseline_from=self.baseline_from.value(),

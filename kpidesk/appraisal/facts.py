@@ -35,6 +35,7 @@ from kpidesk.metrics import mix as mix_rules  # a module import: mix.py imports 
 from kpidesk.metrics.engine import compute
 from kpidesk.metrics.model import TICKET_METRICS
 from kpidesk.metrics.sql import PERIOD_COLUMN
+from kpidesk.metrics.status import judge_period
 from kpidesk.models import Kpi, Measurement, Technician
 from kpidesk.periods import Period, parse_period, period_containing
 from kpidesk.units import kpi_to_metric, metric_to_kpi
@@ -179,6 +180,10 @@ def _kpi_fact(store: "Store", rk: dict[str, Any], who: dict[str, Any], series: S
         values = {k: (v, min_count) for k, (v, _n) in values.items()}  # a recorded value is not thin
     value, count = values.get(p.key, (None, 0))
     fact.value, fact.count = value, count
+    kpi = store.get_kpi(rk["kpi_id"])
+    if kpi.bands:  # its act line as the KPI judges the period (the person is judged by the role's target)
+        fact.bands = True
+        fact.act = judge_period(kpi, store.target_history(kpi.id), p, value, rk["segment"]).limits  # type: ignore[arg-type]
     before = [v for q in periods[:-1] if (v := values.get(q.key, (None, 0)))[0] is not None and v[1] >= min_count]
     if before:
         fact.baseline = sum(v for v, _ in before) / len(before)

@@ -47,6 +47,9 @@ class KpiFact:
     note: str = ""
     thin: bool = False
     trend: list[tuple[str, Optional[float]]] = field(default_factory=list)
+    # A KPI judged in three bands: its act line(s) in force in the period (low, high; None: no limit).
+    bands: bool = False
+    act: Optional[tuple[Optional[float], Optional[float]]] = None
 
     def to_json(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
@@ -61,6 +64,7 @@ class KpiFact:
         kw["trend"] = [(str(p[0]), p[1]) if isinstance(p, (list, tuple)) else (str(p.get("period")), p.get("value"))
                        for p in d.get("trend") or []]
         kw["band"] = tuple(d["band"]) if d.get("band") else None
+        kw["act"] = tuple(d["act"]) if d.get("act") else None
         kw.setdefault("kpi_id", 0)
         kw.setdefault("name", "")
         return cls(**kw)

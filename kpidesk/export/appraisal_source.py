@@ -181,7 +181,8 @@ def _frozen_kpis(frozen: dict[str, Any]) -> list[KpiLine]:
                            baseline=k.get("baseline"), target=k.get("target"),
                            band=tuple(band) if band else None, trend=trend, weight=k.get("weight"),
                            rated=bool(k.get("rated", True)), note=str(k.get("note", "")),
-                           kpi_id=k.get("kpi_id"), thin=bool(k.get("thin", False))))
+                           kpi_id=k.get("kpi_id"), thin=bool(k.get("thin", False)),
+                           bands=bool(k.get("bands", False)), act=tuple(k["act"]) if k.get("act") else None))
     return out
 
 

@@ -41,11 +41,19 @@ class KpiLine:
     weight: Optional[float] = None
     kpi_id: Optional[int] = None
     thin: bool = False  # rests on fewer tickets than the minimum count
+    bands: bool = False  # the KPI is judged in three bands: On target / Watch / Act
+    act: Optional[tuple[Optional[float], Optional[float]]] = None  # its act line(s) in the period
 
     @property
     def status(self) -> str:
-        """The status word (kpidesk.signals) of the value against the role's target."""
-        return status_word(judge_line(self.value, self.target, self.direction, self.band), self.value, few=self.thin)
+        """The status word (kpidesk.signals) of the value against the role's target; a three-band KPI
+        past its act line says Act."""
+        judged = judge_line(self.value, self.target, self.direction, self.band)
+        if self.bands and self.act and self.value is not None:
+            lo, hi = self.act
+            if (lo is not None and self.value < lo) or (hi is not None and self.value > hi):
+                judged = "triggered"
+        return status_word(judged, self.value, few=self.thin, bands=self.bands)
 
     @property
     def rateable(self) -> bool:

@@ -55,6 +55,7 @@ class PlotSeries:
     slope: float | None = None
     projected_period: str | None = None
     min_count: int = 5
+    bands: bool = False  # three bands (on target / watch / act) in place of one trigger line
 
 
 def epoch(d: dt.date) -> float:
@@ -85,7 +86,8 @@ def kpi_series(store: "Store", kpi_id: int, scope_key: str = "desk", segment: st
     out = PlotSeries(kpi_id=kpi_id, name=kpi.name, unit=kpi.unit, direction=kpi.direction, scope_key=scope_key,
                      scope_label=label if label is not None else scope_label(store, scope_key),
                      segment=seg, granularity=gran,
-                     baseline=kpi.baseline_value, min_count=int(store.get_setting("min_count") or 5))
+                     baseline=kpi.baseline_value, min_count=int(store.get_setting("min_count") or 5),
+                     bands=kpi.bands)
     for p in periods:
         value, count = vals.get(p.key, (None, None))
         j = judge_period(kpi, history, p, value, seg)
@@ -189,11 +191,12 @@ class KpiCard:
     # Period over period: the previous period's value and the same period a year earlier.
     previous: tuple[str, float | None] | None = None
     year_ago: tuple[str, float | None] | None = None
+    bands: bool = False  # judged in three bands: its words are On target / Watch / Act
 
     @property
     def signal(self) -> "Signal":
         """The status as every surface words it (kpidesk.signals)."""
-        return signal(self.status, self.value, few=self.few)
+        return signal(self.status, self.value, few=self.few, bands=self.bands)
 
     @property
     def trend_words(self) -> str:
@@ -231,7 +234,7 @@ def dashboard_cards(store: "Store", scope_key: str = "desk", period: Period | st
                              few=s.counts[-1] is not None and s.counts[-1] < s.min_count,
                              rated=k.level != "team", metric=k.metric if k.value_source == "computed" else "",
                              slope=s.slope, previous=(s.periods[-2], s.values[-2]) if len(s.periods) > 1 else None,
-                             year_ago=(year.key, year_value)))
+                             year_ago=(year.key, year_value), bands=k.bands))
     return cards
 
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QStac
 
 from kpidesk.export.formats import fmt_value
 from kpidesk.metrics.series import PlotSeries
-from kpidesk.signals import SIGNALS, status_word
+from kpidesk.signals import SIGNALS, signal, status_word
 from kpidesk.wording import count as count_words
 from ui.resources import line_style
 
@@ -29,6 +29,7 @@ TIER_COLOURS = {"P1": "#c53030", "P2": "#dd6b20", "P3": "#2b6cb0", "P4": "#38a16
 VALUE_COLOUR = "#1f4e8c"
 BAND_RED = QColor(197, 48, 48, 38)
 BAND_GREEN = QColor(47, 133, 90, 34)
+BAND_AMBER = QColor(214, 158, 46, 46)  # "watch", between the target and the act line
 
 
 def _arr(values: Sequence[float | None]) -> np.ndarray:
@@ -47,7 +48,7 @@ def tooltip_text(s: PlotSeries, i: int) -> str:
         lines.append(f"count: {count_words(count, 'ticket')}")
     status = s.statuses[i] if i < len(s.statuses) else None
     few = count is not None and count < s.min_count
-    lines.append(status_word(status, value, few=few))
+    lines.append(status_word(status, value, few=few, bands=s.bands))
     if i < len(s.anomalies) and s.anomalies[i]:
         lines.append("outside its usual range (one-off?)")
     return "\n".join(lines)
@@ -112,7 +113,13 @@ class TrendPlot(QWidget):
                                                 pen=pg.mkPen(QColor(197, 48, 48, 150), width=1))
         self.target_band = pg.LinearRegionItem(orientation="horizontal", movable=False, brush=BAND_GREEN,
                                                pen=pg.mkPen(QColor(47, 133, 90, 120), width=1))
-        for region in (self.trigger_band, self.target_band):
+        # Three bands (a KPI with KpiRecord.bands): on target (green) past the target, watch (amber)
+        # between the target and the act line, act (the red trigger zone) beyond it.
+        self.good_band = pg.LinearRegionItem(orientation="horizontal", movable=False, brush=BAND_GREEN,
+                                             pen=pg.mkPen(None))
+        self.watch_bands = [pg.LinearRegionItem(orientation="horizontal", movable=False, brush=BAND_AMBER,
+                                                pen=pg.mkPen(None)) for _ in range(2)]
+        for region in (self.trigger_band, self.target_band, self.good_band, *self.watch_bands):
             region.setZValue(-20)
             p.addItem(region, ignoreBounds=True)
         self.baseline_line = pg.InfiniteLine(angle=0, movable=False, pen=pg.mkPen("#52606d", width=1.5,
@@ -172,7 +179,8 @@ class TrendPlot(QWidget):
                 c.setData(empty, empty)
             self.points.setData([])
             self.triggered_marks.setData([])
-            for item in (self.baseline_line, self.target_line, self.trigger_band, self.target_band):
+            for item in (self.baseline_line, self.target_line, self.trigger_band, self.target_band, self.good_band,
+                         *self.watch_bands):
                 item.setVisible(False)
             return
         x = np.array(s.starts, dtype=float)
@@ -216,15 +224,20 @@ class TrendPlot(QWidget):
         if self.target_line.isVisible():
             parts.append(entry("╍╍", "#2f855a", f"target {fmt_value(s.target, s.unit)}"))
         if self.target_band.isVisible() and s.band:
-            parts.append(entry("▆", "#9ae6b4", f"target band {fmt_value(s.band[0], s.unit)} to "
-                                              f"{fmt_value(s.band[1], s.unit)}"))
+            parts.append(entry("▆", "#9ae6b4", f"{'on target' if s.bands else 'target band'} "
+                                              f"{fmt_value(s.band[0], s.unit)} to {fmt_value(s.band[1], s.unit)}"))
+        elif self.good_band.isVisible():
+            parts.append(entry("▆", "#9ae6b4", "on target"))
+        if any(b.isVisible() for b in self.watch_bands):
+            parts.append(entry("▆", "#f6d28b", "watch"))
         lo, hi = s.threshold
         if lo is not None or hi is not None:
             where = " or ".join(([f"below {fmt_value(lo, s.unit)}"] if lo is not None else [])
                                 + ([f"above {fmt_value(hi, s.unit)}"] if hi is not None else []))
-            parts.append(entry("▆", "#f3b9b9", f"trigger zone ({where})"))
+            parts.append(entry("▆", "#f3b9b9", f"{'act' if s.bands else 'trigger zone'} ({where})"))
         if triggered:
-            parts.append(entry("◆", SIGNALS["triggered"].colour, f"{SIGNALS['triggered'].word.lower()}"))
+            word = signal("triggered", 0.0, bands=s.bands).word.lower()
+            parts.append(entry("◆", SIGNALS["triggered"].colour, word))
         self.key.setText("&nbsp;&nbsp;&nbsp; ".join(parts))
 
     def _set_lines(self, s: PlotSeries) -> None:
@@ -248,6 +261,30 @@ class TrendPlot(QWidget):
         elif lo is not None:
             self.trigger_band.setRegion((lo - reach, lo))
         self.trigger_band.setVisible(lo is not None or hi is not None)
+        self._set_bands(s, reach)
+
+    def _set_bands(self, s: PlotSeries, reach: float) -> None:
+        """Green and amber zones of a three-band KPI: on target past the target, watch up to the act line."""
+        good: tuple[float, float] | None = None
+        watch: list[tuple[float, float]] = []
+        lo, hi = s.threshold
+        if s.bands and s.direction == "band" and s.band is not None:
+            watch = [(lo, s.band[0])] if lo is not None else []
+            watch += [(s.band[1], hi)] if hi is not None else []
+        elif s.bands and s.target is not None:
+            if s.direction == "lower":
+                good = (s.target - reach, s.target)
+                watch = [(s.target, hi)] if hi is not None else []
+            else:
+                good = (s.target, s.target + reach)
+                watch = [(lo, s.target)] if lo is not None else []
+        self.good_band.setVisible(good is not None)
+        if good is not None:
+            self.good_band.setRegion(good)
+        for item, region in zip(self.watch_bands, watch + [None, None]):
+            item.setVisible(region is not None)
+            if region is not None:
+                item.setRegion(region)
 
     @staticmethod
     def _numbers(s: PlotSeries) -> list[float]:
