@@ -134,3 +134,34 @@ def test_opens_from_a_checkin_figure(qtbot, demo_store):
     sla = wiz.content.facts.figures["sla"]["value"]
     assert dlg.evidence.summary()[0] == pytest.approx(sla)
     close_all()
+
+
+def test_notes_from_the_plot_and_a_review_are_drawn_on_the_trend(qtbot, dashboard, prepared_store, monkeypatch):  # noqa: F811
+    """Issue 16 item 2, the window's side: a note added from the trend plot (or a review) is drawn on
+    the plot and named in its key; the note's dialog is prefilled with the plot's KPI and scope."""
+    import datetime as dt
+
+    from kpidesk import actions
+    from kpidesk.annotations import AnnotationRecord, list_annotations
+    from ui.dashboard import screen as screen_module
+
+    mttr = kpi_named(prepared_store, "MTTR")
+    dashboard.open_trend(mttr.id)
+    qtbot.waitUntil(lambda: dashboard.trend.series is not None, timeout=10000)
+    asked = {}
+
+    def fake_ask(parent, store, **prefill):
+        asked.update(prefill)
+        out = actions.add_annotation(store, AnnotationRecord(dt.date(2026, 8, 3), "VPN rollout", until=dt.date(2026, 8, 14),
+                                                             kpi_id=prefill["kpi_id"], scope_key=""))
+        dashboard.on_changes(out.changes)  # what the main window routes back
+        return out
+
+    monkeypatch.setattr(screen_module, "ask_annotation", fake_ask)
+    with qtbot.waitSignal(dashboard.trend_shown, timeout=10000):
+        dashboard.trend.note_requested.emit(dt.date(2026, 8, 3))
+    assert asked == {"on": dt.date(2026, 8, 3), "kpi_id": mttr.id, "scope_key": "desk"}
+    assert [n.text for n in dashboard.trend.notes.notes()] == ["VPN rollout"]
+    assert "1 note" in dashboard.trend.key.text()
+    shot(dashboard, "trend-with-a-note")
+    assert [n.text for n in list_annotations(prepared_store)] == ["VPN rollout"]

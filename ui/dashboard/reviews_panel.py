@@ -28,8 +28,10 @@ from PySide6.QtWidgets import (
 from kpidesk.errors import KpiDeskError
 from kpidesk import actions
 from kpidesk.metrics.reviews import ReviewRecord, list_reviews, overdue_reviews
+from kpidesk.periods import parse_period
 from kpidesk.records import Changes
 from kpidesk.store import Store
+from ui.annotation_dialog import ask_annotation
 from ui.dashboard.models import OverdueTableModel, ReviewColumns, ReviewTableModel
 from ui.errors import show_error
 from ui.evidence_dialog import show_tickets_for_kpi
@@ -113,6 +115,9 @@ class ReviewsScreen(Screen):
         self.overdue_title = QLabel("Overdue for a scheduled review", objectName="sectionTitle")
         self.ack_button = QPushButton("Acknowledge…", objectName="primary")
         self.ack_button.setToolTip('Record what will be done about the selected review')
+        self.note_button = QPushButton("Add note…")
+        self.note_button.setToolTip("A dated note on the selected review's KPI (what happened, e.g. 'VPN rollout'): "
+                                    "drawn on its trend plots and listed in check-ins")
         self.tickets_button = QPushButton("Tickets…")
         self.tickets_button.setToolTip("The tickets behind the selected review's value")
         self.show_all = QCheckBox("Show acknowledged")
@@ -122,7 +127,7 @@ class ReviewsScreen(Screen):
         self.mark_button.setToolTip('Record that the selected KPI had its scheduled review')
         self.empty = QLabel(objectName="hint", wordWrap=True)
         bar = QHBoxLayout()
-        for w in (self.ack_button, self.tickets_button, self.show_all):
+        for w in (self.ack_button, self.tickets_button, self.note_button, self.show_all):
             bar.addWidget(w)
         bar.addStretch(1)
         bar.addWidget(self.check_button)
@@ -142,6 +147,7 @@ class ReviewsScreen(Screen):
         self.ack_button.clicked.connect(self._on_ack_button_clicked)
         self.table.doubleClicked.connect(self._on_ack_button_clicked)
         self.tickets_button.clicked.connect(self._on_tickets_button_clicked)
+        self.note_button.clicked.connect(self._on_note_button_clicked)
         self.show_all.toggled.connect(self._on_show_all_toggled)
         self.check_button.clicked.connect(self._on_check_button_clicked)
         self.mark_button.clicked.connect(self._on_mark_button_clicked)
@@ -208,6 +214,7 @@ class ReviewsScreen(Screen):
         rec = self.current_review()
         self.ack_button.setEnabled(rec is not None and rec.is_open)
         self.tickets_button.setEnabled(rec is not None)
+        self.note_button.setEnabled(rec is not None)
         self.mark_button.setEnabled(self.overdue_table.currentIndex().isValid())
 
     def shutdown(self) -> None:
@@ -220,6 +227,15 @@ class ReviewsScreen(Screen):
         rec = self.current_review()
         if rec is not None:
             show_tickets_for_kpi(self, self.store, rec.kpi_id, rec.scope_key, rec.period, segment=rec.segment or None)
+
+    def _on_note_button_clicked(self) -> None:
+        rec = self.current_review()
+        if rec is None:
+            return
+        outcome = ask_annotation(self, self.store, on=parse_period(rec.period).start, kpi_id=rec.kpi_id,
+                                 scope_key=rec.scope_key)
+        if outcome is not None:
+            self.changes_made.emit(outcome.changes)
 
     def _on_ack_button_clicked(self, *_args: object) -> None:
         rec = self.current_review()

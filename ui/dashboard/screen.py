@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kpidesk.annotations import annotations_touching
 from kpidesk.export.kpi_table import Column, write_kpi_table
 from kpidesk.metrics.recompute import ticket_span
 from kpidesk.metrics.reviews import list_reviews, overdue_reviews
@@ -34,6 +35,7 @@ from kpidesk.periods import parse_period, period_containing, periods_between
 from kpidesk.records import Changes
 from kpidesk.store import Store
 from kpidesk.wording import count
+from ui.annotation_dialog import ask_annotation
 from ui.dashboard.cards import CardGrid
 from ui.dashboard.loader import Loader
 from ui.dashboard.models import KpiCardModel, table_rows
@@ -113,6 +115,7 @@ class DashboardScreen(Screen):
         self.grid.card_clicked.connect(self._on_grid_card_clicked)
         self.grid.tickets_requested.connect(self._on_grid_tickets_requested)
         self.trend.point_clicked.connect(self._on_trend_point_clicked)
+        self.trend.note_requested.connect(self._on_trend_note_requested)
         self.scatter.point_clicked.connect(self._on_scatter_point_clicked)
         self.trend.median_box.toggled.connect(self._on_trend_option_toggled)
         self.trend.split_box.toggled.connect(self._on_trend_option_toggled)
@@ -195,6 +198,8 @@ class DashboardScreen(Screen):
                 or changes.reviews:
             self._cache = {}
             self.reload()
+        elif changes.annotations and self.tabs.currentIndex() == 1:
+            self.load_trend()
 
     def reload(self) -> None:
         """Show the cards for the chosen scope and period (at once if already read), and read ahead
@@ -249,7 +254,7 @@ class DashboardScreen(Screen):
         median = self.trend.median_box.isChecked() and scope.startswith("technician:")
         split = self.trend.split_box.isChecked()
 
-        def read(_p: QtProgress) -> tuple[Any, dict[str, Any]]:
+        def read(_p: QtProgress) -> tuple[Any, dict[str, Any], list[Any]]:
             kpi = store.get_kpi(kpi_id)
             n = TREND_PERIODS.get(granularity_of(kpi.cadence), 12)
             main = kpi_series(store, kpi_id, scope, n=n, today=today, compare_team=median)
@@ -257,13 +262,16 @@ class DashboardScreen(Screen):
             if split and kpi.value_source == "computed":
                 tiers = {seg: kpi_series(store, kpi_id, scope, segment=seg, n=n, today=today)
                          for seg in ("P1", "P2", "P3", "P4")}
-            return main, tiers
+            notes = (annotations_touching(store, kpi_id, scope, parse_period(main.periods[0]).start,
+                                          parse_period(main.periods[-1]).last_day) if main.periods else [])
+            return main, tiers, notes
 
         self.trend_loader.request(read, self._on_trend_ready)
 
-    def _on_trend_ready(self, result: tuple[Any, dict[str, Any]]) -> None:
-        s, tiers = result
+    def _on_trend_ready(self, result: tuple[Any, dict[str, Any], list[Any]]) -> None:
+        s, tiers, notes = result
         self.trend.set_series(s, tiers)
+        self.trend.set_notes(notes)
         seg = f" {s.segment}" if s.segment else ""
         bits = [f"{s.scope_label}, by {s.granularity}"]
         if s.baseline is None:
@@ -336,6 +344,15 @@ class DashboardScreen(Screen):
         s = self.trend.series
         if s is not None:
             show_tickets_for_kpi(self, self.store, s.kpi_id, s.scope_key, period, segment=segment or None)
+
+    def _on_trend_note_requested(self, day: dt.date | None) -> None:
+        s = self.trend.series
+        if s is None:
+            return
+        on = day or (parse_period(s.periods[-1]).start if s.periods else self.reference_day())
+        outcome = ask_annotation(self, self.store, on=on, kpi_id=s.kpi_id, scope_key=s.scope_key)
+        if outcome is not None:
+            self.changes_made.emit(outcome.changes)  # comes back through on_changes: the trend redraws
 
     def _on_scatter_point_clicked(self, technician_id: int, metric: str) -> None:
         if self.scatter.data is not None:

@@ -17,12 +17,22 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kpidesk.export.formats import fmt_value
 from kpidesk.metrics.series import PlotSeries
 from kpidesk.signals import SIGNALS, signal, status_word
 from kpidesk.wording import count as count_words
+from ui.plot_annotations import NOTE_COLOUR, AnnotationLayer, x_date
 from ui.resources import line_style
 
 TIER_COLOURS = {"P1": "#c53030", "P2": "#dd6b20", "P3": "#2b6cb0", "P4": "#38a169"}
@@ -68,6 +78,7 @@ class TrendPlot(QWidget):
     point was clicked (its tickets are wanted; segment '' for the KPI's own line)."""
 
     point_clicked = Signal(str, str)
+    note_requested = Signal(object)  # a dt.date (where the plot was right-clicked) or None: add a note
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -80,11 +91,14 @@ class TrendPlot(QWidget):
         self.median_box.setToolTip("The median of the technician's team, period by period (technicians only)")
         self.split_box = QCheckBox("Split by priority")
         self.split_box.setToolTip("One curve per priority tier P1 to P4 (KPIs computed from tickets)")
+        self.add_note = QPushButton("Add note…")
+        self.add_note.setToolTip("A dated note on this KPI ('VPN rollout', 'two people on leave'), drawn on its "
+                                 "plots and listed in check-ins; or right-click the plot on a day")
         self.export_png = QPushButton("Export PNG…")
         self.export_pdf = QPushButton("Export PDF…")
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
-        for w in (self.rolling_box, self.median_box, self.split_box, self.export_png, self.export_pdf):
+        for w in (self.rolling_box, self.median_box, self.split_box, self.add_note, self.export_png, self.export_pdf):
             top.addWidget(w)
         self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
         self.plot.setMinimumHeight(240)
@@ -96,6 +110,9 @@ class TrendPlot(QWidget):
         self.plot_stack.addWidget(self.plot)
         self.plot_stack.addWidget(self.empty_note)
         self._build_items()
+        self.notes = AnnotationLayer(self.plot)
+        self.plot.scene().sigMouseClicked.connect(self._on_scene_clicked)
+        self.add_note.clicked.connect(lambda: self.note_requested.emit(None))
         self.key = QLabel(objectName="plotKey", wordWrap=True)  # the legend, above the plot: never over data
         self.key.setTextFormat(Qt.TextFormat.RichText)
         lay = QVBoxLayout(self)
@@ -156,6 +173,23 @@ class TrendPlot(QWidget):
             if s is not None:
                 return tooltip_text(s, int(i))  # type: ignore[arg-type]
         return ""
+
+    def set_notes(self, notes: list) -> None:
+        """The dated notes (kpidesk.annotations) over the plotted periods: a dashed line or a span."""
+        self.notes.set_notes(notes)
+        if self.series is not None:
+            self._update_legend(self.series, bool(self.triggered_marks.data.size))
+
+    def _on_scene_clicked(self, ev: object) -> None:
+        if ev.button() != Qt.MouseButton.RightButton or self.series is None:  # type: ignore[attr-defined]
+            return
+        box = self.plot.getPlotItem().getViewBox()
+        if not box.sceneBoundingRect().contains(ev.scenePos()):  # type: ignore[attr-defined]
+            return
+        day = x_date(box.mapSceneToView(ev.scenePos()).x())  # type: ignore[attr-defined]
+        menu = QMenu(self)
+        menu.addAction(f"Add a note on {day:%d %b %Y}…", lambda: self.note_requested.emit(day))
+        menu.exec(ev.screenPos().toPoint())  # type: ignore[attr-defined]
 
     def _on_points_clicked(self, _item: object, spots: list, _ev: object = None) -> None:
         if self.series is None or not spots:
@@ -235,6 +269,9 @@ class TrendPlot(QWidget):
             where = " or ".join(([f"below {fmt_value(lo, s.unit)}"] if lo is not None else [])
                                 + ([f"above {fmt_value(hi, s.unit)}"] if hi is not None else []))
             parts.append(entry("▆", "#f3b9b9", f"{'act' if s.bands else 'trigger zone'} ({where})"))
+        if self.notes.items:
+            parts.append(entry("┆", NOTE_COLOUR, f"{len(self.notes.items)} note{'s' if len(self.notes.items) != 1 else ''}"
+                                               " (hover for the text)"))
         if triggered:
             word = signal("triggered", 0.0, bands=s.bands).word.lower()
             parts.append(entry("◆", SIGNALS["triggered"].colour, word))
