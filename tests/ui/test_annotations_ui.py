@@ -169,3 +169,20 @@ def test_annotations_round_trip_into_plot_and_pdf(qtbot, demo_store, tmp_path):
 @pytest.fixture(autouse=True)
 def _app(qapp):
     return qapp
+
+
+def test_the_checkin_small_trends_carry_the_notes_of_their_kpi(qtbot, demo_store):
+    from tests.ui.test_checkin_wizard import make_screen, start
+    from ui.checkin.pages import KpiCard
+
+    store = demo_store
+    mttr, fcr = store.find_kpi("MTTR"), store.find_kpi("First-contact resolution")
+    actions.add_annotation(store, AnnotationRecord(D(2026, 5, 4), "New ticket form", kpi_id=mttr.id))
+    actions.add_annotation(store, AnnotationRecord(D(2026, 6, 1), "Two people on leave", until=D(2026, 6, 12)))
+    screen = make_screen(qtbot, store)
+    start(screen, store, "Alex Morgan", "2026-Q2")
+    wiz = screen.wizard
+    wiz.go_to(1)
+    cards = {c.title(): c for c in wiz.kpis.findChildren(KpiCard)}
+    assert sorted(n.text for n in cards[mttr.name].notes.notes()) == ["New ticket form", "Two people on leave"]
+    assert [n.text for n in cards[fcr.name].notes.notes()] == ["Two people on leave"]

@@ -21,6 +21,7 @@ from kpidesk.appraisal.readings import hours, pct
 from kpidesk.export.formats import fmt_value
 from kpidesk.wording import count
 from ui.checkin.plots import TrendPlot
+from ui.plot_annotations import AnnotationLayer, period_x
 
 BANNER = {"warn": "background:#fff8e1; border:1px solid #f0c36d; border-radius:4px; padding:6px 8px;",
           "info": "background:#eef4fc; border:1px solid #b6d0f2; border-radius:4px; padding:6px 8px;",
@@ -175,9 +176,13 @@ class KpisPage(FactPage):
                                   "No ranking against colleagues."))
         grid = QGridLayout()
         grid.setSpacing(8)
+        # The period's context notes, on the small trends of the KPIs they are about (or every KPI).
+        notes = [AnnotationRecord.from_json(d) for d in f.context_notes]
         for i, k in enumerate(f.kpis):
-            grid.addWidget(KpiCard(k, on_tickets=lambda metric, k=k: self.tickets_requested.emit(metric, k.segment)),
-                           i // 2, i % 2)
+            card = KpiCard(k, on_tickets=lambda metric, k=k: self.tickets_requested.emit(metric, k.segment))
+            card.notes = AnnotationLayer(card.plot, period_x([p for p, _v in k.trend]))
+            card.notes.set_notes([n for n in notes if n.kpi_id in (None, k.kpi_id)])
+            grid.addWidget(card, i // 2, i % 2)
         if not f.kpis:
             self.body.addWidget(banner("This technician has no role profile KPIs.", "warn"))
         self.body.addLayout(grid)
