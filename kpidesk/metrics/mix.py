@@ -123,6 +123,14 @@ def _h(x: float) -> str:
     return f"{x:.0f} h" if abs(x) >= 10 else f"{x:.1f} h"
 
 
+def short_words(fig: MixFigure) -> str:
+    """The figure in a card's line: 'Expected 34 h for this mix: 0.91x, faster'; '' with no ratio."""
+    if fig.ratio is None or fig.expected is None:
+        return ""
+    verdict = "too few to judge" if fig.verdict == UNKNOWN else fig.verdict
+    return f"Expected {_h(fig.expected)} for this mix: {fig.ratio:.2f}\u00d7, {verdict}"
+
+
 def describe(fig: MixFigure) -> str:
     """The sentence of the figure, e.g. '31 h against 34 h expected for this mix: faster than the desk
     for the tickets they got', with its fallbacks said where any were used."""

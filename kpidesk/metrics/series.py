@@ -136,6 +136,10 @@ class ScatterPoint:
     sla_compliance: float | None
     csat_mean: float | None
     escalation_destination: bool = False
+    # Mix-adjusted speed (kpidesk.metrics.mix): MTTR / the MTTR expected for the tickets they got;
+    # None where it rests on fewer tickets than the minimum count.
+    mix_ratio: float | None = None
+    mix_expected: float | None = None
 
 
 @dataclass
@@ -155,14 +159,20 @@ def speed_quality(store: "Store", period: Period | str, team_id: int | None = No
     for v in rows:
         if v.scope_id in techs:
             got.setdefault(v.scope_id, {})[v.kpi] = v.value  # type: ignore[index]
+    from kpidesk.metrics.mix import mix_all  # the window read only when a quadrant is drawn
+
+    mix = mix_all(store, p)
+    judged = {tid: f for tid, f in mix.items() if f.ratio is not None and f.count >= f.min_count}
     points = [ScatterPoint(technician_id=tid, name=techs[tid].display_name, team_id=techs[tid].team_id,
                            resolved=int(vals.get("resolved_count") or 0), mttr_hours=vals.get("mttr_hours"),
                            fcr_rate=vals.get("fcr_rate"), sla_compliance=vals.get("sla_compliance"),
                            csat_mean=vals.get("csat_mean"),
-                           escalation_destination=techs[tid].escalation_destination)
+                           escalation_destination=techs[tid].escalation_destination,
+                           mix_ratio=judged[tid].ratio if tid in judged else None,
+                           mix_expected=judged[tid].expected if tid in judged else None)
               for tid, vals in sorted(got.items(), key=lambda kv: techs[kv[0]].display_name)]
     medians = {}
-    for axis in axes[:4]:
+    for axis in (*axes[:4], "mix_ratio"):
         present = [getattr(pt, axis) for pt in points if getattr(pt, axis) is not None]
         medians[axis] = statistics.median(present) if present else None
     return ScatterData(period=p.key, points=points, medians=medians)
@@ -192,6 +202,7 @@ class KpiCard:
     previous: tuple[str, float | None] | None = None
     year_ago: tuple[str, float | None] | None = None
     bands: bool = False  # judged in three bands: its words are On target / Watch / Act
+    mix: str = ""  # an MTTR card of a technician: the mix-adjusted speed (kpidesk.metrics.mix.short_words)
 
     @property
     def signal(self) -> "Signal":
@@ -226,6 +237,12 @@ def dashboard_cards(store: "Store", scope_key: str = "desk", period: Period | st
         s = kpi_series(store, k.id, scope_key, first=_back(last, n_spark), last=last, label=label)  # type: ignore[arg-type]
         if k.value_source == "entered" and all(v is None for v in s.values):
             continue
+        mix = ""
+        if scope_key.startswith("technician:") and k.value_source == "computed" and k.metric == "mttr_hours" \
+                and not k.segment:
+            from kpidesk.metrics.mix import mix_for, short_words
+
+            mix = short_words(mix_for(store, Scope.parse(scope_key).id, last))  # type: ignore[arg-type]
         year = year_before(last)
         year_value = kpi_values(store, k, [year], scope_key).get(year.key, (None, None))[0]  # type: ignore[arg-type]
         cards.append(KpiCard(kpi_id=k.id, name=k.name, unit=k.unit, direction=k.direction, period=last.key,  # type: ignore[arg-type]
@@ -234,7 +251,7 @@ def dashboard_cards(store: "Store", scope_key: str = "desk", period: Period | st
                              few=s.counts[-1] is not None and s.counts[-1] < s.min_count,
                              rated=k.level != "team", metric=k.metric if k.value_source == "computed" else "",
                              slope=s.slope, previous=(s.periods[-2], s.values[-2]) if len(s.periods) > 1 else None,
-                             year_ago=(year.key, year_value), bands=k.bands))
+                             year_ago=(year.key, year_value), bands=k.bands, mix=mix))
     return cards
 
 

@@ -18,7 +18,7 @@ from kpidesk.export.formats import fmt_target, fmt_value
 from kpidesk.metrics.series import KpiCard
 from ui.dashboard.models import CARD_ROLE, GREY, KPI_ID_ROLE, OVERDUE_ROLE, count_text, status_look
 
-CARD_SIZE = QSize(250, 206)  # the narrowest a card gets; wider when the window allows
+CARD_SIZE = QSize(250, 222)  # the narrowest a card gets; wider when the window allows
 SPACING = 10
 Index = QModelIndex | QPersistentModelIndex
 
@@ -89,6 +89,7 @@ def card_pieces(card: KpiCard, r: QRectF, base: QFont, overdue: bool = False) ->
         Piece("  ·  ".join(notes), QRectF(x, r.top() + 64, w, 16), small, muted),
         Piece(card.change_words(card.previous), QRectF(x, r.top() + 122, w, 16), small, muted),
         Piece(card.change_words(card.year_ago), QRectF(x, r.top() + 138, w, 16), small, muted),
+        Piece(card.mix, QRectF(x, r.top() + 154, w, 16), small, muted),
         Piece(target, QRectF(x, r.bottom() - 38, w, 16), small, muted if not card.few else QColor("#7b8794")),
         Piece(count_text(card, say_few=False), QRectF(x, r.bottom() - 22, w, 16), small,
               muted if not card.few else QColor("#7b8794")),

@@ -57,7 +57,7 @@ def card_summary(card: KpiCard, overdue: bool = False) -> str:
     parts = [f"{card.name}, {card.period}: {fmt_value(card.value, card.unit)}", f"{sig.word} ({sig.meaning})",
              f"target {target}" if card.target is not None or card.band else "no target set",
              f"trend {card.trend_words}", count_text(card)]
-    parts += [w for w in (card.change_words(card.previous), card.change_words(card.year_ago)) if w]
+    parts += [w for w in (card.change_words(card.previous), card.change_words(card.year_ago), card.mix) if w]
     if not card.rated:
         parts.append("a team outcome: never used to rate a person")
     if overdue:

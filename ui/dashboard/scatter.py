@@ -28,6 +28,7 @@ class AxisPair:
     y_percent: bool
     x_lower_better: bool
     quadrants: tuple[str, str, str, str]  # top-left, top-right, bottom-left, bottom-right
+    x_split: float | None = None  # a fixed vertical split (the desk's pace) instead of the median
 
 
 PAIRS = (
@@ -37,6 +38,11 @@ PAIRS = (
     AxisPair("SLA compliance against CSAT", "sla_compliance", "csat_mean", "SLA compliance (%)",
              "CSAT (mean score)", True, False, False,
              ("Liked, but late", "On time and liked", "Late and less liked", "On time, less liked")),
+    AxisPair("Mix-adjusted speed against first-contact resolution", "mix_ratio", "fcr_rate",
+             "MTTR / expected for their mix (1 = the desk's pace, lower is faster)", "First-contact resolution (%)",
+             False, True, True,
+             ("Faster for their mix, right first time", "Slower for their mix, right first time",
+              "Faster for their mix, more rework", "Slower for their mix, more rework"), x_split=1.0),
 )
 
 
@@ -47,10 +53,12 @@ def axis_value(point: ScatterPoint, metric: str, percent: bool) -> float | None:
 
 def point_tip(point: ScatterPoint, pair: AxisPair) -> str:
     x, y = axis_value(point, pair.x, pair.x_percent), axis_value(point, pair.y, pair.y_percent)
-    fx = f"{x:.1f} %" if pair.x_percent else f"{x:.1f} h"
+    fx = f"{x:.1f} %" if pair.x_percent else f"{x:.2f}\u00d7" if pair.x == "mix_ratio" else f"{x:.1f} h"
     fy = f"{y:.1f} %" if pair.y_percent else f"{y:.2f}"
     lines = [point.name, f"{pair.x_title.split(' (')[0]}: {fx}", f"{pair.y_title.split(' (')[0]}: {fy}",
              f"{count(point.resolved, 'ticket')} resolved"]
+    if pair.x == "mix_ratio" and point.mix_expected is not None and point.mttr_hours is not None:
+        lines.append(f"MTTR {point.mttr_hours:.1f} h against {point.mix_expected:.1f} h expected for their tickets")
     if point.escalation_destination:
         lines.append("escalation destination: speed is not rated")
     return "\n".join(lines)
@@ -106,7 +114,9 @@ class ScatterView(QWidget):
 
     def _on_points_clicked(self, _item: object, spots: list, _ev: object = None) -> None:
         if spots and isinstance(spots[0].data(), ScatterPoint):
-            self.point_clicked.emit(spots[0].data().technician_id, self.pair.x)
+            # The mix-adjusted speed rests on the MTTR tickets: those are the ones to list.
+            metric = "mttr_hours" if self.pair.x == "mix_ratio" else self.pair.x
+            self.point_clicked.emit(spots[0].data().technician_id, metric)
 
     def set_data(self, data: ScatterData | None) -> None:
         self.data = data
@@ -132,13 +142,14 @@ class ScatterView(QWidget):
         self.plot.setLabel("bottom", pair.x_title)
         self.plot.setLabel("left", pair.y_title)
         n = len(pts)
-        self.caption.setText("" if data is None else
-                             f"{data.period}: {n} technician{'s' if n != 1 else ''}; dashed lines are the medians")
+        lines = ("dashed lines: the desk's pace (1) and the median" if pair.x_split is not None
+                 else "dashed lines are the medians")
+        self.caption.setText("" if data is None else f"{data.period}: {n} technician{'s' if n != 1 else ''}; {lines}")
         self._place_quadrants(data, pts)
 
     def _place_quadrants(self, data: ScatterData | None, pts: list[ScatterPoint]) -> None:
         pair = self.pair
-        mx = None if data is None else data.medians.get(pair.x)
+        mx = None if data is None else pair.x_split if pair.x_split is not None else data.medians.get(pair.x)
         my = None if data is None else data.medians.get(pair.y)
         visible = bool(pts) and mx is not None and my is not None
         for item in (*self.quadrant_labels, self.x_median, self.y_median):
