@@ -82,3 +82,34 @@ def test_a_bad_metric_or_scope_is_refused(demo_store):
         tickets_behind(demo_store, "desk", "2026-10", metric="nonsense")
     with pytest.raises(ValidationError):
         tickets_behind(demo_store, "kpi:3", "2026-10")
+
+
+def test_every_ticket_kpi_of_the_demo_equals_its_stored_value(demo_store):
+    """What a card shows is a stored KPI value (in the KPI's unit); its drill-down says the same."""
+    from kpidesk.metrics.kpi_values import kpi_values
+    from kpidesk.metrics.model import granularity_of
+    from kpidesk.metrics.recompute import recompute
+    from kpidesk.periods import period_containing
+    from kpidesk.units import metric_to_kpi
+    from tests.conftest import DEMO_TODAY
+
+    store = demo_store
+    recompute(store, today=DEMO_TODAY)
+    scopes = ["desk", *(f"team:{t.id}" for t in store.list_teams()),
+              *(f"technician:{t.id}" for t in store.list_technicians())]
+    checked = 0
+    for kpi in store.list_kpis():
+        if kpi.value_source != "computed":
+            continue
+        last = period_containing(DEMO_TODAY, granularity_of(kpi.cadence)).previous()
+        for scope in scopes:
+            stored = kpi_values(store, kpi, [last], scope, stored=True).get(last.key)
+            ev = tickets_behind(store, scope, last.key, metric=kpi.metric, segment=kpi.segment or None)
+            value, count, _extra = ev.summary()
+            if stored is None:
+                assert value is None or count == 0, (kpi.name, scope)
+                continue
+            assert metric_to_kpi(kpi.metric, kpi.unit, value) == pytest.approx(stored[0]), (kpi.name, scope)
+            assert count == stored[1], (kpi.name, scope)
+            checked += 1
+    assert checked >= 20
