@@ -117,8 +117,7 @@ def change_phrase(now: Optional[float], then: Optional[float], then_period: str,
     """Period over period, direction-aware: '↓ 2.1 h better than 2026-09' for an MTTR that fell,
     '↑ 3.0 pts worse than 2025-10' for a rate that rose where lower is better. A band KPI is better
     when it comes closer to its band. No value on either side: 'no value in 2025-10 to compare'."""
-    from kpidesk.export.formats import fmt_value
-    from kpidesk.units import is_percent
+    from kpidesk.units import fmt_value, is_percent
 
     if now is None or then is None:
         return f"no value in {then_period} to compare"

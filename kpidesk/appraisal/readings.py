@@ -41,10 +41,7 @@ Any figure missing, or resting on fewer than `min_count` tickets (responses for 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Optional
-
-if TYPE_CHECKING:
-    from kpidesk.metrics.mix import MixFigure
+from typing import Any, Optional
 
 FAST, SLOW = 0.9, 1.1
 FCR_DROP = 0.05
@@ -185,18 +182,17 @@ _CONFLICT = {("fast", "low"), ("fast", "fell"), ("slow", "high"), ("met", "low")
 
 
 def speed_vs_quality(mttr: Figure, fcr: Figure, *, label: str = "MTTR", min_count: int = 5,
-                     mix: Optional["MixFigure"] = None) -> Reading:
+                     mix: Optional[Any] = None) -> Reading:
     """MTTR beside first-contact resolution. `label` names the speed figure ('MTTR P1'). With `mix`
-    (kpidesk.metrics.mix), the mix-adjusted speed is said after it, with its rule; the verdict stays."""
+    (a kpidesk.metrics.mix.MixFigure: that module imports this one, so it is not imported back), the
+    mix-adjusted speed is said after it, with its rule; the verdict stays."""
     reading = _speed_vs_quality(mttr, fcr, label, min_count)
     if mix is not None:
         lead = "" if label == "MTTR" else "MTTR over all their tickets: "
         said = lead + mix.text
         reading.text += f" {said[0].upper()}{said[1:]}."
-        from kpidesk.metrics.mix import RULE  # here: mix.py imports this module
-
         ratio = "n/a" if mix.ratio is None else f"{mix.ratio:.2f}"
-        reading.rule += f"; mix-adjusted {mix.verdict}: MTTR / expected = {ratio} ({RULE})"
+        reading.rule += f"; mix-adjusted {mix.verdict}: MTTR / expected = {ratio} ({mix.rule})"
         reading.numbers["mix"] = mix.to_json()
     return reading
 

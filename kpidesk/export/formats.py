@@ -11,43 +11,9 @@ from typing import Optional, Sequence
 
 from kpidesk.export.xlsx_safe import DECIMAL, HOURS, INTEGER, PCT, SCORE
 from kpidesk.signals import trend_phrase
-from kpidesk.units import is_percent
+from kpidesk.units import fmt_value, is_percent, unit_kind  # noqa: F401  (fmt_value, unit_kind: re-exported)
 
 SIGNED_PCT = '+0.0%;-0.0%;0.0%'
-
-
-def unit_kind(unit: str) -> str:
-    u = (unit or "").strip().lower()
-    if u in ("hours", "hour", "h"):
-        return "hours"
-    if is_percent(u):
-        return "pct"
-    if u in ("±%", "+/-%"):
-        return "signed_pct"
-    if u == "score":
-        return "score"
-    if u in ("tickets", "count", "number", "#"):
-        return "count"
-    return "other"
-
-
-def fmt_value(value: Optional[float], unit: str = "") -> str:
-    """'12.3 h', '76.0 %', '+3.5 %', '4.35', '42', or '-' when there is no value."""
-    if value is None:
-        return "\u2013"
-    kind = unit_kind(unit)
-    if kind == "hours":
-        return f"{value:.1f} h"
-    if kind == "pct":
-        return f"{value:.1f} %"
-    if kind == "signed_pct":
-        return f"{value:+.1f} %"
-    if kind == "score":
-        return f"{value:.2f}"
-    if kind == "count":
-        return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
-    text = f"{value:g}"
-    return f"{text} {unit}".strip()
 
 
 def fmt_target(target: Optional[float], unit: str, direction: str,

@@ -88,6 +88,10 @@ class MixFigure:
     text: str = ""
     min_count: int = 1
 
+    @property
+    def rule(self) -> str:
+        return RULE
+
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
