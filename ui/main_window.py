@@ -2,12 +2,14 @@
 
 One `changes_applied(Changes)` signal: every screen's `changes_made` goes to `apply_changes`, which
 re-emits it, and every screen's `on_changes` receives it (each refreshes only on its own flags).
-To add a page, add a factory to SCREENS (see ui.screen for the Screen contract).
+To add a page, add an entry to SCREENS (see ui.screen for the Screen contract).
 """
 from __future__ import annotations
 
+import importlib
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Callable, TypeVar
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
@@ -29,21 +31,41 @@ from kpidesk.store import Store
 from ui import help as help_pages
 from ui import state
 from ui.backups import actions as backup_actions
-from ui.checkin.screen import CheckInsScreen
-from ui.dashboard.reviews_panel import ReviewsScreen
-from ui.dashboard.screen import DashboardScreen
 from ui.errors import show_error
-from ui.imports.screen import ImportsScreen
-from ui.kpi_screen import KpiScreen
 from ui.ops import Op
-from ui.people_screen import PeopleScreen
 from ui.resources import icon
 from ui.screen import Screen
 from ui.settings_dialog import SettingsDialog
 from ui.welcome import DB_FILTER
 
-ScreenFactory = type[Screen]  # a Screen class: title and icon_name are read before it is built
 S = TypeVar("S", bound=Screen)
+
+
+def reviews_badge(store: Store) -> str:
+    """The Reviews row's text, read without building the screen: 'Reviews (3)'."""
+    from kpidesk.metrics.reviews import list_reviews
+
+    n = len(list_reviews(store))
+    return f"Reviews ({n})" if n else "Reviews"
+
+
+@dataclass(frozen=True)
+class ScreenEntry:
+    """A sidebar row: the screen's class is imported when the screen is first shown, so the start
+    (the dashboard) does not load the code of the other five (the check-ins and imports screens pull
+    in the appraisal, export and import code). `badge` gives the row's text before the screen exists."""
+
+    module: str
+    name: str
+    title: str
+    icon_name: str
+    badge: Callable[[Store], str] | None = None
+
+    def load(self) -> type[Screen]:
+        return getattr(importlib.import_module(self.module), self.name)
+
+    def is_for(self, cls: type) -> bool:
+        return (cls.__module__, cls.__name__) == (self.module, self.name) or issubclass(self.load(), cls)
 
 # What Help > Keyboard shortcuts lists; the actions below are given these keys.
 SHORTCUTS = (
@@ -61,13 +83,13 @@ SHORTCUTS = (
 )
 
 
-SCREENS: list[ScreenFactory] = [
-    DashboardScreen,
-    ReviewsScreen,
-    KpiScreen,
-    PeopleScreen,
-    ImportsScreen,
-    CheckInsScreen,
+SCREENS: list[ScreenEntry] = [
+    ScreenEntry("ui.dashboard.screen", "DashboardScreen", "Dashboard", "dashboard"),
+    ScreenEntry("ui.dashboard.reviews_panel", "ReviewsScreen", "Reviews", "warning", badge=reviews_badge),
+    ScreenEntry("ui.kpi_screen", "KpiScreen", "KPIs", "kpis"),
+    ScreenEntry("ui.people_screen", "PeopleScreen", "People", "people"),
+    ScreenEntry("ui.imports.screen", "ImportsScreen", "Imports", "imports"),
+    ScreenEntry("ui.checkin.screen", "CheckInsScreen", "Check-ins", "checkins"),
 ]
 START_PAGE = 0  # the dashboard: what a manager opens the app for
 
@@ -132,8 +154,8 @@ class MainWindow(QMainWindow):
         self.find_action = edit_menu.addAction("&Find", QKeySequence("Ctrl+F"), self.find)
         go_menu = self.menuBar().addMenu("&Go")
         self.go_actions: list[QAction] = []
-        for row, factory in enumerate(SCREENS):
-            action = go_menu.addAction(factory.title, QKeySequence(f"Ctrl+{row + 1}"),
+        for row, entry in enumerate(SCREENS):
+            action = go_menu.addAction(entry.title, QKeySequence(f"Ctrl+{row + 1}"),
                                        lambda row=row: self.sidebar.setCurrentRow(row))
             self.go_actions.append(action)
         tools_menu = self.menuBar().addMenu("&Tools")
@@ -154,16 +176,18 @@ class MainWindow(QMainWindow):
     def _build_screens(self) -> None:
         """Sidebar rows for every screen; the screens themselves are built when first shown (each
         costs 0.1-0.6 s of widget building and style polish: building all six up front made the
-        window take over 2 s to appear). The start page and the Reviews badge are built at once."""
+        window take over 2 s to appear). Only the start page is built at once; the Reviews badge is read
+        without its screen."""
         self.sidebar.blockSignals(True)
         self.sidebar.clear()
         self.sidebar.blockSignals(False)
-        for factory in SCREENS:
+        for entry in SCREENS:
             self.pages.addWidget(QWidget())  # stands in until the screen is built
-            self.sidebar.addItem(QListWidgetItem(icon(factory.icon_name), factory.title))
-        for row, factory in enumerate(SCREENS):
-            if row == START_PAGE or hasattr(factory, "title_changed"):
-                self._ensure(row)
+            self.sidebar.addItem(QListWidgetItem(icon(entry.icon_name), entry.title))
+        for row, entry in enumerate(SCREENS):
+            if entry.badge is not None:
+                self.sidebar.item(row).setText(entry.badge(self.store))
+        self._ensure(START_PAGE)
         self.path_label.setText(f"Database: {self.store.path}")
         self.setWindowTitle(f"KPI Desk \u2014 {self.store.path.name}")
         self.sidebar.setCurrentRow(START_PAGE)
@@ -172,7 +196,7 @@ class MainWindow(QMainWindow):
         """The screen of sidebar row `row`, built (and wired to changes and undo) on first use."""
         if row in self._built:
             return self._built[row]
-        screen = SCREENS[row](self.store)
+        screen = SCREENS[row].load()(self.store)
         stand_in = self.pages.widget(row)
         self.pages.insertWidget(row, screen)
         self.pages.removeWidget(stand_in)
@@ -212,9 +236,13 @@ class MainWindow(QMainWindow):
     def apply_changes(self, changes: Changes) -> None:
         """Tell every screen what changed (call after any Store write or successful op)."""
         self.changes_applied.emit(changes)
+        if changes.reviews or changes.kpis:  # a badge whose screen is not built yet reads its count itself
+            for row, entry in enumerate(SCREENS):
+                if entry.badge is not None and row not in self._built:
+                    self.sidebar.item(row).setText(entry.badge(self.store))
 
     def _row_of(self, cls: type[Screen]) -> int | None:
-        return next((row for row, f in enumerate(SCREENS) if isinstance(f, type) and issubclass(f, cls)), None)
+        return next((row for row, entry in enumerate(SCREENS) if entry.is_for(cls)), None)
 
     def screen(self, cls: type[Screen]) -> Screen | None:
         row = self._row_of(cls)
@@ -249,15 +277,21 @@ class MainWindow(QMainWindow):
         return screen
 
     def import_file(self) -> None:
+        from ui.imports.screen import ImportsScreen
+
         self.go_to(ImportsScreen).choose_file()
 
     def new_kpi(self) -> None:
+        from ui.kpi_screen import KpiScreen
+
         self.go_to(KpiScreen).new_kpi()
 
     def export(self) -> None:
         """The screen's own export, else the appraisals for HR from the Check-ins screen."""
         screen = self.current_screen()
         if screen is None or not screen.export():
+            from ui.checkin.screen import CheckInsScreen
+
             self.go_to(CheckInsScreen).export_for_hr()
 
     def find(self) -> None:

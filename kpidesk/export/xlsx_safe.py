@@ -22,14 +22,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kpidesk.export.atomic import atomic_path
-
-PCT = "0.0%"
-HOURS = '0.0 "h"'
-SCORE = "0.00"
-DECIMAL = "0.0"
-INTEGER = "0"
-DATE = "yyyy-mm-dd"
-DATETIME = "yyyy-mm-dd hh:mm"
+from kpidesk.export.formats import DATE, DATETIME, DECIMAL, HOURS, INTEGER, PCT, SCORE  # noqa: F401  (re-exported)
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Characters XML 1.0 cannot carry: openpyxl raises IllegalCharacterError on them.

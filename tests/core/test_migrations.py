@@ -60,3 +60,16 @@ def test_a_database_at_0002_upgrades_with_its_data_and_a_backup(tmp_path):
         assert con.execute("SELECT count(*) FROM annotation").fetchone() == (0,)
     finally:
         con.close()
+
+
+def test_the_head_read_from_the_files_is_alembics():
+    """Opening a database reads the head from the migration files as text (no alembic import at start);
+    it must be the revision graph alembic itself walks."""
+    from alembic.script import ScriptDirectory
+
+    from kpidesk.database import MIGRATIONS_DIR, _revision_graph, head_revision, known_revisions
+
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    assert head_revision() == script.get_current_head()
+    assert known_revisions() == {s.revision for s in script.walk_revisions()}
+    assert _revision_graph() == {s.revision: s.down_revision for s in script.walk_revisions()}

@@ -155,7 +155,7 @@ def test_help_menu_and_shortcuts(qtbot, demo_window):
     for row, action in enumerate(demo_window.go_actions):
         assert action.shortcut().toString() == f"Ctrl+{row + 1}"
         action.trigger()
-        assert demo_window.sidebar.currentRow() == row and isinstance(demo_window.current_screen(), SCREENS[row])
+        assert demo_window.sidebar.currentRow() == row and isinstance(demo_window.current_screen(), SCREENS[row].load())
     keys = {a.shortcut().toString() for a in (demo_window.import_action, demo_window.new_kpi_action,
                                                demo_window.export_action, demo_window.find_action)}
     assert keys == {"Ctrl+I", "Ctrl+N", "Ctrl+E", "Ctrl+F"}

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kpidesk.importing.error_report import save_error_report
 from kpidesk.importing.report import ImportReport
 from kpidesk.importing.undo import ImportRecord
 from kpidesk.wording import count
@@ -152,6 +151,8 @@ class ResultDialog(QDialog):
     def save_report(self, dest: Path) -> Path | None:
         """Write the rejected rows to `dest` (.xlsx); shows the error and returns None on failure."""
         try:
+            from kpidesk.importing.error_report import save_error_report  # openpyxl: on first use
+
             written = save_error_report(self.model.rows(), dest)
         except Exception as exc:  # noqa: BLE001 - shown through the one error helper
             show_error(self, exc)
