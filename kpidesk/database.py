@@ -9,9 +9,7 @@ half-built schema behind (measured: ../shared/RELIABILITY-NOTES.md, B2).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
-import re
 import sqlite3
 import tempfile
 from pathlib import Path
@@ -32,40 +30,15 @@ from kpidesk.errors import (
 )
 from kpidesk.fileio import fsync_dir, fsync_file
 from kpidesk.schema_check import missing_from_models, readonly_connect
+from kpidesk.paths import APP_SLUG, DB_FILE_NAME, data_dir, resolve_db_path  # noqa: F401  (re-exported)
+from kpidesk.schema_version import MIGRATIONS_DIR, _revision_graph, head_revision, known_revisions  # noqa: F401
 
 APP_NAME = "KPI Desk"
-APP_SLUG = "kpidesk"
-DB_FILE_NAME = "kpidesk.db"
 BUSY_TIMEOUT_S = 5.0
 SQLITE_MAGIC = b"SQLite format 3\x00"
-MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
 # ---------------------------------------------------------------- paths
-
-def data_dir() -> Path:
-    """The data directory: KPIDESK_HOME if set (tests, portable build), else the platform's
-    per-user data folder. Created 0700: it holds HR records."""
-    home = os.environ.get("KPIDESK_HOME")
-    if home:
-        path = Path(home)
-    else:
-        import platformdirs
-
-        path = Path(platformdirs.user_data_dir(APP_SLUG, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
-
-
-def resolve_db_path(cli_db: str | os.PathLike[str] | None = None) -> Path:
-    """--db wins over KPIDESK_DB, which wins over the default file in the data directory."""
-    if cli_db:
-        return Path(cli_db).expanduser()
-    env = os.environ.get("KPIDESK_DB")
-    if env:
-        return Path(env).expanduser()
-    return data_dir() / DB_FILE_NAME
-
 
 # ---------------------------------------------------------------- engines
 
@@ -169,35 +142,6 @@ def _alembic_config(connection: Any) -> Any:
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["connection"] = connection
     return cfg
-
-
-_REVISION_LINE = re.compile(r"^(revision|down_revision)\s*=\s*['\"]?([\w.-]*)['\"]?\s*$", re.MULTILINE)
-
-
-@functools.lru_cache(maxsize=1)
-def _revision_graph() -> dict[str, str | None]:
-    """{revision: its down_revision} read from the migration files as text: knowing the head must not
-    import alembic (0.2 s at every start); alembic itself runs only when an upgrade is due. A test
-    holds this equal to alembic's own reading (tests/core/test_migrations.py)."""
-    graph: dict[str, str | None] = {}
-    for path in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
-        found = dict((k, v) for k, v in _REVISION_LINE.findall(path.read_text(encoding="utf-8")))
-        if found.get("revision"):
-            down = found.get("down_revision")
-            graph[found["revision"]] = None if down in (None, "", "None") else down
-    return graph
-
-
-def head_revision() -> str:
-    graph = _revision_graph()
-    heads = set(graph) - {down for down in graph.values() if down}
-    if len(heads) != 1:
-        raise RuntimeError(f"the migrations have {len(heads)} heads ({', '.join(sorted(heads))}); expected one")
-    return heads.pop()
-
-
-def known_revisions() -> set[str]:
-    return set(_revision_graph())
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -7,6 +7,7 @@ import json
 from sqlalchemy import func, select, update
 
 from kpidesk.errors import NotFound, ValidationError
+from kpidesk.naming import alias_key  # noqa: F401  (re-exported: importers use kpidesk.people.alias_key)
 from kpidesk.models import Kpi, RoleProfile, RoleProfileKpi, Team, Technician, TechnicianAlias, Ticket
 from kpidesk.records import (
     Changes,
@@ -18,11 +19,6 @@ from kpidesk.records import (
 )
 from kpidesk.unit_of_work import UnitsOfWork
 
-
-
-def alias_key(name: str) -> str:
-    """How names are matched: case-insensitive, whitespace folded ("  JANE  doe" == "Jane Doe")."""
-    return " ".join(str(name).casefold().split())
 
 
 def _tech_record(t: Technician) -> TechnicianRecord:

@@ -81,17 +81,31 @@ def missing_from_models(con: sqlite3.Connection) -> list[str]:
     (names only, straight from the models; `check` and `restore` compare types and indexes too)."""
     from kpidesk.models import Base
 
+    return missing_columns(con, {t.name: [c.name for c in t.columns] for t in Base.metadata.sorted_tables})
+
+
+def missing_columns(con: sqlite3.Connection, tables: dict[str, list[str]]) -> list[str]:
+    """The tables and columns of `tables` ({table: [column, ...]}) that the file lacks."""
     have: dict[str, set[str]] = {}
     for (table,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
         q = table.replace('"', '""')
         have[table] = {r[1] for r in con.execute(f'PRAGMA table_info("{q}")')}
     problems = []
-    for table in Base.metadata.sorted_tables:
-        if table.name not in have:
-            problems.append(f"table {table.name} is missing")
+    for table, columns in tables.items():
+        if table not in have:
+            problems.append(f"table {table} is missing")
             continue
-        problems += [f"column {table.name}.{c.name} is missing" for c in table.columns if c.name not in have[table.name]]
+        problems += [f"column {table}.{c} is missing" for c in columns if c not in have[table]]
     return problems
+
+
+def head_columns() -> dict[str, list[str]]:
+    """The models' tables and columns at this version, as kpidesk/schema_columns.json keeps them for
+    the read path that does not load the models (kpidesk.readonly); a test holds the file equal to
+    the models (regenerate it with `python -m kpidesk.schema_check --write-columns`)."""
+    import json
+
+    return json.loads(Path(__file__).with_name("schema_columns.json").read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)
@@ -101,3 +115,15 @@ class FileState:
     foreign_tables: bool  # tables but no KPI Desk label: another program's database
     integrity: tuple[str, ...]  # () when sound
     schema: tuple[str, ...]  # schema_problems for a known revision, () otherwise
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    if sys.argv[1:] == ["--write-columns"]:
+        from kpidesk.models import Base
+
+        columns = {t.name: [c.name for c in t.columns] for t in Base.metadata.sorted_tables}
+        Path(__file__).with_name("schema_columns.json").write_text(json.dumps(columns, indent=1) + "\n",
+                                                                     encoding="utf-8")

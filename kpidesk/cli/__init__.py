@@ -13,8 +13,6 @@ import sqlite3
 import sys
 from typing import Sequence
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from kpidesk import __version__
 from kpidesk.errors import DatabaseError, KpiDeskError
 
@@ -71,16 +69,25 @@ def run(argv: Sequence[str]) -> int | None:
     except KpiDeskError as exc:
         print(f"kpidesk: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    except (sqlite3.Error, SQLAlchemyError) as exc:
+    except (sqlite3.Error, *_sqlalchemy_errors()) as exc:
         from kpidesk.database import resolve_db_path, translate_db_error
 
         err = translate_db_error(exc, resolve_db_path(args.db))
         print(f"kpidesk: {err if isinstance(err, KpiDeskError) else f'database error: {err}'}", file=sys.stderr)
         return EXIT_DATABASE
+    except BrokenPipeError:  # `kpidesk metrics | head`: the reader left; main() ends quietly
+        raise
     except OSError as exc:
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
         print(f"kpidesk: {exc.strerror or exc}{where}", file=sys.stderr)
         return EXIT_ERROR
+
+
+def _sqlalchemy_errors() -> tuple[type[BaseException], ...]:
+    """SQLAlchemy's error class where SQLAlchemy is loaded: the light read path (kpidesk.readonly)
+    never loads it, and importing it only to name an error would cost 0.2 s per command."""
+    module = sys.modules.get("sqlalchemy.exc")
+    return (module.SQLAlchemyError,) if module is not None else ()
 
 
 class UsageError(KpiDeskError):

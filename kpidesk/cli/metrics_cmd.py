@@ -76,7 +76,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     from kpidesk.metrics.engine import compute
 
     first, last, gran = _range(args)
-    with open_store(args) as store:
+    with open_reader(args) as store:
         scope_key = scope_of(store, args)
         values = compute(store, scope_key=scope_key, granularity=gran, first=first, last=last, split=args.split)
     if args.json:
@@ -85,6 +85,17 @@ def cmd_metrics(args: argparse.Namespace) -> int:
         return EXIT_OK
     _print_table(values)
     return EXIT_OK
+
+
+def open_reader(args: argparse.Namespace):
+    """A read-only view of --db for a command that only reads: the light path (kpidesk.readonly,
+    no SQLAlchemy: about 0.1 s a call instead of 0.6 s) where the database is healthy and current,
+    else the full Store, which migrates, refuses or explains."""
+    from kpidesk.paths import resolve_db_path
+    from kpidesk.readonly import ReadOnlyDb
+
+    db = ReadOnlyDb.open(resolve_db_path(args.db))
+    return db if db is not None else open_store(args)
 
 
 def scope_of(store, args: argparse.Namespace) -> str:
@@ -112,7 +123,7 @@ def scope_of(store, args: argparse.Namespace) -> str:
 
 def find_group(store, name: str) -> str:
     """A group of the exports by name, case and spacing insensitive (NotFound lists the groups)."""
-    from kpidesk.people import alias_key
+    from kpidesk.naming import alias_key
 
     groups = store.list_groups()
     hit = next((g for g in groups if alias_key(g) == alias_key(name)), None)

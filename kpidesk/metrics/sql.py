@@ -66,7 +66,12 @@ _DUP = """(m.team_id IS NULL OR EXISTS (
 
 @contextlib.contextmanager
 def connection(store: "Store") -> Iterator[sqlite3.Connection]:
-    """The bare sqlite3 connection under a read session: aggregate rows come back as plain tuples."""
+    """The bare sqlite3 connection under a read session: aggregate rows come back as plain tuples.
+    A kpidesk.readonly.ReadOnlyDb (the command line's light read path) hands its own."""
+    raw = getattr(store, "raw_connection", None)
+    if isinstance(raw, sqlite3.Connection):
+        yield raw
+        return
     with store.read() as s:
         yield s.connection().connection.driver_connection  # type: ignore[union-attr]
 
