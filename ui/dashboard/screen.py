@@ -29,7 +29,7 @@ from kpidesk.annotations import annotations_touching
 from kpidesk.export.kpi_table import Column, write_kpi_table
 from kpidesk.metrics.recompute import ticket_span
 from kpidesk.metrics.reviews import list_reviews, overdue_reviews
-from kpidesk.metrics.series import KpiCard, dashboard_cards, kpi_series, speed_quality
+from kpidesk.metrics.series import KpiCard, cards_for_scopes, dashboard_cards, kpi_series, speed_quality
 from kpidesk.metrics.model import granularity_of
 from kpidesk.periods import parse_period, period_containing, periods_between
 from kpidesk.records import Changes
@@ -224,10 +224,14 @@ class DashboardScreen(Screen):
         missing = [s for s in scopes if (s, period) not in cache and s != self.scope_key]
 
         def read(progress: QtProgress) -> None:
-            for scope in missing:
-                if progress.cancelled():
-                    return
-                cache[(scope, period)] = _read_cards(store, scope, period, today)
+            # Every scope at once from the stored values: one SELECT, grouped in memory.
+            by_scope = cards_for_scopes(store, missing, period, today=today)
+            if progress.cancelled():
+                return
+            overdue = frozenset(o.kpi_id for o in overdue_reviews(store, today))
+            min_count = int(store.get_setting("min_count") or 5)
+            for scope, cards in by_scope.items():
+                cache.setdefault((scope, period), (cards, overdue, min_count))
 
         if missing:
             self.cards_loader.background(read)
