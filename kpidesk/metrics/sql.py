@@ -16,6 +16,7 @@ one, so a team counts a ticket once too. Nothing of this runs on a database with
 from __future__ import annotations
 
 import contextlib
+from collections import defaultdict
 import datetime as dt
 import sqlite3
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
@@ -30,7 +31,8 @@ PERIOD_COLUMN = {
     "year": "substr(resolved_month, 1, 4)",  # no year column: the month key's prefix is as cheap
 }
 SPLIT_COLUMN = {None: "NULL", "priority": "priority_tier", "type": "ticket_type"}
-KEY_COLUMN = {"technician": "t.technician_id", "group": "t.group_name"}
+# The desk alone needs no key: one group per period and segment (a third of the groups' work at 1M).
+KEY_COLUMN = {"technician": "t.technician_id", "group": "t.group_name", "desk": "0"}
 
 # Positions in an aggregate row (after key, period, seg).
 N, H_SUM, H_N, FCR_SUM, FCR_N, SLA_SUM, SLA_N, CS_SUM, CS_N, RESP_N, POS_SUM, POS_N, ESC_SUM, ESC_N, \
@@ -166,70 +168,65 @@ def backlog_shares(con: sqlite3.Connection, granularity: str, last_key: str, end
     return incoming, outgoing
 
 
-_RANKS = """
-SELECT gid, period, seg, rn - 1, n, h FROM (
-  SELECT {gid} AS gid, {p} AS period, {seg} AS seg, t.resolution_hours AS h,
-         row_number() OVER w AS rn, count(*) OVER w AS n
-  FROM ticket t{join}
-  WHERE t.resolution_hours IS NOT NULL AND {p} BETWEEN ? AND ?{where}
-  WINDOW w AS (PARTITION BY {gid}, {p}, {seg} ORDER BY t.resolution_hours
-               ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))
-WHERE rn - 1 IN (CAST((n - 1) * 0.5 AS INTEGER), CAST((n - 1) * 0.5 AS INTEGER) + 1,
-                 CAST((n - 1) * 0.9 AS INTEGER), CAST((n - 1) * 0.9 AS INTEGER) + 1)
-"""
-# The same over a derived table, for shared tickets (slower: the rows are gathered first).
-_RANKS_OF = """
-SELECT gid, period, seg, rn - 1, n, h FROM (
-  SELECT gid, period, seg, h, row_number() OVER w AS rn, count(*) OVER w AS n FROM ({source})
-  WINDOW w AS (PARTITION BY gid, period, seg ORDER BY h ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))
-WHERE rn - 1 IN (CAST((n - 1) * 0.5 AS INTEGER), CAST((n - 1) * 0.5 AS INTEGER) + 1,
-                 CAST((n - 1) * 0.9 AS INTEGER), CAST((n - 1) * 0.9 AS INTEGER) + 1)
-"""
-
-
 def percentile_rows(con: sqlite3.Connection, granularity: str, first_key: str, last_key: str,
                     split: str | None, scope_kind: str, ids: Sequence[Any] | None,
-                    shares: bool = False) -> list[tuple[Any, ...]]:
+                    shares: bool = False, totals: dict[tuple[Any, Any, Any], tuple[int, float]] | None = None
+                    ) -> list[tuple[Any, ...]]:
     """Just the ordered resolution times a median and a 90th percentile need, per group:
-    (group id, period, raw segment, 0-based rank, n, hours). Ranking runs in SQL (window functions),
-    so Python sees at most four rows per group. With `shares`, a shared ticket's time counts for each
-    of its technicians, and once for each of their teams."""
+    (group id, period, raw segment, 0-based rank, n, hours). The times are read in one plain pass
+    and sorted in Python per group: at 1M tickets over 36 months 1.1 s, where SQL's window functions
+    took 3.7 s and ORDER BY 1.6 s (issue 19). With `shares`, a shared ticket's time counts for each of
+    its technicians, and once for each of their teams. The desk's rows carry group id 0. `totals`,
+    when given, receives (count, sum of hours) per group: an MTTR from the same read."""
     p, seg = PERIOD_COLUMN[granularity], SPLIT_COLUMN[split]
-    if shares and scope_kind in ("technician", "team"):
-        return _percentile_rows_shared(con, p, seg, first_key, last_key, scope_kind, ids)
+    base = f"t.resolution_hours IS NOT NULL AND {p} BETWEEN ? AND ?"
     params: list[Any] = [first_key, last_key]
-    if scope_kind == "technician":
-        only, extra = _only(ids, "t.technician_id")
-        gid, join, where = "t.technician_id", "", " AND t.technician_id IS NOT NULL" + only
-    elif scope_kind == "team":
-        only, extra = _only(ids, "m.team_id")
-        gid, join = "m.team_id", " JOIN technician m ON m.id = t.technician_id"
-        where = " AND m.team_id IS NOT NULL" + only
+    pick = f"{p}, {seg}, t.resolution_hours"
+    groups: dict[tuple[Any, Any, Any], list[float]] = defaultdict(list)
+    if scope_kind == "desk" and split is None:  # the common case, grouped by the period key alone
+        by_period: dict[Any, list[float]] = {}
+        for period, h in con.execute(f"SELECT {p}, t.resolution_hours FROM ticket t WHERE {base}", params):
+            by_period.setdefault(period, []).append(h)
+        groups.update({(0, period, None): hours for period, hours in by_period.items()})
+    elif scope_kind == "desk":
+        for period, s, h in con.execute(f"SELECT {pick} FROM ticket t WHERE {base}", params):
+            groups[(0, period, s)].append(h)
     elif scope_kind == "group":
         only, extra = _only(ids, "t.group_name")
-        gid, join, where = "t.group_name", "", " AND t.group_name != ''" + only
+        for g, period, s, h in con.execute(f"SELECT t.group_name, {pick} FROM ticket t WHERE {base} "
+                                           f"AND t.group_name != ''{only}", params + extra):
+            groups[(g, period, s)].append(h)
     else:
-        gid, join, where, extra = "0", "", "", []
-    sql = _RANKS.format(gid=gid, p=p, seg=seg, join=join, where=where)
-    return con.execute(sql, params + extra).fetchall()
-
-
-def _percentile_rows_shared(con: sqlite3.Connection, p: str, seg: str, first_key: str, last_key: str,
-                            scope_kind: str, ids: Sequence[Any] | None) -> list[tuple[Any, ...]]:
-    base = f"t.resolution_hours IS NOT NULL AND {p} BETWEEN ? AND ?"
-    pick = f"{p} AS period, {seg} AS seg, t.resolution_hours AS h"
-    # Who the ticket counts for: its technician, and its further technicians.
-    people = (f"SELECT t.id AS tid, t.technician_id AS tech, {pick} FROM ticket t WHERE {base} "
-              f"UNION ALL SELECT t.id, m.id, {pick} {_SHARES} WHERE t.shared_with IS NOT NULL AND {base}")
-    params: list[Any] = [first_key, last_key, first_key, last_key]
-    if scope_kind == "technician":
-        only, extra = _only(ids, "x.tech")
-        source = f"SELECT x.tech AS gid, period, seg, h FROM ({people}) x WHERE x.tech IS NOT NULL{only}"
-    else:  # a team counts a shared ticket once
-        only, extra = _only(ids, "m.team_id")
-        source = (f"SELECT DISTINCT m.team_id AS gid, x.tid, period, seg, h FROM ({people}) x "
-                  f"JOIN technician m ON m.id = x.tech WHERE m.team_id IS NOT NULL{only}")
-    return con.execute(_RANKS_OF.format(source=source), params + extra).fetchall()
+        team_of = team_map(con) if scope_kind == "team" else {}
+        techs = ids if scope_kind == "technician" else (
+            None if ids is None else [t for t, team in team_of.items() if team in set(ids)])
+        only, _ = _only(techs, "t.technician_id")
+        rows = con.execute(f"SELECT t.id, t.technician_id, {pick} FROM ticket t WHERE {base} "
+                           f"AND t.technician_id IS NOT NULL{only}", params).fetchall()
+        if shares:
+            only_m, _ = _only(techs, "m.id")
+            rows += con.execute(f"SELECT t.id, m.id, {pick} {_SHARES} WHERE t.shared_with IS NOT NULL "
+                                f"AND {base}{only_m}", params).fetchall()
+        if scope_kind == "technician":
+            for _tid, tech, period, s, h in rows:
+                groups[(tech, period, s)].append(h)
+        else:  # a team counts a shared ticket once
+            seen: set[tuple[Any, int]] = set()
+            for tid, tech, period, s, h in rows:
+                team = team_of.get(tech)
+                if team is not None and (team, tid) not in seen:
+                    seen.add((team, tid))
+                    groups[(team, period, s)].append(h)
+    out: list[tuple[Any, ...]] = []
+    for (gid, period, s), hours in groups.items():
+        hours.sort()
+        n = len(hours)
+        if totals is not None:
+            totals[(gid, period, s)] = (n, sum(hours))
+        for rank in {int((n - 1) * 0.5), int((n - 1) * 0.5) + 1, int((n - 1) * 0.9), int((n - 1) * 0.9) + 1}:
+            if rank < n:
+                out.append((gid, period, s, rank, n, hours[rank]))
+    return out
 
 
 def quantile(ranked: dict[int, float], n: int, q: float) -> float | None:

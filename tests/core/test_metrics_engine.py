@@ -143,3 +143,22 @@ def test_quarter_and_year_and_empty_scope(store, ids):
     nobody = store.create_technician(TechnicianRecord(display_name="Idle Ida"))[0].id
     idle = table(compute(store, scope_key=f"technician:{nobody}", granularity="month", first="2026-03", last="2026-03"))
     assert idle[("resolved_count", "2026-03", None)] == (0, 0)
+
+
+@pytest.mark.parametrize("granularity, first, last, split", [
+    ("month", "2026-01", "2026-10", None), ("week", "2026-W30", "2026-W40", None),
+    ("quarter", "2026-Q1", "2026-Q3", "priority"), ("month", "2026-06", "2026-09", "type"),
+])
+def test_the_desks_mttr_alone_equals_it_among_every_metric(demo_store, granularity, first, last, split):
+    """Issue 19: asked alone with its percentiles, the desk's MTTR takes its mean from the read the
+    percentiles sort (no second pass); it must be the MTTR computed with everything else."""
+    alone = compute(demo_store, scope_key="desk", granularity=granularity, first=first, last=last, split=split,
+                    metrics=["mttr_hours"])
+    every = [v for v in compute(demo_store, scope_key="desk", granularity=granularity, first=first, last=last,
+                                split=split) if v.kpi == "mttr_hours"]
+    assert len(alone) == len(every) > 0
+    for a, b in zip(alone, every):
+        assert (a.period, a.segment, a.count) == (b.period, b.segment, b.count)
+        assert a.value == pytest.approx(b.value) if b.value is not None else a.value is None
+        for key in ("median", "p90"):
+            assert a.extra[key] == pytest.approx(b.extra[key]) if b.extra[key] is not None else a.extra[key] is None
