@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kpidesk import actions
 from kpidesk.records import Changes
 from kpidesk.store import Store
 from ui import help as help_pages
@@ -35,8 +34,10 @@ from ui.errors import show_error
 from ui.ops import Op
 from ui.resources import icon
 from ui.screen import Screen
-from ui.settings_dialog import SettingsDialog
 from ui.welcome import DB_FILTER
+
+if TYPE_CHECKING:
+    from ui.settings_dialog import SettingsDialog
 
 S = TypeVar("S", bound=Screen)
 
@@ -303,7 +304,9 @@ class MainWindow(QMainWindow):
         field.setFocus()
         field.selectAll()
 
-    def open_settings(self) -> SettingsDialog:
+    def open_settings(self) -> "SettingsDialog":
+        from ui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.store, self)
         dialog.changes_made.connect(self.apply_changes)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -318,6 +321,8 @@ class MainWindow(QMainWindow):
     def recompute_all(self) -> Op[Any]:
         """actions.recompute_all in an op, with progress and cancel (a cancel keeps the values as they were)."""
         store = self.store
+        from kpidesk import actions
+
         self._recompute_op = (Op(self, lambda progress: actions.recompute_all(store, progress).changes)
                               .with_progress("Recomputing every KPI value…")
                               .success(self.apply_changes)

@@ -143,7 +143,7 @@ def test_notes_from_the_plot_and_a_review_are_drawn_on_the_trend(qtbot, dashboar
 
     from kpidesk import actions
     from kpidesk.annotations import AnnotationRecord, list_annotations
-    from ui.dashboard import screen as screen_module
+    from ui import annotation_dialog
 
     mttr = kpi_named(prepared_store, "MTTR")
     dashboard.open_trend(mttr.id)
@@ -157,7 +157,7 @@ def test_notes_from_the_plot_and_a_review_are_drawn_on_the_trend(qtbot, dashboar
         dashboard.on_changes(out.changes)  # what the main window routes back
         return out
 
-    monkeypatch.setattr(screen_module, "ask_annotation", fake_ask)
+    monkeypatch.setattr(annotation_dialog, "ask_annotation", fake_ask)
     with qtbot.waitSignal(dashboard.trend_shown, timeout=10000):
         dashboard.trend.note_requested.emit(dt.date(2026, 8, 3))
     assert asked == {"on": dt.date(2026, 8, 3), "kpi_id": mttr.id, "scope_key": "desk"}

@@ -31,7 +31,6 @@ from kpidesk.metrics.reviews import ReviewRecord, list_reviews, overdue_reviews
 from kpidesk.periods import parse_period
 from kpidesk.records import Changes
 from kpidesk.store import Store
-from ui.annotation_dialog import ask_annotation
 from ui.dashboard.models import OverdueTableModel, ReviewColumns, ReviewTableModel
 from ui.errors import show_error
 from ui.evidence_dialog import show_tickets_for_kpi
@@ -232,7 +231,9 @@ class ReviewsScreen(Screen):
         rec = self.current_review()
         if rec is None:
             return
-        outcome = ask_annotation(self, self.store, on=parse_period(rec.period).start, kpi_id=rec.kpi_id,
+        from ui import annotation_dialog  # the dialog and the actions load on first use
+
+        outcome = annotation_dialog.ask_annotation(self, self.store, on=parse_period(rec.period).start, kpi_id=rec.kpi_id,
                                  scope_key=rec.scope_key)
         if outcome is not None:
             self.changes_made.emit(outcome.changes)

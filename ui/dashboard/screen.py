@@ -35,7 +35,6 @@ from kpidesk.periods import parse_period, period_containing, periods_between
 from kpidesk.records import Changes
 from kpidesk.store import Store
 from kpidesk.wording import count
-from ui.annotation_dialog import ask_annotation
 from ui.dashboard.cards import CardGrid
 from ui.dashboard.loader import Loader
 from ui.dashboard.models import KpiCardModel, table_rows
@@ -354,7 +353,9 @@ class DashboardScreen(Screen):
         if s is None:
             return
         on = day or (parse_period(s.periods[-1]).start if s.periods else self.reference_day())
-        outcome = ask_annotation(self, self.store, on=on, kpi_id=s.kpi_id, scope_key=s.scope_key)
+        from ui import annotation_dialog  # the dialog and the actions load on first use
+
+        outcome = annotation_dialog.ask_annotation(self, self.store, on=on, kpi_id=s.kpi_id, scope_key=s.scope_key)
         if outcome is not None:
             self.changes_made.emit(outcome.changes)  # comes back through on_changes: the trend redraws
 
