@@ -21,10 +21,7 @@ RATE_KEYS = {"fcr_rate", "sla_compliance", "csat_response_rate", "csat_positive_
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("metrics", help="ticket metrics (MTTR, FCR, SLA, CSAT, backlog...) by period")
-    who = p.add_mutually_exclusive_group()
-    who.add_argument("--technician", metavar="NAME", help="one technician (display name or alias)")
-    who.add_argument("--team", metavar="NAME", help="one team (default: the whole desk)")
-    who.add_argument("--group", metavar="NAME", help="one group of the exports (their group column)")
+    add_scope_arguments(p)
     p.add_argument("--period", metavar="P", help="2026-03, 2026-Q1, 2026-W05 or 2026 (default: last full month)")
     p.add_argument("--from", dest="first", metavar="P", help="first period of a range")
     p.add_argument("--to", dest="last", metavar="P", help="last period of a range")
@@ -39,6 +36,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--today", help="check as of this date, YYYY-MM-DD (default: today)")
     r.add_argument("--json", action="store_true")
     r.set_defaults(func=cmd_reviews)
+
+
+def add_scope_arguments(p: argparse.ArgumentParser) -> None:
+    """--technician, --team or --group (none: the whole desk), read back by scope_of()."""
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--technician", metavar="NAME", help="one technician (display name or alias)")
+    who.add_argument("--team", metavar="NAME", help="one team (default: the whole desk)")
+    who.add_argument("--group", metavar="NAME", help="one group of the exports (their group column)")
 
 
 def _range(args: argparse.Namespace, today: dt.date | None = None) -> tuple[Period, Period, str]:

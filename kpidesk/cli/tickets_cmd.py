@@ -14,16 +14,13 @@ import json
 import sys
 
 from kpidesk.cli import EXIT_OK, UsageError, open_store
-from kpidesk.cli.metrics_cmd import scope_of
+from kpidesk.cli.metrics_cmd import add_scope_arguments, scope_of
 from kpidesk.metrics.model import TICKET_METRICS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("tickets", help="the tickets behind a metric for a technician, team, group or the desk")
-    who = p.add_mutually_exclusive_group()
-    who.add_argument("--technician", metavar="NAME", help="one technician (display name or alias)")
-    who.add_argument("--team", metavar="NAME", help="one team (default: the whole desk)")
-    who.add_argument("--group", metavar="NAME", help="one group of the exports (their group column)")
+    add_scope_arguments(p)
     p.add_argument("--period", metavar="P", help="2026-03, 2026-Q1, 2026-W05 or 2026 (default: last full month)")
     p.add_argument("--kpi", metavar="METRIC", help=f"which value: a metric ({', '.join(TICKET_METRICS)}) or the "
                    "name of a KPI computed from tickets (default: the resolved tickets)")

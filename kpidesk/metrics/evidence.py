@@ -304,19 +304,16 @@ LINE_COLUMNS = (
 
 
 def metric_value_text(metric: str, value: float | None) -> str:
-    from kpidesk.units import RATE_METRICS
+    """A metric's value as the cards word it: rates as percentages, MTTR in hours, none as 'none'."""
+    from kpidesk.units import RATE_METRICS, fmt_value
 
     if value is None:
         return "none"
-    if metric in RATE_METRICS:
-        return f"{value * 100:.1f} %"
-    if metric == "mttr_hours":
-        return f"{value:.1f} h"
-    if metric == "csat_mean":
-        return f"{value:.2f}"
     if metric == "backlog_change":
         return f"{value:+.0f}"
-    return f"{value:.0f}"
+    if metric in RATE_METRICS:
+        return fmt_value(value * 100.0, "%")
+    return fmt_value(value, {"mttr_hours": "hours", "csat_mean": "score"}.get(metric, "count"))
 
 
 def summary_text(ev: Evidence) -> str:
