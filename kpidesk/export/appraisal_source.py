@@ -202,7 +202,8 @@ def _context_notes(frozen: dict[str, Any]) -> list[ContextNote]:
             a = AnnotationRecord.from_json(c)
         except (KeyError, TypeError, ValueError):
             continue  # a hand-edited or damaged entry is left out, not the whole report
-        out.append(ContextNote(when=a.when, text=a.text, applies_to=a.applies_to))
+        out.append(ContextNote(when=a.when, text=a.text, applies_to=a.applies_to, on=a.on, until=a.until,
+                               kpi_id=a.kpi_id))
     return out
 
 

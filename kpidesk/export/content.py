@@ -76,6 +76,18 @@ class ContextNote:
     when: str  # "3 Mar 2026", "3 to 14 Mar 2026"
     text: str
     applies_to: str = ""  # "MTTR, team Service Desk", "every KPI, everyone"
+    on: Optional[dt.date] = None  # where the trend images mark it
+    until: Optional[dt.date] = None
+    kpi_id: Optional[int] = None  # None: every KPI
+
+    def marks(self, kpi_id: Optional[int]) -> bool:
+        """Whether the note is drawn on that KPI's trend image."""
+        return self.on is not None and self.kpi_id in (None, kpi_id)
+
+
+def note_label(i: int) -> str:
+    """The tag a context note has in the PDF's table and on the trend images it marks: N1, N2..."""
+    return f"N{i + 1}"
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from typing import Iterable
 
-from kpidesk.export.content import AppraisalReport, KpiLine
+from kpidesk.export.content import AppraisalReport, KpiLine, note_label
 from kpidesk.export.formats import fmt_date, fmt_rating, fmt_target, fmt_value, trend_label
 from kpidesk.signals import LINE_STYLES
 
@@ -179,11 +179,11 @@ def _context_notes_section(r: AppraisalReport) -> str:
     """The dated notes over the period ("VPN rollout", "two people on leave"); no section without any."""
     if not r.context_notes:
         return ""
-    rows = [[_e(n.when), _e(n.text), _e(n.applies_to)] for n in r.context_notes]
+    rows = [[note_label(i), _e(n.when), _e(n.text), _e(n.applies_to)] for i, n in enumerate(r.context_notes)]
     return ("<h2>Context notes</h2>"
             '<p class="muted">What else happened in the period, as noted on the data: context for the '
-            "numbers, not part of the rating.</p>"
-            + _table(["Date", "Note", "Applies to"], rows, widths=[18, 56, 26]))
+            "numbers, not part of the rating. The trend plots above mark each by its tag.</p>"
+            + _table(["", "Date", "Note", "Applies to"], rows, widths=[5, 21, 49, 25]))
 
 
 def _conversation_section(r: AppraisalReport) -> str:

@@ -186,3 +186,25 @@ def test_the_checkin_small_trends_carry_the_notes_of_their_kpi(qtbot, demo_store
     cards = {c.title(): c for c in wiz.kpis.findChildren(KpiCard)}
     assert sorted(n.text for n in cards[mttr.name].notes.notes()) == ["New ticket form", "Two people on leave"]
     assert [n.text for n in cards[fcr.name].notes.notes()] == ["Two people on leave"]
+
+
+def test_the_pdf_trend_images_mark_the_notes_they_touch():
+    """A note inside the plotted periods changes the image (a tagged dash-dot line); one outside them
+    leaves it exactly as without notes; the Context notes table tags them N1, N2 as the images do."""
+    from kpidesk.export.content import AppraisalReport, ContextNote, KpiLine, TrendPoint, note_label
+    from kpidesk.export.report_html import report_html
+    from ui.reports.trend_image import draw_trend
+
+    kpi = KpiLine(name="MTTR", unit="h", direction="lower", value=9.0, target=10.0, kpi_id=1,
+                  trend=[TrendPoint(k, v) for k, v in (("2026-Q1", 12.0), ("2026-Q2", 9.0))])
+    plain = draw_trend(kpi, 300, 140)
+    inside = draw_trend(kpi, 300, 140, notes=[("N1", D(2026, 4, 6), D(2026, 4, 17))])
+    outside = draw_trend(kpi, 300, 140, notes=[("N1", D(2025, 6, 1), None)])
+    assert inside != plain and outside == plain
+    note = ContextNote("6 to 17 Apr 2026", "VPN rollout", "MTTR, everyone", on=D(2026, 4, 6), until=D(2026, 4, 17),
+                       kpi_id=1)
+    assert note.marks(1)
+    assert not ContextNote("x", "y", on=D(2026, 4, 6), kpi_id=2).marks(1)
+    assert ContextNote("x", "y", on=D(2026, 4, 6)).marks(1)  # a note on every KPI marks every plot
+    html = report_html(AppraisalReport(organisation="O", technician="T", period="2026-Q2", context_notes=[note]))
+    assert f">{note_label(0)}<" in html and note_label(1) == "N2"

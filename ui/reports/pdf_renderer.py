@@ -36,7 +36,7 @@ from PySide6.QtGui import (
     QTextFormat,
 )
 
-from kpidesk.export.content import AppraisalReport
+from kpidesk.export.content import AppraisalReport, note_label
 from kpidesk.export.formats import fmt_date
 from kpidesk.export.report_html import LOGO_URL, PLOT_HEIGHT_PX, PLOT_WIDTH_PX, plot_url, plotted_kpis, report_html
 from ui.reports.trend_image import draw_trend
@@ -67,7 +67,10 @@ def ensure_gui_app() -> QCoreApplication:
 def render_pdf(report: AppraisalReport, path: str | Path, page_size: str = "A4") -> int:
     """Write `report` as a PDF at `path` (the caller makes it atomic); returns the page count."""
     ensure_gui_app()
-    images = {plot_url(i): draw_trend(k, PLOT_WIDTH_PX, PLOT_HEIGHT_PX) for i, k in enumerate(plotted_kpis(report))}
+    tagged = [(note_label(i), n) for i, n in enumerate(report.context_notes)]
+    images = {plot_url(i): draw_trend(k, PLOT_WIDTH_PX, PLOT_HEIGHT_PX,
+                                      notes=[(tag, n.on, n.until) for tag, n in tagged if n.marks(k.kpi_id)])  # type: ignore[misc]
+              for i, k in enumerate(plotted_kpis(report))}
     if report.logo:
         logo = QImage.fromData(report.logo)
         if not logo.isNull():

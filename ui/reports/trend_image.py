@@ -7,13 +7,16 @@ in print. Safe on a worker thread (QImage painting needs no GUI thread).
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
+from typing import Sequence
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
 
 from kpidesk.export.content import KpiLine
 from kpidesk.export.formats import fmt_value
+from kpidesk.periods import parse_period
 from ui.resources import line_style
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -30,10 +33,12 @@ def short_period(key: str) -> str:
     return key
 
 
-def draw_trend(kpi: KpiLine, width: int, height: int, scale: float = 3.0, caption: bool = True) -> QImage:
+def draw_trend(kpi: KpiLine, width: int, height: int, scale: float = 3.0, caption: bool = True,
+               notes: Sequence[tuple[str, dt.date, dt.date | None]] = ()) -> QImage:
     """A trend plot of `kpi.trend` (oldest first) of `width` x `height` logical pixels. The KPI's
     name is drawn inside the image (caption=True), so title and plot can never be split apart by a
-    page break in the PDF."""
+    page break in the PDF. `notes` (tag, on, until) are marked where they fall, a dash-dot line (a
+    span: two) tagged as in the Context notes table."""
     img = QImage(int(width * scale), int(height * scale), QImage.Format.Format_RGB32)
     img.setDotsPerMeterX(int(96 * scale / 0.0254))
     img.setDotsPerMeterY(int(96 * scale / 0.0254))
@@ -52,13 +57,14 @@ def draw_trend(kpi: KpiLine, width: int, height: int, scale: float = 3.0, captio
             p.setPen(QColor("black"))
             p.drawText(QRectF(0, 0, width, h), Qt.AlignmentFlag.AlignCenter, kpi.name)
             rect = QRectF(0, h, width, height - h)
-        _draw(p, kpi, rect)
+        _draw(p, kpi, rect, notes)
     finally:
         p.end()
     return img
 
 
-def _draw(p: QPainter, kpi: KpiLine, rect: QRectF) -> None:
+def _draw(p: QPainter, kpi: KpiLine, rect: QRectF, notes: Sequence[tuple[str, dt.date, dt.date | None]] = ()
+          ) -> None:
     font = QFont()
     font.setPixelSize(9)
     p.setFont(font)
@@ -126,6 +132,7 @@ def _draw(p: QPainter, kpi: KpiLine, rect: QRectF) -> None:
     for i, v in enumerate(values):
         if v is not None:
             p.drawEllipse(QPointF(xmap(i), ymap(v)), 2.2, 2.2)
+    _draw_notes(p, kpi, plot, notes, fm)
     # Period labels, thinned out when they would collide.
     labels = [short_period(pt.period) for pt in kpi.trend]
     widest = max((fm.horizontalAdvance(t) for t in labels), default=0) + 4
@@ -139,3 +146,40 @@ def _draw(p: QPainter, kpi: KpiLine, rect: QRectF) -> None:
         w = fm.horizontalAdvance(text)
         x = min(max(xmap(i) - w / 2, rect.left()), rect.right() - w)
         p.drawText(QPointF(x, rect.bottom() - 3), text)
+
+
+def _draw_notes(p: QPainter, kpi: KpiLine, plot: QRectF, notes: Sequence[tuple[str, dt.date, dt.date | None]],
+                fm: QFontMetricsF) -> None:
+    """Each note where its day falls among the plotted periods (the point of period i sits at i, the
+    period spanning i - 0.5 to i + 0.5); a note outside them is not drawn."""
+    periods = [parse_period(pt.period) for pt in kpi.trend]
+    if not periods or not notes:
+        return
+    n = max(1, len(periods) - 1)
+
+    def x_of(day: dt.date) -> float | None:
+        for i, per in enumerate(periods):
+            if per.start <= day < per.end:
+                at = i - 0.5 + (day - per.start).days / (per.end - per.start).days
+                at = min(max(at, 0.0), float(len(periods) - 1))
+                return plot.left() + plot.width() * (at / n if len(periods) > 1 else 0.5)
+        return None
+
+    pen = QPen(QColor("#444444"), 0.9, Qt.PenStyle.DashDotLine)
+    placed: list[tuple[float, float, float]] = []  # (left, right, baseline) of the tags drawn so far
+    for tag, on, until in sorted(notes, key=lambda n: n[1]):
+        xs = [x for x in (x_of(on), x_of(until) if until else None) if x is not None]
+        if not xs:
+            continue
+        p.setPen(pen)
+        for x in xs:
+            p.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()))
+        p.setPen(QColor("black"))
+        w = fm.horizontalAdvance(tag)
+        left = min(xs[0] + 2, plot.right() - w - 1)
+        y = plot.top() + fm.ascent() + 1
+        # Tags that would overlap go one line lower: notes days apart stay readable.
+        while any(a < left + w and left < b and y == base for a, b, base in placed):
+            y += fm.height()
+        placed.append((left, left + w, y))
+        p.drawText(QPointF(left, y), tag)
