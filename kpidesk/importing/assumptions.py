@@ -6,6 +6,7 @@ warnings: a stable `code` for scripts, a plain `message` for people, and the `co
 """
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
@@ -47,8 +48,9 @@ class Tally:
             count: int | None = None) -> None:
         entry = self.entries.setdefault((code, column), _Entry())
         entry.count += len(rows) if count is None else count
-        if len(entry.rows) < ROWS_KEPT:
-            entry.rows.extend(list(rows[:ROWS_KEPT - len(entry.rows)]))
+        # The first rows of the file: the rows an event log keeps are read in ticket order, not row order.
+        if rows and (len(entry.rows) < ROWS_KEPT or min(rows) < entry.rows[-1]):
+            entry.rows = heapq.nsmallest(ROWS_KEPT, {*entry.rows, *rows})
         if len(entry.values) < 200:
             entry.values.update(v for v in values if v)
 
@@ -132,6 +134,7 @@ def _message(code: str, column: str, e: _Entry) -> str:
         "formula_without_value": f"{e.count} formula cell(s){col} have no saved value (the file was never opened "
                                  f"in a spreadsheet app): they read as empty{rows}.",
         "duplicates": f"{count_words(e.count, 'row')} repeated a ticket already in the file; the row with the latest "
-                      "'updated' time (else the last one) was kept.",
+                      f"'updated' time (else the last one) was kept, and the {'other was' if one else 'others were'} "
+                      "left out unread (an event log's older states of a ticket).",
     }
     return messages.get(code, f"{code}: {n}{col}{rows}")

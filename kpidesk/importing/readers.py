@@ -42,6 +42,8 @@ class Table:
     other_sheets: list[str] = field(default_factory=list)  # further sheets that look like tickets too
     formula_cells: tuple[int, list[str]] | None = None  # (count, first references) with no saved value
     _rows: Callable[[], Iterator[Row]] = field(default=lambda: iter(()), repr=False)
+    # What a names check read of the rows, for the import that follows (tickets_import.scan_new_names).
+    prepared: Any = field(default=None, repr=False, compare=False)
 
     @property
     def encoding_label(self) -> str:

@@ -14,16 +14,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from itertools import chain, repeat
+from itertools import repeat
 from operator import attrgetter, itemgetter
 from typing import Any, Callable, Sequence
 
 from kpidesk.importing.assumptions import Tally
-from kpidesk.importing.dates import _FIRST_REAL, _MAX_YEAR, _UNIX_ZERO, PLACEHOLDER, DateOrder, DateParser
+from kpidesk.importing.dates import _FIRST_REAL, _MAX_YEAR, _UNIX_ZERO, PLACEHOLDER, DateMemo, DateOrder, DateParser
 from kpidesk.importing.errors import BadValue
 from kpidesk.importing.mappings import column_index
 from kpidesk.importing.names import needs_split, split_names
 from kpidesk.importing.normalise import (
+    PLACEHOLDERS,
     PriorityParser,
     parse_count,
     parse_csat,
@@ -75,6 +76,33 @@ class Chunk:
     ids: Sequence[str]  # external id of each row
     updated: Sequence[str | None]  # its 'updated' time as text, for 'the latest row wins'
     rejected: list[RejectedRow] = field(default_factory=list)
+
+
+# The columns read for every row of a file, before its rows are normalised: what decides whether a
+# row is rejected (its id and created date) and which row of a ticket the import keeps (the latest
+# 'updated', else the last row). Every other column is read only for the rows kept.
+KEY_COLUMNS = ("external_id", "created_at", "updated_at")
+
+
+@dataclass
+class Keys:
+    """A chunk's cells (every mapped field, raw) with its key columns already parsed: what
+    ChunkReader.keys() reads of every row, and ChunkReader.read() normalises for the rows kept."""
+    numbers: list[int]  # file row numbers
+    picked: dict[int, list[Any]]  # column index -> its cells
+    col: dict[str, list[Any]]  # key field -> parsed values (_BAD where the parser refused)
+    iso: dict[str, list[Any]]  # date key field -> to_iso text (_BAD where refused)
+    errors: dict[str, dict[Any, str]]  # key field -> {refused cell: message}
+    rejected: dict[int, RejectedRow]  # index -> why: no id or no created date
+    names: list[str] = field(default_factory=list)  # distinct technician cells of the rows not rejected
+    cells: list[Any] = field(default_factory=list)  # the rows (read() picks the other columns from them)
+
+    def updated(self) -> list[str | None]:
+        """Each row's 'updated' as the import stores it (missing, placeholder or unreadable: None)."""
+        values = self.iso.get("updated_at")
+        if values is None:
+            return [None] * len(self.numbers)
+        return [None if v is _BAD else v for v in values]
 
 
 # Columns the writer computes in SQL from the bound ones (ticket_writer.derived_sql), as tickets.derive()
@@ -134,7 +162,10 @@ class ChunkReader:
         columns = sorted(set(self.index.values()))
         self._width = max(columns) + 1
         self._getters = {c: itemgetter(c) for c in columns}
-        self._dates = {f: DateParser(order) for f in DATE_FIELDS if f in mapping}
+        memo = DateMemo()
+        self._dates = {f: DateParser(order, memo) for f in DATE_FIELDS if f in mapping}
+        # The columns keys() reads of every row: the key fields' and the technician names'.
+        self.key_columns = sorted({self.index[f] for f in (*KEY_COLUMNS, "resolver", "assignee") if f in self.index})
         self._priority = PriorityParser(priority_map)
         self._status = status_map or StatusMap()
         self.resolved_column = "resolved_at" in mapping
@@ -147,23 +178,57 @@ class ChunkReader:
 
     # ------------------------------------------------------------ one chunk
 
-    def read(self, numbers: Sequence[int], cells: list[list[Any]]) -> Chunk:
+    def keys(self, numbers: Sequence[int], cells: list[list[Any]]) -> Keys:
+        """Pick the mapped columns of a chunk and parse its KEY_COLUMNS only: which rows are rejected
+        (no id or created date) and each row's 'updated'. The names of the rows not rejected are met
+        here too (on_new_names), chunk by chunk, as every row of the file names them."""
         n = len(cells)
-        if n == 0:
-            return Chunk([], (), ())
-        if min(map(len, cells)) < self._width:  # short rows (CSV): the missing cells are blank
+        if n and min(map(len, cells)) < self._width:  # short rows (CSV): the missing cells are blank
             width = self._width
             cells = [r if len(r) >= width else list(r) + [None] * (width - len(r)) for r in cells]
         # One column at a time through map(itemgetter): no tuple per row (transposing with zip(*rows)
         # built one per row, and at 5,000 rows a chunk those kept the garbage collector busy).
-        picked = {c: list(map(get, cells)) for c, get in self._getters.items()}
-        raw = {f: picked[i] for f, i in self.index.items()}
+        getters = self._getters
+        picked = {c: list(map(getters[c], cells)) for c in self.key_columns}
+        col: dict[str, list[Any]] = {}
+        iso: dict[str, list[Any]] = {}
+        errors: dict[str, dict[Any, str]] = {}
+        for f, c in self.index.items():  # mapping order, so a row is reported for its first bad cell
+            if f not in KEY_COLUMNS:
+                continue
+            if f in self._dates:
+                col[f], iso[f], errs = _date_column(picked[c], self._dates[f])
+            else:
+                col[f], errs = _id_column(picked[c])
+            if errs:
+                errors[f] = errs
+        keys = Keys(list(numbers), picked, col, iso, errors, {}, cells=cells)
+        if n:
+            keys.rejected = self._rejections(keys.numbers, {f: picked[self.index[f]] for f in KEY_FIELDS}, col, errors)
+            keys.names = self._name_cells(picked, keys.rejected)
+            self.learn_names(keys.names)
+        return keys
 
+    def read(self, numbers: Sequence[int], cells: list[list[Any]] | None, keys: Keys | None = None) -> Chunk:
+        """Normalise a chunk: its rows (`cells`), or the rows `keys` (from keys()) already holds."""
+        if keys is None:
+            if not cells:
+                return Chunk([], (), ())
+            keys = self.keys(numbers, cells)
+        numbers = keys.numbers
+        n = len(numbers)
+        if n == 0:
+            return Chunk([], (), ())
+        raw = self._raw(keys)
         col: dict[str, list[Any]] = {}
         errors: dict[str, dict[Any, str]] = {}
         iso: dict[str, list[Any]] = {}
         for f in self.index:  # mapping order, so a row is reported for its first bad cell
-            if f in self._dates:
+            if f in keys.col:
+                col[f], errs = keys.col[f], keys.errors.get(f)
+                if f in keys.iso:
+                    iso[f] = keys.iso[f]
+            elif f in self._dates:
                 col[f], iso[f], errs = _date_column(raw[f], self._dates[f])
             elif f == "priority":
                 continue
@@ -172,7 +237,7 @@ class ChunkReader:
             if errs:
                 errors[f] = errs
 
-        rejected = self._rejections(numbers, raw, col, errors)
+        rejected = keys.rejected
         keep: list[int] | None = None
         if rejected:
             keep = [i for i in range(n) if i not in rejected]
@@ -187,6 +252,34 @@ class ChunkReader:
         self._blank_the_unreadable(numbers, raw, col, iso, errors)
         chunk.rows, chunk.ids, chunk.updated = self._build(n, numbers, raw, col, iso)
         return chunk
+
+    def _raw(self, keys: Keys) -> dict[str, list[Any]]:
+        """{field: its cells}: the columns keys() picked, the others picked now from the rows."""
+        picked = keys.picked
+        for c, get in self._getters.items():
+            if c not in picked:
+                picked[c] = list(map(get, keys.cells))
+        return {f: picked[i] for f, i in self.index.items()}
+
+    def _name_cells(self, picked: dict[int, list[Any]], rejected: dict[int, RejectedRow]) -> list[str]:
+        """The distinct technician cells (resolver, else assignee, as _technician_column reads them) of
+        the rows not rejected, in file order."""
+        got = [picked[self.index[f]] for f in ("resolver", "assignee") if f in self.index]
+        if not got:
+            return []
+        if rejected:
+            keep = [i for i in range(len(got[0])) if i not in rejected]
+            got = [_take(cells, keep) for cells in got]
+        limit = TEXT_LIMITS["resolver"]
+        texts = []
+        for cells in got:
+            if set(map(type, cells)) == {str}:  # the usual column: each distinct text read and cut once
+                memo = {c: parse_text(c)[:limit] for c in dict.fromkeys(cells)}
+                texts.append(list(map(memo.__getitem__, cells)))
+            else:
+                texts.append([t[:limit] for t in _parse_column(cells, parse_text)[0]])
+        names = texts[0] if len(texts) == 1 else [r or a for r, a in zip(*texts)]
+        return list(dict.fromkeys(names))
 
     def _rejections(self, numbers: Sequence[int], raw: dict[str, Sequence[Any]], col: dict[str, list[Any]],
                     errors: dict[str, dict[Any, str]]) -> dict[int, RejectedRow]:
@@ -384,24 +477,8 @@ class ChunkReader:
             names: Sequence[str] = resolver if resolver is not None else assignee  # type: ignore[assignment]
         else:
             names = [r or a for r, a in zip(resolver, assignee)]
+        self.learn_names(dict.fromkeys(names))  # met already by keys(), unless read() was given cells
         keys, ids, splits = self._keys, self.alias_ids, self._splits
-        known = self.known_at_start.__contains__
-        unseen: dict[str, str] = {}
-        for cell in dict.fromkeys(names):
-            if not cell or cell in splits:
-                continue
-            parts = split_names(cell, known) if needs_split(cell) else [cell]
-            splits[cell] = parts
-            for name in parts:
-                if name not in keys:
-                    keys[name] = key = alias_key(name)
-                    if key not in ids and key not in unseen:
-                        unseen[key] = name
-        if unseen:
-            answers = self.on_new_names(unseen) if self.on_new_names else {}
-            for key, name in unseen.items():
-                ids[key] = answers.get(key)
-                self.new_names.setdefault(key, name)
         primary: dict[str, int | None] = {"": None}
         shared: dict[str, str | None] = {"": None}
         display: dict[str, str] = {"": ""}
@@ -425,6 +502,28 @@ class ChunkReader:
         nobody = [i for i, name in enumerate(names) if not name]
         if nobody:
             self.tally.add("no_technician", [numbers[i] for i in nobody])
+
+    def learn_names(self, cells: Any) -> None:
+        """Meet the technician cells of some rows: a name no alias matches is asked about
+        (on_new_names) the first time it is met, with the other new names of the same cells."""
+        keys, ids, splits = self._keys, self.alias_ids, self._splits
+        known = self.known_at_start.__contains__
+        unseen: dict[str, str] = {}
+        for cell in cells:
+            if not cell or cell in splits:
+                continue
+            parts = split_names(cell, known) if needs_split(cell) else [cell]
+            splits[cell] = parts
+            for name in parts:
+                if name not in keys:
+                    keys[name] = key = alias_key(name)
+                    if key not in ids and key not in unseen:
+                        unseen[key] = name
+        if unseen:
+            answers = self.on_new_names(unseen) if self.on_new_names else {}
+            for key, name in unseen.items():
+                ids[key] = answers.get(key)
+                self.new_names.setdefault(key, name)
 
     def _derived_columns(self, n: int, col: dict[str, list[Any]], out: dict[str, Any]) -> None:
         """The part of tickets.derive() that needs Python: resolution hours (only where the resolved
@@ -498,40 +597,54 @@ def _date_column(cells: Sequence[Any], parse: DateParser) -> tuple[list[Any], li
                 return list(cells), list(map(_DATETIME.isoformat, cells, repeat(" "), repeat("microseconds"))), {}
             values = [c if c.__class__ is _DATETIME else None for c in cells]
             return values, [None if c is None else c.isoformat(" ", "microseconds") for c in values], {}
-    values, errors = _parse_column(cells, parse)
-    return values, [c if c is None or c is _BAD else None if c is PLACEHOLDER else fast_iso(c) for c in values], errors
+    return _date_values(cells, parse)
+
+
+def _date_values(cells: Sequence[Any], parse: DateParser) -> tuple[list[Any], list[Any], dict[Any, str]]:
+    """_date_column's general case: each distinct cell parsed once and its text made once, in file
+    order (the date order decision depends on it); a column of texts, once the file's order is
+    known, through DateParser.read_texts."""
+    seen: dict[Any, Any] = dict.fromkeys(cells)
+    types = set(map(type, seen))
+    errors: dict[Any, str] = {}
+    isos: dict[Any, Any] = {}
+    if types == {str} and parse.order.day_first is not None:
+        distinct = list(seen)
+        got, texts = parse.read_texts(distinct)
+        if set(map(type, got)) == {_DATETIME}:  # the usual column: all real dates
+            seen, isos = dict(zip(distinct, got)), dict(zip(distinct, texts))
+        else:
+            for cell, value, text in zip(distinct, got, texts):
+                if value.__class__ is BadValue:
+                    seen[cell] = isos[cell] = _BAD
+                    errors[cell] = str(value)
+                else:
+                    seen[cell], isos[cell] = value, text
+        return list(map(seen.__getitem__, cells)), list(map(isos.__getitem__, cells)), errors
+    if bool in types and (int in types or float in types):  # True == 1 == 1.0 share a dict key
+        values, errors = _parse_column(cells, parse, memo=False)
+        return values, [c if c is None or c is _BAD else None if c is PLACEHOLDER else fast_iso(c)
+                        for c in values], errors
+    for cell in seen:
+        try:
+            value = parse(cell)
+        except BadValue as exc:
+            seen[cell] = isos[cell] = _BAD
+            errors[cell] = str(exc)
+            continue
+        seen[cell] = value
+        isos[cell] = None if value is None or value is PLACEHOLDER else fast_iso(value)
+    return list(map(seen.__getitem__, cells)), list(map(isos.__getitem__, cells)), errors
+
+
+def _id_column(cells: Sequence[Any]) -> tuple[list[Any], dict[Any, str]]:
+    """parse_id over a column: a column of plain ids (text, letters and digits only, no placeholder:
+    parse_id's own hot path) is checked in C and taken as it is."""
+    if (cells and set(map(type, cells)) == {str} and all(map(str.isalnum, cells)) and max(map(len, cells)) <= 100
+            and PLACEHOLDERS.isdisjoint(map(str.casefold, cells))):
+        return list(cells), {}
+    return _parse_column(cells, parse_id, memo=False)
 
 
 def _take(values: Sequence[Any], keep: list[int]) -> list[Any]:
     return [values[i] for i in keep]
-
-
-class LatestWins:
-    """Collapses repeats of one ticket across a whole file (event logs, audit exports): the row with
-    the latest 'updated' wins, else the last row. Chunks are written as they come, so a later
-    winner simply overwrites the earlier one inside the same transaction."""
-
-    def __init__(self) -> None:
-        self.seen: dict[str, str | None] = {}  # external id -> 'updated' of the row kept so far
-        self.resent: set[str] = set()  # ids written again by a later chunk (see TicketWriter.finish)
-        self.duplicates = 0
-
-    def keep(self, chunk: Chunk) -> list[Any]:
-        """The chunk's rows (flat, as Chunk.rows) less the older repeats."""
-        ids, seen = chunk.ids, self.seen
-        if len(set(ids)) == len(ids) and seen.keys().isdisjoint(ids):  # the usual chunk, checked in C
-            seen.update(zip(ids, chunk.updated))
-            return chunk.rows
-        winner: dict[str, int] = {}
-        earlier = seen.keys() & ids  # kept by an earlier chunk, so perhaps already written
-        for i, (ext, upd) in enumerate(zip(ids, chunk.updated)):
-            if ext in seen:
-                self.duplicates += 1
-                old = seen[ext]
-                if upd is not None and old is not None and upd < old:
-                    continue  # an older state of a ticket already seen
-            seen[ext] = upd
-            winner[ext] = i
-        self.resent.update(earlier & winner.keys())
-        width = len(chunk.rows) // len(ids)
-        return list(chain.from_iterable(chunk.rows[i * width:(i + 1) * width] for i in sorted(winner.values())))

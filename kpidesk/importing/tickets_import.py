@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +36,8 @@ from kpidesk.importing.presets import norm_header
 from kpidesk.importing.readers import Table, open_table
 from kpidesk.importing.report import ImportReport, Progress, RejectedRow, poll
 from kpidesk.importing.statuses import SERVICENOW_CODES, StatusMap
-from kpidesk.importing.ticket_rows import ChunkReader, LatestWins
+from kpidesk.importing.latest_rows import LatestRows
+from kpidesk.importing.ticket_rows import ChunkReader, Keys
 from kpidesk.importing.ticket_writer import TicketWriter
 from kpidesk.importing.ticket_writer import create_technicians as create_technicians_in
 from kpidesk.people import alias_key
@@ -80,6 +83,9 @@ def run(store: "Store", path: str | Path, *, sheet: str | None = None, preset: s
     """
     t0 = time.perf_counter()
     path = Path(path)
+    prepared = _take_prepared(store, path, sheet, preset, mapping, table)
+    if prepared is not None:
+        table = prepared.table
     if table is None:
         if progress is not None:
             progress.set_status(f"Opening {path.name}…")
@@ -97,6 +103,10 @@ def run(store: "Store", path: str | Path, *, sheet: str | None = None, preset: s
     for name, tech in (alias_overrides or {}).items():
         alias_ids[alias_key(name)] = tech
     order = DateOrder(day_first, fallback=True if fallback is None else bool(fallback))
+    if prepared is not None:
+        order = prepared.order_for(chosen, mapping, order)
+        if order is None:  # read for other settings: this import reads the file itself
+            prepared, order = None, DateOrder(day_first, fallback=True if fallback is None else bool(fallback))
     report = ImportReport(batch_id=None, file=path.name, kind="tickets", sheet=table.sheet, preset=chosen,
                           source_system=presets.source_system(chosen), mapping=dict(mapping), dry_run=dry_run)
     try:
@@ -112,7 +122,7 @@ def run(store: "Store", path: str | Path, *, sheet: str | None = None, preset: s
         progress.set_status(f"Reading {path.name}…")
     with bulk_settings():
         try:
-            _import(store, table, report, order, options, strict, create_technicians, progress)
+            _import(store, table, report, order, options, strict, create_technicians, progress, prepared)
         except _OrderSettled as settled:  # read again, now that the file itself decided the order
             order = DateOrder(settled.day_first)
             order.how = "detected"
@@ -132,20 +142,33 @@ def run(store: "Store", path: str | Path, *, sheet: str | None = None, preset: s
 def scan_new_names(store: "Store", path: str | Path, *, sheet: str | None = None, preset: str = "auto",
                    mapping: dict[str, str] | None = None, alias_overrides: dict[str, int | None] | None = None,
                    progress: Progress | None = None) -> tuple[list[str], Table]:
-    """The technician names (resolver, else assignee) no alias matches, read from those columns
-    only, and the opened table: hand it to run(table=...) so the file is loaded once."""
+    """The technician names (resolver, else assignee) no alias matches, and the opened table: hand it
+    to run(table=...), or run the import of the same file later (after the names dialog), and the
+    file is not read again.
+
+    Reading the names, it reads what the import reads of every row (ChunkReader.keys: id, created,
+    'updated', names) and holds the row the import keeps of each ticket (LatestRows), up to
+    HAND_OVER_MAX_ROWS of them; the import then only normalises and writes those."""
     path = Path(path)
     if progress is not None:
         progress.set_status(f"Opening {path.name}…")
     table = open_table(path, sheet, known=is_known_header)
-    _chosen, mapping, _how = resolve_mapping(store, table.headers, preset, mapping)
-    people = {k for k, v in store.alias_map().items() if v is not None}
+    chosen, resolved, _how = resolve_mapping(store, table.headers, preset, mapping)
+    aliases = store.alias_map()
+    fallback = store.get_setting("day_first")
+    people = {k for k, v in aliases.items() if v is not None}
     known = people | {alias_key(n) for n in (alias_overrides or {})}
-    columns = [column_index(table.headers, mapping[f]) for f in ("resolver", "assignee") if f in mapping]
+    columns = [column_index(table.headers, resolved[f]) for f in ("resolver", "assignee") if f in resolved]
+    order = DateOrder(None, fallback=True if fallback is None else bool(fallback))
+    reader = ChunkReader(table.path.name, table.sheet, table.headers, resolved, order,
+                         source_system=presets.source_system(chosen), sla_hours=None, priority_map={},
+                         alias_ids=dict(aliases))
+    prepared: _Prepared | None = _Prepared(_scan_key(store, path, sheet, preset, mapping), table, chosen,
+                                           dict(resolved), order.fallback, order, LatestRows(reader.index, hold=True))
     found: dict[str, str] = {}
     done = 0
     with bulk_settings():
-        for _numbers, cells in table.chunks(CHUNK):
+        for numbers, cells in table.chunks(chunk_rows(table.total_rows)):
             done += len(cells)
             poll(progress, done, table.total_rows)
             pairs = dict.fromkeys(tuple(r[i] if i < len(r) else None for i in columns) for r in cells)
@@ -156,37 +179,155 @@ def scan_new_names(store: "Store", path: str | Path, *, sheet: str | None = None
                     key = alias_key(name) if name else ""
                     if key and key not in known and key not in found:
                         found[key] = name
+            if prepared is not None:
+                prepared.add(table, reader, numbers, cells)
+                if order.conflict or len(prepared.latest.held) > HAND_OVER_MAX_ROWS:
+                    prepared = None  # the import reads the file itself (and settles the order)
+    table.prepared = prepared
+    _keep_prepared(prepared)
     return sorted(found.values(), key=str.casefold), table
 
 
+# What the names check hands to the import. A module-wide slot: the Imports screen asks the names in
+# one action and imports in the next (after the dialog), with the same file and settings.
+HAND_OVER_MAX_ROWS = 120_000  # held rows (about 2 KB each) kept for the import; past it, it reads the file
+_PREPARED: dict[str, Any] = {"scan": None}
+_PREPARED_LOCK = threading.Lock()
+
+
+@dataclass
+class _Prepared:
+    """The names check's read of a file: every row's keys, the latest row of each ticket held."""
+    key: tuple[Any, ...]
+    table: Table
+    chosen: str
+    mapping: dict[str, str]
+    fallback: bool
+    order: DateOrder
+    latest: LatestRows
+    rows_read: int = 0
+    rejected: list[RejectedRow] = field(default_factory=list)
+    names: list[list[str]] = field(default_factory=list)  # each chunk's technician cells, in order
+    replaced: list[int] = field(default_factory=list)  # rows with bytes read as U+FFFD
+
+    def add(self, table: Table, reader: ChunkReader, numbers: list[int], cells: list[list[Any]]) -> None:
+        self.rows_read += len(cells)
+        if table.replaced_bytes:
+            self.replaced += _replaced_rows(numbers, cells)
+        keys = reader.keys(numbers, cells)
+        self.rejected += sorted(keys.rejected.values(), key=attrgetter("row"))
+        self.names.append(keys.names)
+        self.latest.add(keys)
+
+    def order_for(self, chosen: str, mapping: dict[str, str], order: DateOrder) -> DateOrder | None:
+        """The date order to import with (the scan's, which its dates were read in), or None when the
+        import's settings differ from the scan's (another preset, mapping or day/month order)."""
+        if (chosen, dict(mapping)) != (self.chosen, self.mapping):
+            return None
+        if order.day_first is None:
+            return self.order if order.fallback == self.fallback else None
+        if self.order.effective != order.day_first:
+            return None
+        self.order.day_first, self.order.how = order.day_first, "set"
+        return self.order
+
+
+def _scan_key(store: "Store", path: Path, sheet: str | None, preset: str, mapping: dict[str, str] | None) -> tuple[Any, ...]:
+    try:
+        st = path.stat()
+        stamp: tuple[Any, ...] = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    except OSError:
+        stamp = (str(path),)
+    return (str(store.path), *stamp, sheet, preset, json.dumps(mapping, sort_keys=True))
+
+
+def _keep_prepared(prepared: _Prepared | None) -> None:
+    with _PREPARED_LOCK:
+        _PREPARED["scan"] = prepared
+
+
+def forget_scan() -> None:
+    """Let go of what the last names check holds (the names dialog was cancelled)."""
+    _keep_prepared(None)
+
+
+def _take_prepared(store: "Store", path: Path, sheet: str | None, preset: str, mapping: dict[str, str] | None,
+                   table: Table | None) -> _Prepared | None:
+    """The names check's read of this file, once: from the table it handed over, else the last check,
+    if it was of the same file (unchanged since), sheet, preset, mapping and database."""
+    with _PREPARED_LOCK:
+        last = _PREPARED["scan"]
+        if table is not None:
+            prepared = getattr(table, "prepared", None)
+            table.prepared = None
+        elif last is not None and last.key == _scan_key(store, path, sheet, preset, mapping):
+            prepared = last
+        else:
+            prepared = None
+        if prepared is not None and prepared is last:
+            _PREPARED["scan"] = None
+    return prepared
+
+
+def _replaced_rows(numbers: list[int], cells: list[list[Any]]) -> list[int]:
+    return [n for n, row in zip(numbers, cells) if any("\ufffd" in c for c in row if type(c) is str)]
+
+
 def _import(store: "Store", table: Table, report: ImportReport, order: DateOrder, options: dict[str, Any],
-            strict: bool, create_technicians: bool, progress: Progress | None) -> None:
-    """Read, normalise and write in one pass: the writer thread stores chunk k while this thread
-    normalises chunk k+1. Fills `report`; raises (after rolling back) on strict rejections, a
-    cancel, an error, or a day/month order settled the other way."""
+            strict: bool, create_technicians: bool, progress: Progress | None,
+            prepared: _Prepared | None = None) -> None:
+    """Read the keys of every row, normalise and write the rows kept (latest_rows), in one pass while
+    no ticket repeats: the writer thread stores chunk k while this thread reads chunk k+1. Fills
+    `report`; raises (after rolling back) on strict rejections, a cancel, an error, or a day/month
+    order settled the other way. `prepared`: the names check read the file already."""
     reader = ChunkReader(table.path.name, table.sheet, table.headers, report.mapping, order,
                          source_system=report.source_system, **options)
     writer = TicketWriter(store, table.path, reader.bound, reader.consts).start()
     created: set[str] = set()
     if create_technicians:
         reader.on_new_names = lambda names: writer.call(create_technicians_in, names, created)
-    latest = LatestWins()
     rejected: list[RejectedRow] = []
-    rows_read = 0
+
+    def write(part: Keys) -> None:
+        chunk = reader.read(part.numbers, None, part)
+        if order.conflict:
+            raise _OrderSettled(bool(order.day_first))
+        if not (strict and rejected):  # strict: read on to report every rejected row, write nothing
+            writer.write(chunk.rows)
+
     try:
-        for numbers, cells in table.chunks(chunk_rows(table.total_rows)):
-            rows_read += len(cells)
-            poll(progress, rows_read, table.total_rows)
-            if table.replaced_bytes:  # only a file whose bytes were not all valid pays for this look
-                replaced = [n for n, row in zip(numbers, cells) if any("\ufffd" in c for c in row if type(c) is str)]
-                if replaced:
-                    reader.tally.add("replaced_bytes", replaced, column=table.encoding_label)
-            chunk = reader.read(numbers, cells)
-            if order.conflict:
-                raise _OrderSettled(bool(order.day_first))
-            rejected += chunk.rejected
-            if not (strict and rejected):  # strict: read on to report every rejected row, write nothing
-                writer.write(latest.keep(chunk))
+        if prepared is not None:
+            latest, rows_read, rejected = prepared.latest, prepared.rows_read, list(prepared.rejected)
+            for cells in prepared.names:  # the names met chunk by chunk, as reading the file meets them
+                reader.learn_names(cells)
+            if prepared.replaced:
+                reader.tally.add("replaced_bytes", prepared.replaced, column=table.encoding_label)
+        else:
+            latest = LatestRows(reader.index)
+            rows_read = 0
+            for numbers, cells in table.chunks(chunk_rows(table.total_rows)):
+                rows_read += len(cells)
+                poll(progress, rows_read, table.total_rows)
+                if table.replaced_bytes:  # only a file whose bytes were not all valid pays for this look
+                    replaced = _replaced_rows(numbers, cells)
+                    if replaced:
+                        reader.tally.add("replaced_bytes", replaced, column=table.encoding_label)
+                keys = reader.keys(numbers, cells)
+                if order.conflict:
+                    raise _OrderSettled(bool(order.day_first))
+                if keys.rejected:
+                    rejected += sorted(keys.rejected.values(), key=attrgetter("row"))
+                for part in latest.add(keys):
+                    write(part)
+        if latest.held:
+            held = len(latest.held)
+            if progress is not None:
+                progress.set_status(f"Reading the latest row of {count(held, 'ticket')}…")
+            done = 0
+            for part in latest.rest(chunk_rows(held)):
+                write(part)
+                done += len(part.numbers)
+                poll(progress, done, held)
         report.rows_read, report.rejected_rows = rows_read, rejected
         if rows_read == 0:
             raise ImportFailed(f"Cannot import {table.path.name}: it has column names but no rows below them; "

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from kpidesk.actions import ImportRequest
 from kpidesk.errors import Cancelled
 from kpidesk.importing.errors import RowsRejected
-from kpidesk.importing.tickets_import import FilePreview, inspect_file
+from kpidesk.importing.tickets_import import FilePreview, forget_scan, inspect_file
 from kpidesk.importing.undo import ImportRecord, list_imports, rejected_rows
 from kpidesk.records import Changes
 from kpidesk.store import Store
@@ -190,6 +190,7 @@ class ImportsScreen(Screen):
             request = self._request
             assert request is not None
             dialog.accepted.connect(lambda: self.start_import(request.with_names(dialog.alias_overrides())))
+            dialog.rejected.connect(forget_scan)  # the rows the names check read for the import are let go
             self._show_dialog(dialog)
             return
         self._set_status(report.summary())
