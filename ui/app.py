@@ -11,12 +11,9 @@ from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtWidgets import QApplication
 
-from kpidesk.database import resolve_db_path
 from kpidesk.errors import Cancelled
-from kpidesk.store import Store
-from kpidesk.ui_queries import needs_first_run
+from kpidesk.paths import resolve_db_path
 from ui import state
-from ui.backups.actions import open_or_recover, start_auto_backup
 from ui.errors import show_error
 from ui.ops import Op
 from ui.qt_app import APPLICATION, ORGANIZATION, configure_pyqtgraph, make_app  # noqa: F401 (re-exported)
@@ -24,6 +21,7 @@ from ui.welcome import DEMO, OPEN, TEMPLATES, WelcomeDialog
 
 if TYPE_CHECKING:
     from kpidesk.records import Changes
+    from kpidesk.store import Store
     from ui.main_window import MainWindow
 
 Welcome = Callable[[Path], tuple[str | None, Path | None]]
@@ -38,6 +36,10 @@ def ask_welcome(path: Path) -> tuple[str | None, Path | None]:
 def open_first_store(db: str | Path | None, welcome: Welcome = ask_welcome) -> tuple[Store | None, str | None]:
     """(store, first-run choice). Shows the welcome when there is no database yet; (None, None) if
     the user closed it or the database was refused (the message has been shown)."""
+    # Here, not at the top: the window is drawn before the database code (SQLAlchemy) loads.
+    from kpidesk.ui_queries import needs_first_run
+    from ui.backups.actions import open_or_recover
+
     path = resolve_db_path(db)
     choice: str | None = None
     if needs_first_run(path):
@@ -87,13 +89,24 @@ def _everything() -> Changes:
 
 def run_gui(db: str | None = None, welcome: Welcome = ask_welcome) -> int:
     app = make_app()
+    from ui.backups.actions import start_auto_backup
+    from ui.main_window import MainWindow
+
+    window = None
+    if resolve_db_path(db).is_file():
+        # An existing database: the window is drawn first and fills in as the database opens (the
+        # database code costs ~0.3 s to load); a first start shows the welcome before any window.
+        window = MainWindow(None)
+        window.show()
+        app.processEvents()
     store, choice = open_first_store(db, welcome)
     if store is None:
         return 1
-    from ui.main_window import MainWindow
-
-    window = MainWindow(store)
-    window.show()
+    if window is None:
+        window = MainWindow(store)
+        window.show()
+    else:
+        window.attach_store(store)
     if choice == DEMO:
         start_demo(window)
     elif choice in (None, OPEN):  # an existing database: the daily backup (a new one has nothing yet)

@@ -26,10 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from kpidesk.records import Changes
-from kpidesk.store import Store
 from ui import help as help_pages
 from ui import state
-from ui.backups import actions as backup_actions
 from ui.errors import show_error
 from ui.ops import Op
 from ui.resources import icon
@@ -37,6 +35,7 @@ from ui.screen import Screen
 from ui.welcome import DB_FILTER
 
 if TYPE_CHECKING:
+    from kpidesk.store import Store
     from ui.settings_dialog import SettingsDialog
 
 S = TypeVar("S", bound=Screen)
@@ -99,9 +98,12 @@ class MainWindow(QMainWindow):
     changes_applied = Signal(object)  # Changes
     database_changed = Signal(object)  # Path of the newly opened database
 
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store | None, parent: QWidget | None = None) -> None:
+        """With store None, the window is drawn at once with its sidebar and menus, and its screens
+        are built by attach_store() when the database has opened (the app's start: the window shows
+        before SQLAlchemy and the models are loaded)."""
         super().__init__(parent)
-        self.store = store
+        self.store = store  # type: ignore[assignment]
         self._built: dict[int, Screen] = {}  # sidebar row -> screen, built on first show
         self.undo_group = QUndoGroup(self)
         self.setWindowIcon(icon("kpidesk"))
@@ -121,7 +123,12 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.path_label)
         self._build_menus()
         self.sidebar.currentRowChanged.connect(self._on_sidebar_row_changed)
-        self._build_screens()
+        if store is not None:
+            self._build_screens()
+        else:
+            self._build_sidebar()
+            self.menuBar().setEnabled(False)
+            self.path_label.setText("Opening the database…")
         self.resize(1280, 800)
         self.setMinimumSize(960, 640)
         state.restore_geometry(self)
@@ -179,12 +186,7 @@ class MainWindow(QMainWindow):
         costs 0.1-0.6 s of widget building and style polish: building all six up front made the
         window take over 2 s to appear). Only the start page is built at once; the Reviews badge is read
         without its screen."""
-        self.sidebar.blockSignals(True)
-        self.sidebar.clear()
-        self.sidebar.blockSignals(False)
-        for entry in SCREENS:
-            self.pages.addWidget(QWidget())  # stands in until the screen is built
-            self.sidebar.addItem(QListWidgetItem(icon(entry.icon_name), entry.title))
+        self._build_sidebar()
         for row, entry in enumerate(SCREENS):
             if entry.badge is not None:
                 self.sidebar.item(row).setText(entry.badge(self.store))
@@ -192,6 +194,24 @@ class MainWindow(QMainWindow):
         self.path_label.setText(f"Database: {self.store.path}")
         self.setWindowTitle(f"KPI Desk \u2014 {self.store.path.name}")
         self.sidebar.setCurrentRow(START_PAGE)
+
+    def _build_sidebar(self) -> None:
+        self.sidebar.blockSignals(True)
+        self.sidebar.clear()
+        self.sidebar.blockSignals(False)
+        while self.pages.count():
+            stand_in = self.pages.widget(0)
+            self.pages.removeWidget(stand_in)
+            stand_in.deleteLater()
+        for entry in SCREENS:
+            self.pages.addWidget(QWidget())  # stands in until the screen is built
+            self.sidebar.addItem(QListWidgetItem(icon(entry.icon_name), entry.title))
+
+    def attach_store(self, store: Store) -> None:
+        """The database a window drawn without one (MainWindow(None)) shows from now on."""
+        self.store = store
+        self.menuBar().setEnabled(True)
+        self._build_screens()
 
     def _ensure(self, row: int) -> Screen:
         """The screen of sidebar row `row`, built (and wired to changes and undo) on first use."""
@@ -256,6 +276,8 @@ class MainWindow(QMainWindow):
 
     def open_database(self, path: Path) -> bool:
         """Switch to the database at `path`; the current one stays open if that one is refused."""
+        from ui.backups import actions as backup_actions
+
         new = backup_actions.open_or_recover(self, Path(path))  # a damaged file: offer a backup
         if new is None:
             return False
@@ -332,6 +354,8 @@ class MainWindow(QMainWindow):
 
     # Slots --------------------------------------------------------------------------------------
     def _on_sidebar_row_changed(self, row: int) -> None:
+        if self.store is None:  # drawn before the database opened: the screens come with it
+            return
         if 0 <= row < len(SCREENS):
             screen = self._ensure(row)
             self.pages.setCurrentIndex(row)
@@ -351,12 +375,18 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction("No other recent databases").setEnabled(False)
 
     def _on_backup_triggered(self) -> None:
+        from ui.backups import actions as backup_actions
+
         backup_actions.back_up_now(self)
 
     def _on_restore_triggered(self) -> None:
+        from ui.backups import actions as backup_actions
+
         backup_actions.restore_from_backup(self)
 
     def _on_check_triggered(self) -> None:
+        from ui.backups import actions as backup_actions
+
         backup_actions.check_integrity(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -364,5 +394,6 @@ class MainWindow(QMainWindow):
         for screen in self.screens:
             screen.save_state()
             screen.shutdown()
-        self.store.close()
+        if self.store is not None:
+            self.store.close()
         super().closeEvent(event)

@@ -12,12 +12,16 @@ reports through `changes_made` (emit it after your own Store call or op succeeds
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from kpidesk.records import Changes
-from kpidesk.store import Store
+
+if TYPE_CHECKING:
+    from kpidesk.store import Store
 
 
 class Screen(QWidget):
