@@ -17,11 +17,12 @@ MAX_HELD tickets the first-met half is written, so memory stays bounded on any f
 """
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any, Iterator
 
 from kpidesk.importing.ticket_rows import KEY_COLUMNS, Keys
 
-MAX_HELD = 100_000  # tickets held (their rows as read, about 2 KB each at 36 columns)
+MAX_HELD = 100_000  # tickets held (their mapped cells, about 1 KB each)
 _NEW = object()
 
 
@@ -29,6 +30,10 @@ class LatestRows:
     def __init__(self, index: dict[str, int], *, hold: bool = False, max_held: int = MAX_HELD) -> None:
         """index: the reader's {field: column}. hold: hold every row from the first (the names check,
         which has no writer), and never write a part early."""
+        # A held row keeps the cells of the mapped columns only, taken while the row is fresh in memory:
+        # picked from 20k scattered rows at the end, they cost twice as much as the whole key pass.
+        self.columns = sorted(set(index.values()))
+        self._pick = itemgetter(*self.columns) if len(self.columns) > 1 else lambda row: (row[self.columns[0]],)
         self.keyed = tuple(f for f in index if f in KEY_COLUMNS)
         self.dated = tuple(f for f in self.keyed if f != "external_id")
         self.seen: dict[str, Any] = {}  # ticket id -> 'updated' of its row kept so far
@@ -93,13 +98,15 @@ class LatestRows:
         for start in range(0, len(records), size):
             yield self._keys(records[start:start + size])
 
-    # A held row is one tuple: its row number, the row as read, its parsed key values and their text.
+    # A held row is one tuple: its row number, its parsed key values and their text, its mapped cells.
     def _records(self, keys: Keys) -> list[tuple[Any, ...]]:
-        return list(zip(keys.numbers, keys.cells, *(keys.col[f] for f in self.keyed), *(keys.iso[f] for f in self.dated)))
+        return list(zip(keys.numbers, *(keys.col[f] for f in self.keyed), *(keys.iso[f] for f in self.dated),
+                        *zip(*map(self._pick, keys.cells))))
 
     def _keys(self, records: list[tuple[Any, ...]]) -> Keys:
         columns = [list(c) for c in zip(*records)]
-        at = 2 + len(self.keyed)
-        col = dict(zip(self.keyed, columns[2:at]))
-        iso = dict(zip(self.dated, columns[at:]))
-        return Keys(columns[0], {}, col, iso, dict(self._errors), {}, cells=columns[1])
+        at = 1 + len(self.keyed)
+        col = dict(zip(self.keyed, columns[1:at]))
+        iso = dict(zip(self.dated, columns[at:at + len(self.dated)]))
+        picked = dict(zip(self.columns, columns[at + len(self.dated):]))
+        return Keys(columns[0], picked, col, iso, dict(self._errors), {})

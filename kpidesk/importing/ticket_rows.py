@@ -38,7 +38,7 @@ from kpidesk.importing.report import RejectedRow, display_value
 from kpidesk.people import alias_key
 from kpidesk.periods import week_key
 from kpidesk.importing.statuses import StatusMap
-from kpidesk.tickets import ALL_FIELDS, DEFAULT_SLA_HOURS, TIME_KNOWN, settle
+from kpidesk.tickets import ALL_FIELDS, TIME_KNOWN, default_sla_hours, settle
 
 DATE_FIELDS = ("created_at", "first_response_at", "resolved_at", "closed_at", "updated_at", "sla_due_at",
                "status_changed_at")
@@ -152,7 +152,7 @@ class ChunkReader:
                  alias_ids: dict[str, int | None], status_map: StatusMap | None = None,
                  on_new_names: Callable[[dict[str, str]], dict[str, int | None]] | None = None) -> None:
         self.file, self.sheet, self.order, self.source_system = file, sheet, order, source_system
-        self.sla_hours = {k: float(v) for k, v in (sla_hours or DEFAULT_SLA_HOURS).items()}
+        self.sla_hours = {k: float(v) for k, v in (sla_hours or default_sla_hours()).items()}
         self.alias_ids = dict(alias_ids)
         self.known_at_start = frozenset(k for k, v in alias_ids.items() if v is not None)
         self.on_new_names = on_new_names
@@ -205,7 +205,7 @@ class ChunkReader:
         keys = Keys(list(numbers), picked, col, iso, errors, {}, cells=cells)
         if n:
             keys.rejected = self._rejections(keys.numbers, {f: picked[self.index[f]] for f in KEY_FIELDS}, col, errors)
-            keys.names = self._name_cells(picked, keys.rejected)
+            keys.names = self.name_cells(picked, keys.rejected)
             self.learn_names(keys.names)
         return keys
 
@@ -261,7 +261,7 @@ class ChunkReader:
                 picked[c] = list(map(get, keys.cells))
         return {f: picked[i] for f, i in self.index.items()}
 
-    def _name_cells(self, picked: dict[int, list[Any]], rejected: dict[int, RejectedRow]) -> list[str]:
+    def name_cells(self, picked: dict[int, list[Any]], rejected: dict[int, RejectedRow]) -> list[str]:
         """The distinct technician cells (resolver, else assignee, as _technician_column reads them) of
         the rows not rejected, in file order."""
         got = [picked[self.index[f]] for f in ("resolver", "assignee") if f in self.index]

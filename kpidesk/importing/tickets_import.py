@@ -171,18 +171,20 @@ def scan_new_names(store: "Store", path: str | Path, *, sheet: str | None = None
         for numbers, cells in table.chunks(chunk_rows(table.total_rows)):
             done += len(cells)
             poll(progress, done, table.total_rows)
-            pairs = dict.fromkeys(tuple(r[i] if i < len(r) else None for i in columns) for r in cells)
-            for pair in pairs:
-                cell = next((t for t in map(parse_text, pair) if t), "")
+            if prepared is not None:  # the names of its rows as the import will meet them, rejected rows' too
+                keys = prepared.add(table, reader, numbers, cells)
+                met = keys.names if not keys.rejected else reader.name_cells(keys.picked, {})
+                if order.conflict or len(prepared.latest.held) > HAND_OVER_MAX_ROWS:
+                    prepared = None  # the import reads the file itself (and settles the order)
+            else:
+                pairs = dict.fromkeys(tuple(r[i] if i < len(r) else None for i in columns) for r in cells)
+                met = list(dict.fromkeys(next((t for t in map(parse_text, pair) if t), "") for pair in pairs))
+            for cell in met:
                 # A cell naming several people (names.split_names), as the import will read it.
                 for name in (split_names(cell, people.__contains__) if cell and needs_split(cell) else [cell]):
                     key = alias_key(name) if name else ""
                     if key and key not in known and key not in found:
                         found[key] = name
-            if prepared is not None:
-                prepared.add(table, reader, numbers, cells)
-                if order.conflict or len(prepared.latest.held) > HAND_OVER_MAX_ROWS:
-                    prepared = None  # the import reads the file itself (and settles the order)
     table.prepared = prepared
     _keep_prepared(prepared)
     return sorted(found.values(), key=str.casefold), table
@@ -210,7 +212,7 @@ class _Prepared:
     names: list[list[str]] = field(default_factory=list)  # each chunk's technician cells, in order
     replaced: list[int] = field(default_factory=list)  # rows with bytes read as U+FFFD
 
-    def add(self, table: Table, reader: ChunkReader, numbers: list[int], cells: list[list[Any]]) -> None:
+    def add(self, table: Table, reader: ChunkReader, numbers: list[int], cells: list[list[Any]]) -> Keys:
         self.rows_read += len(cells)
         if table.replaced_bytes:
             self.replaced += _replaced_rows(numbers, cells)
@@ -218,6 +220,7 @@ class _Prepared:
         self.rejected += sorted(keys.rejected.values(), key=attrgetter("row"))
         self.names.append(keys.names)
         self.latest.add(keys)
+        return keys
 
     def order_for(self, chosen: str, mapping: dict[str, str], order: DateOrder) -> DateOrder | None:
         """The date order to import with (the scan's, which its dates were read in), or None when the
