@@ -14,6 +14,8 @@ import datetime as dt
 import io
 import itertools
 import re
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -40,10 +42,17 @@ class Table:
     delimiter: str = ""
     replaced_bytes: int = 0  # invalid byte sequences read as U+FFFD (a text file mostly valid UTF-8)
     other_sheets: list[str] = field(default_factory=list)  # further sheets that look like tickets too
-    formula_cells: tuple[int, list[str]] | None = None  # (count, first references) with no saved value
+    # (count, first references) of formula cells with no saved value; read it with formulas()
+    formula_cells: Any = None
     _rows: Callable[[], Iterator[Row]] = field(default=lambda: iter(()), repr=False)
     # What a names check read of the rows, for the import that follows (tickets_import.scan_new_names).
     prepared: Any = field(default=None, repr=False, compare=False)
+
+    def formulas(self) -> tuple[int, list[str]] | None:
+        """formula_cells, once the check that runs beside the reading is done."""
+        if isinstance(self.formula_cells, Future):
+            self.formula_cells = self.formula_cells.result()
+        return self.formula_cells
 
     @property
     def encoding_label(self) -> str:
@@ -183,12 +192,17 @@ def _open_workbook(path: Path, kind: str, wanted: str | None, known: Callable[[s
         try:
             head = list(itertools.islice(scan, HEADER_SCAN_ROWS))
         except Exception as exc:
-            raise _damaged(path, exc) from None
-        finally:
             if hasattr(scan, "close"):
-                scan.close()  # a sliced sheet's loader thread stops now, not when this is collected
+                scan.close()
+            raise _damaged(path, exc) from None
+        if sliced is not None:  # the import goes on from this reading (its loader has the next slice)
+            sliced.park(head, scan)
+        elif hasattr(scan, "close"):
+            scan.close()
         index = find_header(head, known)
         if index is None:
+            if sliced is not None:
+                sliced.unpark()
             continue
         raw = _trim(head[index])
         table = Table(path=path, sheet=name, header_row=index + 1, headers=[header_text(c) for c in raw],
@@ -197,16 +211,39 @@ def _open_workbook(path: Path, kind: str, wanted: str | None, known: Callable[[s
         if score[0] >= 3 and score[1] > 0:
             candidates.append(name)
         if best is None or score > best[0]:
+            if best is not None:
+                _unpark(best[1])
             best = (score, table)
+        else:
+            _unpark(table)
     if best is None:
         raise fail(path, "no header row was found (a row of column names near the top of "
                          f"{'sheet ' + repr(names[0]) if len(names) == 1 else 'any sheet'})",
                    "Check that this is the export itself, with its column names in one row.")
     table = best[1]
     table.other_sheets = [n for n in candidates if n != table.sheet]
-    if kind == "xlsx":
-        table.formula_cells = formulas_without_value(path, table.sheet)
+    if kind == "xlsx":  # checked beside the reading: a big sheet's XML takes 0.3 s to inflate and search
+        table.formula_cells = _in_background(formulas_without_value, path, table.sheet)
     return table
+
+
+def _unpark(table: Table) -> None:
+    owner = getattr(table._rows, "__self__", None)
+    if hasattr(owner, "unpark"):
+        owner.unpark()
+
+
+def _in_background(fn: Callable[..., Any], *args: Any) -> "Future[Any]":
+    future: Future[Any] = Future()
+
+    def work() -> None:
+        try:
+            future.set_result(fn(*args))
+        except BaseException as exc:  # noqa: BLE001 - raised where the result is read
+            future.set_exception(exc)
+
+    threading.Thread(target=work, name="kpidesk-xlsx-formulas", daemon=True).start()
+    return future
 
 
 def formulas_without_value(path: Path, sheet: str) -> tuple[int, list[str]] | None:

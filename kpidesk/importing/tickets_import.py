@@ -389,8 +389,8 @@ def _warnings(order: DateOrder, tally: Tally, duplicates: int, table: Table,
         tally.add("duplicate_headers", [], repeated, count=len(repeated))
     if table.other_sheets:
         tally.add("other_sheets", [], table.other_sheets, count=len(table.other_sheets))
-    if table.formula_cells:
-        count, refs = table.formula_cells
+    if table.formulas():
+        count, refs = table.formulas()
         tally.add("formula_without_value", [], count=count)
         tally.entries[("formula_without_value", "")].rows = list(refs)  # cell references, not rows
     out = tally.warnings()

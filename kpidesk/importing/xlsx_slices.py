@@ -13,6 +13,7 @@ returns None from `open_sliced`, and the caller reads the sheet whole as before.
 from __future__ import annotations
 
 import io
+import itertools
 import queue
 import re
 import threading
@@ -33,6 +34,9 @@ SLICE_MIN_BYTES = 96 * 1024 * 1024
 SLICE_MIN_BYTES_SHARED = 256 * 1024 * 1024
 SHARED_STRINGS_SMALL = 1024 * 1024
 SLICE_BYTES = 12 * 1024 * 1024  # XML per slice (about 9k rows of a 25-column export)
+# The first slice is small: the header is found and the import starts while the next one is parsed,
+# instead of after 0.3 s of parsing 9k rows (and parsing them again for the import).
+FIRST_SLICE_BYTES = 1024 * 1024
 _READ = 1 << 20
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _SHEET_DATA = re.compile(rb"<([A-Za-z_][\w.-]*:)?sheetData(\s[^>]*)?>")
@@ -59,6 +63,28 @@ class SlicedSheet:
         return int(self.size * max(rows, 1) / max(len(head), 1))
 
     def rows(self) -> Iterator[list[Any]]:
+        """Every row; the first call after park() goes on from the parked reading instead of
+        starting again (the header scan hands its reading to the import)."""
+        parked, self._parked = self._parked, None
+        if parked is not None:
+            head, it = parked
+            return itertools.chain(head, it)
+        return self._rows()
+
+    _parked: tuple[list[list[Any]], Iterator[list[Any]]] | None = None
+
+    def park(self, head: list[list[Any]], it: Iterator[list[Any]]) -> None:
+        """Keep a reading that has yielded `head` so far, for the next rows() call."""
+        self.unpark()
+        self._parked = (head, it)
+
+    def unpark(self) -> None:
+        """Stop a parked reading (its loader thread) that nobody will use."""
+        parked, self._parked = self._parked, None
+        if parked is not None and hasattr(parked[1], "close"):
+            parked[1].close()
+
+    def _rows(self) -> Iterator[list[Any]]:
         parts: queue.Queue[Any] = queue.Queue(maxsize=2)
         stop = threading.Event()
         loader = threading.Thread(target=self._load, args=(parts, stop), name="kpidesk-xlsx-slices", daemon=True)
@@ -132,16 +158,18 @@ class SlicedSheet:
             row_tags = (b"<" + prefix + b"row ", b"<" + prefix + b"row>")
             end_tag = b"</" + prefix + b"sheetData>"
             buf, eof = buf[m.end():], False
+            size = min(FIRST_SLICE_BYTES, SLICE_BYTES)
             while True:
-                while not eof and len(buf) < SLICE_BYTES:
+                while not eof and len(buf) < size:
                     data = fh.read(SLICE_BYTES)
                     eof, buf = not data, buf + data
-                if eof and len(buf) <= SLICE_BYTES:
+                if eof and len(buf) <= size:
                     if buf.find(end_tag) < 0:
                         raise ValueError("sheetData not closed")
                     yield head + buf
                     return
-                cut = max(buf.rfind(t, 0, SLICE_BYTES) for t in row_tags)
+                cut = max(buf.rfind(t, 0, size) for t in row_tags)
+                size = SLICE_BYTES
                 if cut <= 0:  # one row longer than a slice: cut after it
                     cut = min((i for i in (buf.find(t, 1) for t in row_tags) if i > 0), default=-1)
                     if cut < 0:
