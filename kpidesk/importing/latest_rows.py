@@ -27,7 +27,7 @@ _NEW = object()
 
 
 class LatestRows:
-    def __init__(self, index: dict[str, int], *, hold: bool = False, max_held: int = MAX_HELD) -> None:
+    def __init__(self, index: dict[str, int], *, hold: bool = False, max_held: int | None = None) -> None:
         """index: the reader's {field: column}. hold: hold every row from the first (the names check,
         which has no writer), and never write a part early."""
         # A held row keeps the cells of the mapped columns only, taken while the row is fresh in memory:
@@ -41,7 +41,7 @@ class LatestRows:
         self.resent: set[str] = set()  # tickets written twice (see TicketWriter.finish)
         self.holding = hold
         self.held: dict[str, tuple[Any, ...]] = {}  # ticket id -> its latest row so far, as a record
-        self.max_held = 0 if hold else max_held
+        self.max_held = 0 if hold else MAX_HELD if max_held is None else max_held
         self._first: dict[str, int] = {}  # ticket id -> where writing every chunk in turn would insert it
         self._written: set[str] = set()
         self._errors: dict[str, dict[Any, str]] = {}

@@ -102,13 +102,17 @@ def _reference_latest(rows):
     return kept
 
 
-@pytest.mark.parametrize("seed,chunk", [(1, 7), (2, 50), (3, 5000), (4, 3)])
-def test_random_event_logs_keep_the_rows_the_rule_keeps(tmp_path, monkeypatch, seed, chunk):
+@pytest.mark.parametrize("seed,chunk,held", [(1, 7, None), (2, 50, None), (3, 5000, None), (4, 3, None), (5, 20, 6)])
+def test_random_event_logs_keep_the_rows_the_rule_keeps(tmp_path, monkeypatch, seed, chunk, held):
     """Random logs (rows in any order, ties, missing, unreadable and placeholder update times,
-    rejected rows, names met only in older rows), read in chunks of every size: the stored tickets
-    are those of a file holding only the rows the rule keeps, and every name met becomes a technician."""
+    rejected rows, names met only in older rows), read in chunks of every size, with few rows held
+    (the first-met half written early, then again): the stored tickets are those of a file holding
+    only the rows the rule keeps, and every name met becomes a technician."""
+    from kpidesk.importing import latest_rows
     from kpidesk.store import Store
 
+    if held is not None:
+        monkeypatch.setattr(latest_rows, "MAX_HELD", held)
     monkeypatch.setattr(tickets_import, "CHUNK", chunk)
     monkeypatch.setattr(tickets_import, "MIN_CHUNK", min(chunk, 1000))
     rng = random.Random(seed)
