@@ -8,7 +8,9 @@ Guarantees: the batch row, every ticket insert/update, the ImportChange rows tha
 and any technician the import creates are written in ONE transaction, so a crash, a cancel
 (`progress.cancelled()`, polled every CHUNK rows) or an error leaves the database as it was.
 Unchanged tickets are counted and not rewritten. The chunks are normalised here (ticket_rows) and
-stored by a writer thread holding that transaction (ticket_writer), so the two overlap. Thread
+stored by a writer thread holding that transaction (ticket_writer), so the two overlap. Of each row
+only the id, created date, 'updated' and names are read first (ChunkReader.keys), so the rows an
+event log's later rows replace are dropped before they are normalised (latest_rows). Thread
 rule: run it off the GUI thread (the Imports screen's Op does); it touches no widget.
 """
 from __future__ import annotations
@@ -192,7 +194,7 @@ def scan_new_names(store: "Store", path: str | Path, *, sheet: str | None = None
 
 # What the names check hands to the import. A module-wide slot: the Imports screen asks the names in
 # one action and imports in the next (after the dialog), with the same file and settings.
-HAND_OVER_MAX_ROWS = 120_000  # held rows (about 2 KB each) kept for the import; past it, it reads the file
+HAND_OVER_MAX_ROWS = 120_000  # held rows (about 1 KB each) kept for the import; past it, it reads the file
 _PREPARED: dict[str, Any] = {"scan": None}
 _PREPARED_LOCK = threading.Lock()
 
