@@ -30,8 +30,9 @@ from kpidesk.metrics.recompute import recompute  # noqa: E402
 from kpidesk.periods import month_key, quarter_key, week_key  # noqa: E402
 from kpidesk.store import Store  # noqa: E402
 from kpidesk.templates import start_with_templates  # noqa: E402
-from kpidesk.tickets import DEFAULT_SLA_HOURS  # noqa: E402
+from kpidesk.tickets import default_sla_hours  # noqa: E402
 
+SLA_HOURS = default_sla_hours()  # the sla_hours setting's default, as an import judges
 START = dt.datetime(2023, 12, 1)
 DAYS = 3 * 365
 HOURS = {1: 2.0, 2: 5.0, 3: 14.0, 4: 40.0}
@@ -84,7 +85,7 @@ def generate(store: Store, n: int, seed: int = 1) -> None:
                 rows.append(("bench", f"B{i}", created.strftime("%Y-%m-%d %H:%M:%S.%f"),
                              resolved.strftime("%Y-%m-%d %H:%M:%S.%f"), "", tier,
                              "request" if rng.random() < 0.35 else "incident", "", "Closed", "", "", "", "", tech,
-                             reopen, reassign, None, hours <= DEFAULT_SLA_HOURS[f"P{tier}"], csat, hours, wk, mo, qu,
+                             reopen, reassign, None, hours <= SLA_HOURS[f"P{tier}"], csat, hours, wk, mo, qu,
                              reopen == 0 and reassign == 0, reassign >= 1, reopen > 0))
             if len(rows) == batch:
                 con.executemany(f"INSERT INTO ticket ({cols}) VALUES ({marks})", rows)

@@ -25,8 +25,6 @@ DERIVED_FIELDS = (
 )
 ALL_FIELDS = SOURCE_FIELDS + DERIVED_FIELDS
 
-DEFAULT_SLA_HOURS = {"P1": 4, "P2": 8, "P3": 24, "P4": 72}
-
 # What a ticket's resolved_at rests on (DESIGN.md, "When a ticket counts as resolved").
 # The resolution time is known for these: the resolved column, the closed column of a file that has
 # no resolved column (GLPI), Jira's "Status Category Changed" of a Done ticket with no Resolved date.
@@ -70,6 +68,14 @@ def settle(category: str | None, resolved: dt.datetime | None, closed: dt.dateti
     return None, NO_TIME
 
 
+def default_sla_hours() -> dict[str, float]:
+    """The SLA hours per priority where none are given: the `sla_hours` setting's default, whose one
+    copy is in kpidesk/settings.py (imported here, when needed: settings brings the database layer)."""
+    from kpidesk.settings import DEFAULTS
+
+    return DEFAULTS["sla_hours"]
+
+
 def derive(row: dict[str, Any], sla_hours: dict[str, float] | None = None) -> dict[str, Any]:
     """Fill the derived columns of a ticket row in place (and return it).
 
@@ -81,8 +87,8 @@ def derive(row: dict[str, Any], sla_hours: dict[str, float] | None = None) -> di
       (unknown when the export has neither count);
     - escalated: the export's flag, else at least one reassignment;
     - SLA met: the export's flag, else (only when the resolution time is known) the SLA due time, else
-      resolution time against the target for the ticket's priority tier (sla_hours, default P1 4 h,
-      P2 8 h, P3 24 h, P4 72 h).
+      resolution time against the target for the ticket's priority tier (sla_hours, default the
+      setting's: P1 4 h, P2 8 h, P3 24 h, P4 72 h).
     """
     created, resolved = row.get("created_at"), row.get("resolved_at")
     if resolved is not None and row.get("resolved_basis") is None:
@@ -118,7 +124,7 @@ def derive(row: dict[str, Any], sla_hours: dict[str, float] | None = None) -> di
         if due is not None:
             row["sla_met"] = resolved <= due
         elif row.get("priority_tier") and row.get("resolution_hours") is not None:
-            limit = (sla_hours or DEFAULT_SLA_HOURS).get(f"P{row['priority_tier']}")
+            limit = (sla_hours or default_sla_hours()).get(f"P{row['priority_tier']}")
             if limit is not None:
                 row["sla_met"] = row["resolution_hours"] <= float(limit)
     return row
