@@ -134,3 +134,82 @@ def test_the_content_of_a_draft(store):
     assert content.record.id == q2.id and content.answers["ratings"][str(fcr)]["rating"] == 4
     store.set_setting("rating_scale", [0, 10])
     assert ap.checkin_content(store, q2.id).rating_scale == (0.0, 10.0)
+
+
+def set_data(store, checkin_id, data) -> None:
+    """Write a check-in's answers as an older version of the app stored them (no proposed rating, goals
+    with their target as text only), past save_step's normalising."""
+    import json
+
+    from kpidesk.models import CheckIn
+
+    with store.write() as s:
+        s.get(CheckIn, checkin_id).data_json = json.dumps(data)
+
+
+def test_older_answers_are_read_as_they_were_stored(store):
+    ann, fcr, mttr = one_technician(store)
+    q1 = ap.start_or_resume(store, ann, "2026-Q1")
+    ap.sign(store, q1.id, "Dana", now=dt.datetime(2026, 4, 5, 10))
+    set_data(store, q1.id, {"goals": [
+        "not a goal",  # skipped, and the goals after it still read
+        {"text": "FCR", "kpi_id": fcr, "target": "at least 70 %"},  # the target as text; the name from the KPI
+        {"text": "FCR exactly", "kpi_id": fcr, "target_value": 75, "target": "90 %"},  # the value wins
+        {"text": "MTTR exactly", "kpi": "MTTR", "target_value": 1, "unit": "h"},  # the goal's own unit
+        {"text": "Close 80", "target_value": 80},  # a number but no KPI: said by its text
+        {"due": "2026-06-30"},
+    ]})
+    q2 = ap.start_or_resume(store, ann, "2026-Q2")
+    goals = ap.previous_goals(store, q2.id)
+    assert [(g.kpi, g.unit, g.target_value, g.now, g.met) for g in goals] == [
+        ("First-contact resolution", "%", 70.0, 75.0, True),
+        ("First-contact resolution", "%", 75.0, 75.0, True),  # 75 >= 75: met at exactly the target
+        ("MTTR", "h", 1.0, 1.0, True),  # 1.0 <= 1.0: met at exactly the target (lower is better)
+        ("", "", 80.0, None, None),
+        ("", "", None, None, None),
+    ]
+    assert [g.summary for g in goals][3:] == ["goal: Close 80; no value now", "goal:  by 30 Jun 2026; no value now"]
+    # no proposed rating stored: proposed from the ratings (plain numbers or {"rating": ..}), by weight:
+    # FCR 4 x 2, MTTR 1 x 1: 9 / 3 = 3.0
+    set_data(store, q2.id, {"ratings": {str(fcr): 4, str(mttr): {"rating": 1}}})
+    assert ap.checkin_content(store, q2.id).proposed_rating == 3.0
+    set_data(store, q2.id, {"ratings": {str(fcr): 4, str(mttr): 1}, "proposed_rating": 2.5})
+    assert ap.checkin_content(store, q2.id).proposed_rating == 2.5  # a stored proposal stands
+    set_data(store, q2.id, {})
+    assert ap.checkin_content(store, q2.id).proposed_rating is None
+
+
+def test_the_previous_check_in_is_the_technicians_latest_signed_version(store):
+    from kpidesk.records import TechnicianRecord as T
+
+    ann, fcr, _ = one_technician(store)
+    bob, _ = store.create_technician(T(display_name="Bob"))
+    other = ap.start_or_resume(store, bob.id, "2026-Q1")
+    set_data(store, other.id, {"goals": [{"text": "Bob's goal"}]})
+    ap.sign(store, other.id, "Dana")
+    q1 = ap.start_or_resume(store, ann, "2026-Q1")
+    set_data(store, q1.id, {"goals": [{"text": "first version"}]})
+    ap.sign(store, q1.id, "Dana")
+    v2 = ap.correct(store, q1.id)
+    set_data(store, v2.id, {"goals": [{"text": "second version"}]})
+    ap.sign(store, v2.id, "Dana")
+    q2 = ap.start_or_resume(store, ann, "2026-Q2")
+    assert [g.text for g in ap.previous_goals(store, q2.id)] == ["second version"]
+
+
+def test_the_notes_of_the_technician_in_the_period(store):
+    from kpidesk.appraisal.notes import NoteRecord, add_note
+    from kpidesk.records import TechnicianRecord as T
+
+    ann, _, _ = one_technician(store)
+    bob, _ = store.create_technician(T(display_name="Bob"))
+    add_note(store, NoteRecord(ann, dt.date(2026, 2, 3), "Calm with a hard caller"))
+    add_note(store, NoteRecord(ann, dt.date(2026, 4, 3), "Next quarter"))
+    add_note(store, NoteRecord(bob.id, dt.date(2026, 2, 4), "Bob's"))
+    q1 = ap.start_or_resume(store, ann, "2026-Q1")
+    assert [n.text for n in ap.checkin_content(store, q1.id).notes] == ["Calm with a hard caller"]
+
+
+def test_movement_rounds_both_numbers_to_2_decimals():
+    assert _movement(76.3, 76.3, "%") == "now 76.3 %, unchanged"
+    assert _movement(76.0, 76.004, "%") == "now 76.0 %, unchanged"

@@ -87,3 +87,12 @@ def test_the_cache_stops_at_10000_statuses():
         sm(f"odd status {i}")
     assert len(sm._cache) == 10_000
     assert sm("odd status 10000") is None  # still answered, just not remembered
+
+
+def test_a_status_table_is_written_across_lines():
+    from kpidesk.importing.statuses import _table
+
+    # line breaks are only where the table's text wraps (even inside a status); empty entries go
+    text = "New|on hold|\nEn curso (Asignada)|waiting on cus\ntomer||"
+    assert _table(text, "open") == {"new": "open", "on hold": "open", "en curso asignada": "open",
+                                    "waiting on customer": "open"}
