@@ -31,6 +31,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _metric(store, name: str | None, segment: str | None) -> tuple[str | None, str | None]:
+    from kpidesk.errors import ValidationError
+    from kpidesk.metrics.model import split_of_segment
+
+    try:
+        split_of_segment(segment)
+    except ValidationError:
+        raise UsageError(f"--segment {segment!r}: use P1..P4, incident or request") from None
     if name is None or name in TICKET_METRICS:
         return name, segment
     kpi = store.find_kpi(name)

@@ -61,3 +61,5 @@ def test_bad_input_is_one_clear_line(db_path, ids, capsys):  # noqa: F811
     assert "no technician named 'nobody'" in err
     err = cli(db_path, capsys, "tickets", "--period", "2026-13", code=2).err
     assert "no month 13" in err
+    err = cli(db_path, capsys, "tickets", "--period", "2026-03", "--segment", "P9", code=2).err
+    assert "--segment 'P9'" in err
