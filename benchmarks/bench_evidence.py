@@ -15,7 +15,6 @@ Prints each as milliseconds and as a ratio to the floor (goal: the window under 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import statistics
 import sys
@@ -27,16 +26,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kpidesk.metrics.evidence import tickets_behind  # noqa: E402
+from bench_metrics import generate  # noqa: E402  (the same generated tickets)
 from kpidesk.store import Store  # noqa: E402
 
 TECH, MONTH = 7, "2026-06"
 
-
-def _bench_metrics():
-    spec = importlib.util.spec_from_file_location("bench_metrics", ROOT / "benchmarks" / "bench_metrics.py")
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
 
 
 def median_ms(fn, repeat: int) -> tuple[float, object]:
@@ -60,7 +54,7 @@ def main() -> None:
     store = Store.open(path)
     if fresh:
         t = time.perf_counter()
-        _bench_metrics().generate(store, args.tickets)
+        generate(store, args.tickets)
         print(f"generated {args.tickets:,} tickets in {time.perf_counter() - t:.1f} s")
     scope = f"technician:{TECH}"
     with store.read() as s:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.util
 import statistics
 import sys
 import tempfile
@@ -26,17 +25,12 @@ sys.path.insert(0, str(ROOT))
 
 from kpidesk.metrics.recompute import recompute  # noqa: E402
 from kpidesk.metrics.series import cards_for_scopes, dashboard_cards  # noqa: E402
+from bench_metrics import generate  # noqa: E402  (the same generated tickets)
 from kpidesk.store import Store  # noqa: E402
 from kpidesk.templates import start_with_templates  # noqa: E402
 
 TODAY = dt.date(2026, 12, 1)
 
-
-def _bench_metrics():
-    spec = importlib.util.spec_from_file_location("bench_metrics", ROOT / "benchmarks" / "bench_metrics.py")
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
 
 
 def median(fn, repeat: int) -> tuple[float, object]:
@@ -56,7 +50,7 @@ def main() -> int:
     args = ap.parse_args()
     tmp = tempfile.TemporaryDirectory()
     store = Store.open(Path(tmp.name) / "bench.db")
-    _bench_metrics().generate(store, args.tickets)
+    generate(store, args.tickets)
     with store.raw_write() as con:  # spread the tickets over more people, as a department has
         con.executemany("INSERT INTO technician (id, display_name, email, team_id, escalation_destination) "
                         "VALUES (?, ?, '', ?, 0)",

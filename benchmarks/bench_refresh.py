@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.util
 import random
 import shutil
 import sqlite3
@@ -30,18 +29,13 @@ sys.path.insert(0, str(ROOT))
 from kpidesk.importing import tickets_import  # noqa: E402
 from kpidesk.metrics.recompute import recompute  # noqa: E402
 from kpidesk.metrics.reviews import check_triggers  # noqa: E402
+from bench_metrics import generate  # noqa: E402  (the same generated tickets)
 from kpidesk.store import Store  # noqa: E402
 from kpidesk.templates import add_kpi_from_template, start_with_templates  # noqa: E402
 
 TODAY = dt.date(2026, 12, 1)
 WEEK = dt.date(2026, 11, 23)  # Monday of the last full week of the generated years
 
-
-def _bench_metrics():
-    spec = importlib.util.spec_from_file_location("bench_metrics", ROOT / "benchmarks" / "bench_metrics.py")
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
 
 
 def timed(label: str, fn):
@@ -88,7 +82,7 @@ def main() -> None:
     kept = Path(args.db) if args.db else Path(tmp.name) / "generated.db"
     if not kept.exists():
         with Store.open(kept) as store:
-            timed(f"generate {args.tickets:,} tickets", lambda: _bench_metrics().generate(store, args.tickets))
+            timed(f"generate {args.tickets:,} tickets", lambda: generate(store, args.tickets))
             start_with_templates(store, owner="Bench")
             for key in ("backlog", "throughput"):
                 add_kpi_from_template(store, key, owner="Bench")
