@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from kpidesk.store import Store
 
 MIN_PERIODS, MAX_PERIODS = 3, 6
-_NAMES = {"week": "weeks", "month": "months", "quarter": "quarters", "year": "years"}
+_NAMES = {"week": "weeks", "month": "months", "quarter": "quarters", "half": "half-years", "year": "years"}
 
 
 def baseline_window(before: dt.date, periods: int, granularity: str) -> list[Period]:

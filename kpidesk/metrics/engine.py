@@ -217,6 +217,8 @@ def _key(granularity: str, week: str, month: str) -> str:
         return month
     if granularity == "quarter":
         return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
+    if granularity == "half":
+        return f"{month[:4]}-H{1 if int(month[5:7]) <= 6 else 2}"
     return month[:4]
 
 

@@ -75,7 +75,7 @@ def as_period(p: Period | str) -> Period:
 
 
 def check_granularity(granularity: str) -> str:
-    if granularity not in GRANULARITIES:
+    if granularity not in GRANULARITIES and granularity != "half":  # half-years: review cycles only
         raise ValidationError({"granularity": f"{granularity!r}: use week, month, quarter or year"})
     return granularity
 

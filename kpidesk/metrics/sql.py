@@ -28,6 +28,7 @@ PERIOD_COLUMN = {
     "week": "resolved_week",
     "month": "resolved_month",
     "quarter": "resolved_quarter",
+    "half": "substr(resolved_month, 1, 4) || '-H' || (CASE WHEN substr(resolved_month, 6, 2) <= '06' THEN 1 ELSE 2 END)",
     "year": "substr(resolved_month, 1, 4)",  # no year column: the month key's prefix is as cheap
 }
 SPLIT_COLUMN = {None: "NULL", "priority": "priority_tier", "type": "ticket_type"}

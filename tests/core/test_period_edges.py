@@ -108,7 +108,7 @@ def test_parse_period(spec, start, end):
     ("2026-13", "'2026-13': there is no month 13"),
     ("2026-00", "'2026-00': there is no month 0"),
     ("2026-Q5", "'2026-Q5' is not a period"),
-    ("March", "'March' is not a period: use 2026-03 (month), 2026-Q1 (quarter), 2026-W05 (week) or 2026"),
+    ("March", "'March' is not a period: use 2026-03 (month), 2026-Q1 (quarter), 2026-W05 (week), 2026-H1 (half-year) or 2026"),
     ("2026-03-01", "is not a period"),
     ("x2026", "is not a period"),
     ("2026-W123", "is not a period"),
