@@ -354,6 +354,11 @@ class Review(Base):
     acknowledged_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     acknowledged_by: Mapped[str] = mapped_column(String(200), default="")
     note: Mapped[str] = mapped_column(Text, default="")
+    # What was said about it in a check-in (issue 17: reviews on a technician's agenda), written back
+    # when that check-in is signed.
+    follow_up: Mapped[str] = mapped_column(Text, default="", server_default="")
+    follow_up_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    follow_up_checkin_id: Mapped[Optional[int]] = mapped_column(ForeignKey("check_in.id", ondelete="SET NULL"))
 
 
 class CheckIn(Base):
@@ -383,6 +388,26 @@ class CheckIn(Base):
     technician_ack_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class SelfAssessment(Base):
+    """A self-assessment form sent to a technician for a cycle's period, and what came back
+    (kpidesk/appraisal/self_assessment.py). `form_id` is hidden in the .xlsx; `locked_digest` is the
+    digest of its locked cells at sending, so a form altered outside its editable cells is refused.
+    A form sent again replaces the earlier one (a new form_id): only the newest is accepted."""
+
+    __tablename__ = "self_assessment"
+    __table_args__ = (UniqueConstraint("technician_id", "period", name="uq_self_assessment_period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technician.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(10))
+    form_id: Mapped[str] = mapped_column(String(64), unique=True)
+    locked_digest: Mapped[str] = mapped_column(String(64))
+    sent_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    sent_file: Mapped[str] = mapped_column(String(500), default="")
+    received_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    received_file: Mapped[str] = mapped_column(String(500), default="")
+    answers_json: Mapped[Optional[str]] = mapped_column(Text)
 
 
 class PerformanceNote(Base):

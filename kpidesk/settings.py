@@ -129,6 +129,12 @@ SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
     SettingSpec("day_first", "Dates like 03/04/2026", None, "choice",
                 "How an import reads a date that could be either way, when the file does not settle it.",
                 choices=(None, True, False)),
+    SettingSpec("cycle_length", "Review cycle", "quarter", "choice",
+                "How long each appraisal cycle runs: a check-in per technician every quarter, half-year or year.",
+                choices=("quarter", "half", "year")),
+    SettingSpec("cycle_due_days", "Check-ins due within (days)", 30, "int",
+                "Days after a cycle's last day by which its check-ins should be signed; after that they show as "
+                "overdue on the dashboard.", low=0, high=365),
     SettingSpec("status_categories", "Status categories", {}, "json",
                 "{status as exports write it: open | resolved | closed}: your answers, kept from the imports."),
     SettingSpec("priority_tiers", "Priority tiers", {}, "json",

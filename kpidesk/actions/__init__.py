@@ -40,6 +40,12 @@ from kpidesk.actions.catalog import (
     set_segment_target,
     update_kpi,
 )
+from kpidesk.actions.cycle import (
+    calibrate_rating,
+    receive_self_assessment,
+    send_self_assessment,
+    send_self_assessments,
+)
 from kpidesk.actions.derived import check_reviews, recompute_all, refresh
 from kpidesk.actions.evidence import export_tickets
 from kpidesk.actions.imports import ImportRequest, import_file, undo_import
@@ -68,4 +74,5 @@ __all__ = [
     "mark_reviewed", "recompute_all", "refresh", "save_checkin_step", "save_note", "save_role_profile", "set_baseline",
     "set_segment_target", "set_setting", "set_settings", "sign_checkin", "start_checkin", "start_from_templates", "undo_import",
     "update_kpi", "update_team", "update_technician",
+    "calibrate_rating", "receive_self_assessment", "send_self_assessment", "send_self_assessments",
 ]

@@ -31,7 +31,8 @@ def save_checkin_step(store: "Store", checkin_id: int, step: int, data: Mapping[
 
 def sign_checkin(store: "Store", checkin_id: int, manager_name: str,
                  now: dt.datetime | None = None) -> Outcome[CheckInRecord]:
-    return Outcome(checkins.sign(store, checkin_id, manager_name, now), _CHECKINS)
+    # Signing writes what was said of each agenda review back to it (its follow-up).
+    return Outcome(checkins.sign(store, checkin_id, manager_name, now), Changes(checkins=True, reviews=True))
 
 
 def acknowledge_checkin(store: "Store", checkin_id: int, technician_name: str,

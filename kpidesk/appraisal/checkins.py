@@ -223,7 +223,11 @@ def facts_of(store: "Store", checkin_id: int) -> Facts:
 
 
 def sign(store: "Store", checkin_id: int, manager_name: str, now: dt.datetime | None = None) -> CheckInRecord:
-    """Manager sign-off: freezes the facts and makes the check-in read-only."""
+    """Manager sign-off: freezes the facts, the self-assessment received and the agenda, writes what
+    was said of each agenda review back to it (its follow-up), and makes the check-in read-only."""
+    from kpidesk.appraisal.agenda import agenda_for, write_follow_ups
+    from kpidesk.appraisal.self_assessment import frozen_value
+
     if not manager_name.strip():
         raise ValidationError({"manager_name": "the manager signs with their name"})
     rec = get_checkin(store, checkin_id)
@@ -231,6 +235,8 @@ def sign(store: "Store", checkin_id: int, manager_name: str, now: dt.datetime | 
         raise CheckInLocked(f"This check-in was already signed by {rec.manager_name} on "
                             f"{rec.manager_signed_at:%d %b %Y}.")
     facts = facts_of(store, checkin_id)  # gathered before the write lock: the engine reads on its own
+    agenda = agenda_for(store, rec.technician_id, rec.period, rec.data, checkin_id)
+    own_view = frozen_value(store, rec.technician_id, rec.period)
     scale = tuple(store.get_setting("rating_scale") or (1, 5))
     with store.write() as s:
         ci = _get(s, checkin_id)
@@ -238,11 +244,13 @@ def sign(store: "Store", checkin_id: int, manager_name: str, now: dt.datetime | 
             raise _locked(ci)
         data = _clean(s, ci, _loads(ci.data_json), scale, no_data_in(facts))  # type: ignore[arg-type]
         ci.data_json = json.dumps(data)
-        ci.frozen_json = json.dumps(facts.to_json())
+        ci.frozen_json = json.dumps({**facts.to_json(), "self_assessment": own_view,
+                                     "agenda": [item.to_json() for item in agenda]})
         ci.overall_rating = data["overall_rating"]
         ci.status, ci.step = "signed", len(STEPS) - 1
         ci.manager_name = manager_name.strip()
         ci.manager_signed_at = (now or dt.datetime.now()).replace(microsecond=0)
+        write_follow_ups(s, ci, agenda, ci.manager_signed_at)
         s.flush()
         return _record(s, ci)
 

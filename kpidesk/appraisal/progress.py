@@ -69,12 +69,12 @@ def _number(text: Any) -> Optional[float]:
     return float(m.group()) if m else None
 
 
-def _previous_signed(store: "Store", rec: CheckInRecord) -> Optional[CheckInRecord]:
-    """The latest signed check-in of the technician for a period before rec's."""
-    start = parse_period(rec.period).start
+def _previous_signed(store: "Store", technician_id: int, period: str) -> Optional[CheckInRecord]:
+    """The latest signed check-in of the technician for a period before `period`."""
+    start = parse_period(period).start
     with store.read() as s:
         rows = s.execute(select(CheckIn.id, CheckIn.period, CheckIn.version).where(
-            CheckIn.technician_id == rec.technician_id, CheckIn.status == "signed")).all()
+            CheckIn.technician_id == technician_id, CheckIn.status == "signed")).all()
     best: tuple[dt.date, int, int] | None = None
     for cid, period, version in rows:
         try:
@@ -101,11 +101,15 @@ def previous_goals(store: "Store", checkin_id: int, facts: Facts | None = None) 
     """The goals set at the previous signed check-in, each with its KPI's value then (frozen) and
     now (this check-in's period), and whether the target is met."""
     rec = get_checkin(store, checkin_id)
-    prev = _previous_signed(store, rec)
+    return goals_before(store, rec.technician_id, rec.period, facts or facts_of(store, checkin_id))
+
+
+def goals_before(store: "Store", technician_id: int, period: str, now_facts: Facts) -> list[GoalProgress]:
+    """previous_goals() for a technician and period with no check-in yet (the self-assessment form)."""
+    prev = _previous_signed(store, technician_id, period)
     if prev is None:
         return []
     then_facts = Facts.from_json(prev.frozen or {})
-    now_facts = facts or facts_of(store, checkin_id)
     out = []
     for g in prev.data.get("goals") or []:
         if not isinstance(g, dict):

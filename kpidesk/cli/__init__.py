@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "kpidesk.cli.import_cmd",
     "kpidesk.cli.setup_cmd",
     "kpidesk.cli.note_cmd",
+    "kpidesk.cli.cycle_cmd",
 )
 
 EXIT_OK, EXIT_ERROR, EXIT_UNREADABLE, EXIT_STRICT, EXIT_DATABASE = 0, 1, 2, 3, 4

@@ -47,6 +47,8 @@ class ReviewRecord:
     acknowledged_at: dt.datetime | None = None
     acknowledged_by: str = ""
     note: str = ""
+    follow_up: str = ""  # what check-ins said about it (kpidesk/appraisal/agenda.py), one line per period
+    follow_up_at: dt.datetime | None = None
 
     @property
     def is_open(self) -> bool:
@@ -147,7 +149,8 @@ def review_json(r: ReviewRecord) -> dict[str, Any]:
             "segment": r.segment or None, "period": r.period, "value": r.value, "unit": r.unit,
             "rule": r.rule, "owner": r.owner, "opened_at": r.opened_at.isoformat(),
             "acknowledged_at": r.acknowledged_at.isoformat() if r.acknowledged_at else None,
-            "acknowledged_by": r.acknowledged_by, "note": r.note}
+            "acknowledged_by": r.acknowledged_by, "note": r.note, "follow_up": r.follow_up or None,
+            "follow_up_at": r.follow_up_at.isoformat() if r.follow_up_at else None}
 
 
 def list_reviews(store: "Store", open_only: bool = True, kpi_id: int | None = None) -> list[ReviewRecord]:
@@ -162,7 +165,8 @@ def list_reviews(store: "Store", open_only: bool = True, kpi_id: int | None = No
         out = [ReviewRecord(id=r.id, kpi_id=r.kpi_id, kpi_name=name, scope_key=r.scope_key, scope_label="",
                             segment=r.segment, period=r.period, value=r.value, unit=unit, rule=r.rule, owner=r.owner,
                             opened_at=r.opened_at, acknowledged_at=r.acknowledged_at,
-                            acknowledged_by=r.acknowledged_by, note=r.note) for r, name, unit in rows]
+                            acknowledged_by=r.acknowledged_by, note=r.note, follow_up=r.follow_up or "",
+                            follow_up_at=r.follow_up_at) for r, name, unit in rows]
     labels: dict[str, str] = {}
     for r in out:
         r.scope_label = labels.setdefault(r.scope_key, scope_label(store, r.scope_key))
