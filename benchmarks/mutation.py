@@ -51,6 +51,7 @@ MODULES = [
     "kpidesk/appraisal/rating.py",
     "kpidesk/appraisal/progress.py",
     "kpidesk/importing/statuses.py",
+    "kpidesk/appraisal/calibration.py",
     "kpidesk/importing/dates.py",
     "kpidesk/importing/normalise.py",
     "kpidesk/importing/ticket_rows.py",
@@ -70,7 +71,7 @@ MODULES = [
 ]
 
 # Worked through in issue 20 (each at 90 % or more); the rest of MODULES has not been yet.
-RULES = MODULES[:9]
+RULES = MODULES[:10]
 
 KILLED = {1, 3, 36, 37, 24, -24, 152, 255}  # a test failed (3: pytest internal error), timeouts, type check
 NOT_RUN = {None, 2}  # not checked yet, interrupted

@@ -62,8 +62,8 @@ def send_self_assessments(store: "Store", period: str, folder: str | Path, *, ma
                 raise Cancelled(f"Cancelled after {i} of {len(todo)} forms; those written are complete.")
             progress.set_status(f"Writing {m.technician}'s form")
             progress.set_progress(i, len(todo))
-        made.append(send_form(store, m.technician_id, status.period, folder / form_filename(m.technician, status.period),
-                              manager=manager, today=today))
+        dest = folder / form_filename(m.technician, status.period)
+        made.append(send_form(store, m.technician_id, status.period, dest, manager=manager, today=today))
     notes.insert(0, f"{len(made)} self-assessment form{'s' if len(made) != 1 else ''} for {status.period} written to "
                     f"{folder}")
     return Outcome(made, _CHECKINS if made else Changes(), notes=notes)

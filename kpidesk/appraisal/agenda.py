@@ -52,7 +52,8 @@ class AgendaItem:
         return cls(review_id=int(d.get("review_id") or 0), summary=str(d.get("summary") or ""),
                    state=str(d.get("state") or "open"), opened_at=when(d.get("opened_at")),
                    acknowledged_at=when(d.get("acknowledged_at")), acknowledged_by=str(d.get("acknowledged_by") or ""),
-                   note=str(d.get("note") or ""), follow_up=str(d.get("follow_up") or ""), said=str(d.get("said") or ""))
+                   note=str(d.get("note") or ""), follow_up=str(d.get("follow_up") or ""),
+                   said=str(d.get("said") or ""))
 
 
 def _review_ids(s: "Session", technician_id: int, period: str, checkin_id: Optional[int]) -> list[int]:

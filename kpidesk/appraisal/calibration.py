@@ -232,10 +232,12 @@ def calibrate(store: "Store", checkin_id: int, kpi_id: Optional[int], rating: Op
     when = (now or dt.datetime.now()).replace(microsecond=0).isoformat(sep=" ")
     if kpi_id is None:
         before = rec.overall_rating
-        change: dict[str, Any] = {"overall_override": rating, "override_reason": reason.strip() if rating is not None else ""}
+        change: dict[str, Any] = {"overall_override": rating,
+                                  "override_reason": reason.strip() if rating is not None else ""}
         what = "overall"
     else:
-        ratings = {str(k): dict(v) if isinstance(v, dict) else {"rating": v} for k, v in (data.get("ratings") or {}).items()}
+        ratings = {str(k): dict(v) if isinstance(v, dict) else {"rating": v}
+                   for k, v in (data.get("ratings") or {}).items()}
         entry = ratings.setdefault(str(kpi_id), {"rating": None, "comment": ""})
         before = entry.get("rating")
         entry["rating"] = rating

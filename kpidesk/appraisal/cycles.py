@@ -187,7 +187,8 @@ def cycle_status(store: "Store", period: Period | str | None = None, today: dt.d
                 m.checkin_id, m.version, m.started_at = ci.id, ci.version, ci.created_at
                 m.overall_rating = ci.overall_rating
                 if ci.status == "signed":
-                    m.signed_at, m.signed_by, m.acknowledged_at = ci.manager_signed_at, ci.manager_name, ci.technician_ack_at
+                    m.signed_at, m.signed_by = ci.manager_signed_at, ci.manager_name
+                    m.acknowledged_at = ci.technician_ack_at
             if sa is not None:
                 m.self_sent_at, m.self_received_at = sa.sent_at, sa.received_at
             m.overdue = today > due and not m.signed

@@ -165,7 +165,8 @@ def _refuse_if_signed(store: "Store", technician_id: int, period: str, file_name
         if ci is not None and ci.status == "signed":
             what = "sent" if sending else "taken"
             raise SelfAssessmentRefused(
-                f"{file_name}: {name.display_name}'s check-in for {period} was signed on {ci.manager_signed_at:%d %b %Y}; "
+                f"{file_name}: {name.display_name}'s check-in for {period} was signed on "
+                f"{ci.manager_signed_at:%d %b %Y}; "
                 f"a self-assessment cannot be {what} for a signed check-in. Correct it (a new version) first.")
 
 

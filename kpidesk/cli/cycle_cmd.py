@@ -120,7 +120,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         rows.append((m.technician, m.team or "-", m.state + (" (OVERDUE)" if m.overdue else ""), own, signed, rating))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
     return EXIT_OK
 
 

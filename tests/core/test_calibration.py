@@ -93,7 +93,7 @@ def test_unrated_kpis_and_team_outcomes_never_flag():
 
 def test_distribution_rounds_to_the_nearest_point_and_counts_the_unrated():
     rows = [row(i, f"T{i}") for i in range(5)]
-    for r, overall in zip(rows, (4.4, 4.5, 1.0, None, 5.0)):
+    for r, overall in zip(rows, (4.4, 4.5, 1.0, None, 5.0), strict=True):
         r.overall = overall
     cal = Calibration(period=P, scale=SCALE, rows=rows, flags=[])
     assert cal.distribution == {"1": 1, "2": 0, "3": 0, "4": 1, "5": 2, "none": 1}

@@ -18,6 +18,7 @@ from kpidesk.appraisal.self_assessment import SelfAssessmentRefused, view_for
 from kpidesk.appraisal.self_form import FORM_SHEET, ID_SHEET, FormRefused
 from kpidesk.cli import run
 from kpidesk.errors import ValidationError
+from kpidesk.metrics.engine import compute
 from kpidesk.models import Review
 
 Q2 = "2026-Q2"  # in the demo nobody has a check-in for Q2: a cycle to walk through
@@ -123,6 +124,24 @@ def test_half_year_and_year_cycles(demo_store):
         cycle_status(demo_store, "2026-03")
 
 
+def _by(rows, metric):
+    return {r.period: (r.value, r.count) for r in rows if r.kpi == metric and not r.segment}
+
+
+def test_engine_half_year_adds_up_its_quarters(demo_store):
+    halves = compute(demo_store, scope_key="desk", granularity="half", first="2026-H1", last="2026-H1")
+    quarters = compute(demo_store, scope_key="desk", granularity="quarter", first="2026-Q1", last="2026-Q2")
+    h, q = _by(halves, "resolved_count"), _by(quarters, "resolved_count")
+    assert h["2026-H1"][0] == q["2026-Q1"][0] + q["2026-Q2"][0] > 0
+    # A pooled rate: the half's SLA rate is the tickets-weighted mean of its quarters'.
+    hs, qs = _by(halves, "sla_compliance"), _by(quarters, "sla_compliance")
+    pooled = (qs["2026-Q1"][0] * qs["2026-Q1"][1] + qs["2026-Q2"][0] * qs["2026-Q2"][1]) / (
+        qs["2026-Q1"][1] + qs["2026-Q2"][1])
+    assert hs["2026-H1"][1] == qs["2026-Q1"][1] + qs["2026-Q2"][1]
+    assert hs["2026-H1"][0] == pytest.approx(pooled)
+    assert _by(halves, "backlog_open")["2026-H1"][0] == _by(quarters, "backlog_open")["2026-Q2"][0]
+
+
 # The self-assessment round trip -----------------------------------------------------------------
 
 @pytest.fixture
@@ -163,7 +182,7 @@ def test_a_form_for_someone_else_or_another_period_is_refused(q2_forms, tmp_path
 
 
 def test_an_edit_in_a_locked_cell_is_refused(q2_forms, tmp_path):
-    store, alex, _priya, files = q2_forms
+    store, _alex, _priya, files = q2_forms
     ws = load_workbook(files["Alex Morgan"])[FORM_SHEET]
     title = next(c.coordinate for row in ws.iter_rows() for c in row if isinstance(c.value, str)
                  and c.value.startswith("Self-assessment"))
