@@ -30,7 +30,9 @@ from kpidesk.appraisal import rating as rating_rules
 from kpidesk.appraisal.goals import parse_due, smart_problems
 from kpidesk.export.formats import fmt_value
 from kpidesk.periods import parse_period
+from kpidesk.store import Store
 from ui.checkin.pages import FactPage, muted, title
+from ui.checkin.self_view import AgendaPanel, SelfAssessmentPanel
 from ui.fields import ChoiceCombo, NumberEdit, OptionalDateEdit
 from ui.resources import icon
 
@@ -94,8 +96,9 @@ class GoalRow(QWidget):
 class ConversationPage(FactPage):
     heading = "f. The conversation"
 
-    def __init__(self, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, parent: Optional[QWidget] = None, store: Optional[Store] = None) -> None:
         super().__init__(parent)
+        self.store = store  # for the self-assessment and the agenda (issue 17); None: neither is shown
         self.read_only = False
         self.rating_combos: dict[int, QComboBox] = {}
         self.rating_comments: dict[int, QLineEdit] = {}
@@ -142,12 +145,19 @@ class ConversationPage(FactPage):
             combo.setCurrentIndex(max(0, i))
             combo.setToolTip(f"Your rating of {k.name} for the period, {scale[0]:g} to {scale[1]:g}")
             combo.currentIndexChanged.connect(self._update_overall)
+            combo.currentIndexChanged.connect(self.refresh_self_assessment)
             comment = QLineEdit(comment_text, placeholderText="Comment")
             grid.addWidget(combo, r, 3)
             grid.addWidget(comment, r, 4)
             self.rating_combos[k.kpi_id], self.rating_comments[k.kpi_id] = combo, comment
         grid.setColumnStretch(4, 1)
         self.body.addWidget(box)
+        self.self_panel, self.agenda = SelfAssessmentPanel(), AgendaPanel()
+        if self.store is not None:
+            self.self_panel.set_content(self.store, content, self.shown_ratings())
+            self.agenda.set_content(self.store, content, self.read_only)
+            self.body.addWidget(self.self_panel)
+            self.body.addWidget(self.agenda)
 
         self.strengths = text_box("Strengths: what went well, with evidence from the period")
         self.support = text_box("Where support or training is needed")
@@ -228,6 +238,21 @@ class ConversationPage(FactPage):
     def ratings(self) -> dict[int, Optional[float]]:
         return {kid: combo.currentData() for kid, combo in self.rating_combos.items()}
 
+    def shown_ratings(self) -> dict[int, Optional[float]]:
+        """The ratings as on screen: the boxes of a draft, the saved ones of a signed check-in."""
+        if self.rating_combos or self._content is None:
+            return self.ratings()
+        out: dict[int, Optional[float]] = {}
+        for key, entry in (self._content.answers.get("ratings") or {}).items():
+            value = entry.get("rating") if isinstance(entry, dict) else entry
+            out[int(key)] = None if value in (None, "") else float(value)
+        return out
+
+    def refresh_self_assessment(self, *_args: object) -> None:
+        """Ask the anchoring guard again (a rating changed, or the step is shown again)."""
+        if self.store is not None and self._content is not None and hasattr(self, "self_panel"):
+            self.self_panel.refresh(self.shown_ratings())
+
     def proposed(self) -> Optional[float]:
         f = self._content.facts if self._content else None
         if self.read_only and self._content is not None:
@@ -273,4 +298,5 @@ class ConversationPage(FactPage):
             "manager_comment": self.manager_comment.toPlainText(),
             "technician_comment": self.technician_comment.toPlainText(), "summary": self.summary.toPlainText(),
             "overall_override": override, "override_reason": self.override_reason.text() if override is not None else "",
+            **({"agenda": self.agenda.said()} if self.agenda.boxes else {}),
         }

@@ -32,6 +32,7 @@ from kpidesk.periods import last_full_period, period_containing
 from kpidesk.records import Changes
 from kpidesk.store import Store
 from ui import state
+from ui.checkin.cycle_view import CycleView
 from ui.checkin.export_dialog import ExportDialog
 from ui.checkin.models import HistoryModel, TechnicianCheckInModel, TechnicianRow
 from ui.checkin.notes_panel import NotesPanel
@@ -61,6 +62,7 @@ class CheckInsScreen(Screen):
         super().__init__(store, parent)
         self.today = today or dt.date.today()
         self._period_chosen = False  # once the manager picks a period, reloads keep it
+        self._cycle_stale = True  # the Review cycle tab reads its cycle when first shown
         self.stack = QStackedWidget()
         self.wizard = CheckInWizard(store)
         self.stack.addWidget(self._build_list())
@@ -148,7 +150,15 @@ class CheckInsScreen(Screen):
                                    "speed with quality, team outcomes as context only."), 1)
         head.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignBottom)
         lay.addLayout(head)
-        lay.addWidget(self.splitter, 1)
+        # Per person (the technicians and their history) or per cycle (everyone of one period, issue 17).
+        self.cycle_view = CycleView(self.store, self.today)
+        self.views = QTabWidget()
+        self.views.addTab(self.splitter, "By technician")
+        self.views.addTab(self.cycle_view, "Review cycle")
+        lay.addWidget(self.views, 1)
+        self.cycle_view.open_requested.connect(self.open_checkin)
+        self.cycle_view.changes_made.connect(self.changes_made)
+        self.views.currentChanged.connect(self._on_views_current_changed)
         self.tech_view.selectionModel().selectionChanged.connect(self._on_tech_selection_changed)
         self.tech_view.doubleClicked.connect(lambda _i: self._on_start_clicked())
         self.history_view.doubleClicked.connect(lambda _i: self._on_open_clicked())
@@ -192,6 +202,21 @@ class CheckInsScreen(Screen):
         self.start_button.setEnabled(tid is not None)
         self.open_button.setEnabled(bool(rows))
 
+    def show_cycle(self, period: Optional[str] = None) -> CycleView:
+        """The Review cycle tab, at `period` (default: the last full cycle); from the dashboard's banner."""
+        self.stack.setCurrentIndex(0)
+        self.views.setCurrentWidget(self.cycle_view)  # loads through _on_views_current_changed
+        if period is not None:
+            self._cycle_stale = False
+            self.cycle_view.set_period(period)
+        self._load_cycle()
+        return self.cycle_view
+
+    def _load_cycle(self) -> None:
+        if self._cycle_stale and self.views.currentWidget() is self.cycle_view:
+            self._cycle_stale = False
+            self.cycle_view.reload()
+
     def open_checkin(self, checkin_id: int) -> None:
         self.wizard.open_checkin(checkin_id)
         self.stack.setCurrentWidget(self.wizard)
@@ -219,8 +244,13 @@ class CheckInsScreen(Screen):
 
     # Screen contract ----------------------------------------------------------------------------
     def on_changes(self, changes: Changes) -> None:
+        if changes.checkins or changes.people or changes.settings:
+            self._cycle_stale = True  # read again when the tab is next shown (or now, if it is)
         if (changes.checkins or changes.people) and self.stack.currentWidget() is not self.wizard:
             self.reload()
+            self._load_cycle()
+        elif changes.settings and self.stack.currentWidget() is not self.wizard:
+            self.cycle_view.on_changes(changes)
 
     def save_state(self) -> None:
         state.save_splitter(self.splitter, "checkins/v2")
@@ -254,6 +284,11 @@ class CheckInsScreen(Screen):
     def _on_wizard_closed(self) -> None:
         self.stack.setCurrentIndex(0)
         self.reload()
+        self._cycle_stale = True
+        self._load_cycle()
+
+    def _on_views_current_changed(self, _index: int) -> None:
+        self._load_cycle()
 
 
 if __name__ == "__main__":

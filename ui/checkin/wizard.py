@@ -67,7 +67,7 @@ class CheckInWizard(QWidget):
         self.pages = QStackedWidget()
         self.who, self.kpis, self.pairs = WhoPage(), KpisPage(), PairsPage()
         self.escalation, self.context = EscalationPage(), ContextPage()
-        self.conversation, self.review = ConversationPage(), ReviewPage()
+        self.conversation, self.review = ConversationPage(store=store), ReviewPage()
         for page in (self.who, self.kpis, self.pairs, self.escalation, self.context, self.conversation, self.review):
             self.pages.addWidget(page)
             if isinstance(page, FactPage):
@@ -201,6 +201,8 @@ class CheckInWizard(QWidget):
             # The review shows the answers as saved, with the proposal and SMART problems from the core.
             self.content = ap.checkin_content(self.store, self.checkin_id)  # type: ignore[arg-type]
             self.review.show_content(self.content)
+        if step == CONVERSATION:
+            self.conversation.refresh_self_assessment()  # a form may have come back since
         self.pages.setCurrentIndex(step)
         self.steps.blockSignals(True)
         self.steps.setCurrentRow(step)

@@ -36,6 +36,7 @@ from kpidesk.records import Changes
 from kpidesk.store import Store
 from kpidesk.wording import count
 from ui.dashboard.cards import CardGrid
+from ui.dashboard.cycle_banner import CycleBanner
 from ui.dashboard.loader import Loader
 from ui.dashboard.models import KpiCardModel, table_rows
 from ui.dashboard.scatter import ScatterView
@@ -109,6 +110,8 @@ class DashboardScreen(Screen):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(24, 20, 24, 16)
         lay.addWidget(page_header("Dashboard"))
+        self.cycle_banner = CycleBanner(store, today)  # hidden unless a review cycle is overdue
+        lay.addWidget(self.cycle_banner)
         lay.addLayout(bar)
         lay.addWidget(self.tabs, 1)
         self.grid.card_clicked.connect(self._on_grid_card_clicked)
@@ -129,6 +132,8 @@ class DashboardScreen(Screen):
         self.period_combo.currentIndexChanged.connect(self._on_period_combo_changed)
         self._update_reviews_button()
         self.reload()
+        self.cycle_banner.open_requested.connect(self._on_cycle_banner_open_requested)
+        self.cycle_banner.load()  # after the cards' read, on its own loader
 
     # Choices ---------------------------------------------------------------------------------------
     @property
@@ -187,6 +192,7 @@ class DashboardScreen(Screen):
 
     # Loading ---------------------------------------------------------------------------------------
     def on_changes(self, changes: Changes) -> None:
+        self.cycle_banner.on_changes(changes)
         if changes.people:
             self._fill_scopes()
         if changes.tickets:
@@ -325,7 +331,7 @@ class DashboardScreen(Screen):
         self.reviews_button.style().polish(self.reviews_button)
 
     def shutdown(self) -> None:
-        for loader in (self.cards_loader, self.trend_loader, self.scatter_loader):
+        for loader in (self.cards_loader, self.trend_loader, self.scatter_loader, self.cycle_banner.loader):
             loader.shutdown()
 
     # Slots -----------------------------------------------------------------------------------------
@@ -379,6 +385,13 @@ class DashboardScreen(Screen):
             from ui.dashboard.reviews_panel import ReviewsScreen
 
             show(ReviewsScreen)
+
+    def _on_cycle_banner_open_requested(self, period: str) -> None:
+        go_to = getattr(self.window(), "go_to", None)
+        if go_to is not None:
+            from ui.checkin.screen import CheckInsScreen  # loaded on first use, not at start-up
+
+            go_to(CheckInsScreen).show_cycle(period)
 
     def export(self) -> bool:
         self._on_export_button_clicked()

@@ -1,0 +1,448 @@
+"""Calibration (issue 17): every member of a cycle side by side before the ratings are final, with
+the evidence behind each KPI rating, the core's flags, the spread of the overall ratings, and a
+rating change (with its reason, required) for a draft.
+
+What is flagged and why, and what a change writes, are the core's (kpidesk.appraisal.calibration);
+this only shows them. A KPI cell reads "value / target  arrow  rating": the value in the colour of
+its verdict (on / off target), the arrow the way it moved since the previous period, green when
+that is better and red when worse. Flagged cells are tinted red. Signed rows are read-only.
+Thread rule: calibration() reads ~8 check-ins (~100 ms on the demo); it runs on the GUI thread.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Optional
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+import pyqtgraph as pg
+
+from kpidesk import actions
+from kpidesk.appraisal.calibration import Calibration, CalibrationRow, KpiEvidence, calibration
+from kpidesk.errors import KpiDeskError
+from kpidesk.signals import ARROW_DOWN, ARROW_FLAT, ARROW_UP, SIGNALS
+from kpidesk.store import Store
+from kpidesk.units import fmt_value
+from ui.errors import show_error
+from ui.views import record_table
+
+FIXED = ("Technician", "State", "Proposed", "Overall")
+TECH, STATE, PROPOSED, OVERALL = range(4)
+SORT_ROLE = Qt.ItemDataRole.UserRole + 30
+EVIDENCE_ROLE = Qt.ItemDataRole.UserRole + 31  # KpiEvidence of a KPI cell
+FLAGGED_ROLE = Qt.ItemDataRole.UserRole + 32  # the flags' texts on a cell
+MOVE = {"better": "#2f855a", "worse": "#c53030", "same": "#627d98"}
+FLAG_BG = QColor("#fde2e1")
+Index = QModelIndex | QPersistentModelIndex
+
+
+def _r(v: Optional[float]) -> str:
+    return "\u2013" if v is None else f"{v:.1f}".rstrip("0").rstrip(".")
+
+
+def arrow(k: KpiEvidence) -> str:
+    if k.movement is None or k.value is None or k.previous is None:
+        return ""
+    return ARROW_FLAT if k.movement == "same" else ARROW_UP if k.value > k.previous else ARROW_DOWN
+
+
+def cell_parts(k: KpiEvidence) -> tuple[str, str, str]:
+    """(value / target, arrow, rating) of a KPI cell."""
+    target = f" / {fmt_value(k.target, k.unit)}" if k.target is not None else ""
+    rating = (_r(k.rating) if k.rating is not None else "\u2013") if k.rated else "not rated"
+    return fmt_value(k.value, k.unit) + target, arrow(k), rating
+
+
+def cell_tip(k: KpiEvidence) -> str:
+    verdict = {"on_target": "on target", "off_target": "off target"}.get(k.verdict or "", "no target")
+    moved = f"; previous {fmt_value(k.previous, k.unit)}: {k.movement}" if k.movement else "; no previous value"
+    rated = f"Rated {_r(k.rating)}." if k.rated and k.rating is not None else \
+        "Not rated yet." if k.rated else "Not rated (team outcome or escalation destination)."
+    target = f" against a target of {fmt_value(k.target, k.unit)}" if k.target is not None else ""
+    return f"{k.name}: {fmt_value(k.value, k.unit)}{target} ({verdict}){moved}, n={k.count or 0}. {rated}"
+
+
+class CalibrationModel(QAbstractTableModel):
+    """One row per member; columns Technician, State, Proposed, Overall, then one per KPI (the union of
+    the roles' KPIs, in the order they first appear)."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.cal: Optional[Calibration] = None
+        self.rows: list[CalibrationRow] = []
+        self.kpis: list[tuple[int, str]] = []
+        self._flags: dict[tuple[int, Optional[int]], list[str]] = {}
+
+    def set_calibration(self, cal: Calibration) -> None:
+        self.beginResetModel()
+        self.cal, self.rows = cal, list(cal.rows)
+        seen: dict[int, str] = {}
+        for r in self.rows:
+            for k in r.kpis:
+                seen.setdefault(k.kpi_id, k.name)
+        self.kpis = list(seen.items())
+        self._flags = {}
+        for f in cal.flags:
+            for tid in (f.technician_id, f.other_id):
+                if tid is not None:
+                    self._flags.setdefault((tid, f.kpi_id), []).append(f.text)
+        self.endResetModel()
+
+    def kpi_of(self, column: int) -> Optional[int]:
+        return self.kpis[column - len(FIXED)][0] if column >= len(FIXED) else None
+
+    def column_of(self, kpi_id: int) -> int:
+        return len(FIXED) + next(i for i, (kid, _n) in enumerate(self.kpis) if kid == kpi_id)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(FIXED) + len(self.kpis)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < self.columnCount():
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return FIXED[section] if section < len(FIXED) else self.kpis[section - len(FIXED)][1]
+        if role == Qt.ItemDataRole.ToolTipRole and section >= len(FIXED):
+            return "value / target, the arrow its move since the previous period (green better, red worse), the rating"
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows) or not 0 <= index.column() < self.columnCount():
+            return None
+        r, c = self.rows[index.row()], index.column()
+        kpi_id = self.kpi_of(c)
+        k = r.kpi(kpi_id) if kpi_id is not None else None
+        flags = self._flags.get((r.technician_id, kpi_id), []) if kpi_id is not None else []
+        if role == Qt.ItemDataRole.DisplayRole:
+            if c == TECH:
+                return r.technician
+            if c == STATE:
+                return r.state
+            if c == PROPOSED:
+                return _r(r.proposed) if r.checkin_id else ""
+            if c == OVERALL:
+                return (_r(r.overall) + (" (override)" if r.override_reason else "")) if r.checkin_id else ""
+            if k is None:
+                return ""
+            value, arr, rating = cell_parts(k)
+            return f"{value} {arr} \u00b7 {rating}".replace("  ", " ")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if k is not None:
+                return "\n".join([cell_tip(k), *flags])
+            if c == OVERALL and r.override_reason:
+                return f"Overridden: {r.override_reason}"
+            if c == STATE and r.signed:
+                return "Signed: read-only here (correct it from the check-in for a new version)"
+            return None
+        if role == SORT_ROLE:
+            if c in (TECH, STATE):
+                return (r.technician if c == TECH else r.state).casefold()
+            v = r.proposed if c == PROPOSED else r.overall if c == OVERALL else (k.rating if k else None)
+            return -1.0 if v is None else float(v)
+        if role == EVIDENCE_ROLE:
+            return k
+        if role == FLAGGED_ROLE:
+            return flags
+        if role == Qt.ItemDataRole.BackgroundRole and flags:
+            return QBrush(FLAG_BG)
+        if role == Qt.ItemDataRole.ForegroundRole and c == STATE:
+            return QBrush(QColor("#276749" if r.signed else "#8a5a00" if r.checkin_id else "#627d98"))
+        if role == Qt.ItemDataRole.TextAlignmentRole and c in (PROPOSED, OVERALL):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def row(self, row: int) -> CalibrationRow:
+        return self.rows[row]
+
+
+class KpiCellDelegate(QStyledItemDelegate):
+    """Paints a KPI cell in three parts: value / target in the verdict's colour, the arrow in the
+    movement's colour, the rating in bold."""
+
+    GAP = 8
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        k = index.data(EVIDENCE_ROLE)
+        if k is None:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        opt.widget.style().drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        value, arr, rating = cell_parts(k)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        colours = [SIGNALS[k.verdict].colour if k.verdict in SIGNALS else "#334e68",
+                   MOVE.get(k.movement or "", "#627d98"), "#102a43"]
+        rect = option.rect.adjusted(6, 0, -4, 0)
+        painter.save()
+        x = rect.left()
+        for i, text in enumerate((value, arr, rating)):
+            if not text:
+                continue
+            font = QFont(option.font)
+            font.setBold(i > 0)
+            painter.setFont(font)
+            painter.setPen(option.palette.highlightedText().color() if selected else QColor(colours[i]))
+            width = painter.fontMetrics().horizontalAdvance(text)
+            painter.drawText(QRect(x, rect.top(), width + 1, rect.height()),
+                             int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), text)
+            x += width + self.GAP
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        k = index.data(EVIDENCE_ROLE)
+        size = super().sizeHint(option, index)
+        if k is None:
+            return size
+        bold = QFont(option.font)
+        bold.setBold(True)
+        value, arr, rating = cell_parts(k)
+        width = (QFontMetrics(option.font).horizontalAdvance(value) + QFontMetrics(bold).horizontalAdvance(arr + rating)
+                 + 2 * self.GAP + 14)
+        return QSize(max(width, size.width()), size.height())
+
+
+class ChangeRatingDialog(QDialog):
+    """A new rating and the reason for it (required: the OK button waits for it)."""
+
+    def __init__(self, what: str, current: Optional[float], scale: tuple[int, int], overall: bool,
+                 parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Change rating")
+        self.overall = overall
+        self.rating_combo = QComboBox()
+        self.rating_spin = QDoubleSpinBox(decimals=1, singleStep=0.5, minimum=scale[0], maximum=scale[1])
+        if overall:
+            self.rating_spin.setValue(float(current) if current is not None else float(scale[0]))
+        else:
+            self.rating_combo.addItem("Not rated", None)
+            for v in range(scale[0], scale[1] + 1):
+                self.rating_combo.addItem(str(v), float(v))
+            self.rating_combo.setCurrentIndex(max(0, self.rating_combo.findData(current)))
+        self.reason = QLineEdit(placeholderText="Why the rating changes (kept with the check-in)")
+        self.reason.setMinimumWidth(380)
+        form = QFormLayout()
+        form.addRow(QLabel(what, wordWrap=True))
+        form.addRow("New rating", self.rating_spin if overall else self.rating_combo)
+        form.addRow("Reason", self.reason)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.buttons)
+        self.reason.textChanged.connect(self._on_reason_changed)
+        self._on_reason_changed(self.reason.text())
+
+    def rating(self) -> Optional[float]:
+        return self.rating_spin.value() if self.overall else self.rating_combo.currentData()
+
+    def _on_reason_changed(self, text: str) -> None:
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(text.strip()))
+
+
+class CalibrationDialog(QDialog):
+    changes_made = Signal(object)  # Changes
+
+    def __init__(self, store: Store, period: str, today: Optional[dt.date] = None,
+                 parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.store, self.period, self.today = store, period, today
+        self.cal: Optional[Calibration] = None
+        self.setWindowTitle(f"Calibration: {period}")
+        self.heading = QLabel(objectName="dialogHeading")
+        self.heading.setStyleSheet("font-size:12pt; font-weight:600; color:#102a43;")
+        self.legend = QLabel("Each KPI: value / target (green on target, amber off target), the arrow its move "
+                             "since the previous period (green better, red worse), then the rating. Red cells are "
+                             "flagged below. Signed check-ins are read-only.", objectName="hint", wordWrap=True)
+        self.model = CalibrationModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.table = record_table(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.table.setItemDelegate(KpiCellDelegate(self.table))
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.flags = QListWidget()
+        self.flags.setMaximumHeight(110)
+        self.flags_title = QLabel(objectName="sectionTitle")
+        self.chart = pg.PlotWidget(background="w")
+        self.chart.setFixedSize(300, 150)
+        self.chart.setMouseEnabled(False, False)
+        self.chart.hideButtons()
+        self.chart.setMenuEnabled(False)
+        self.chart.getPlotItem().setTitle("Overall ratings", size="9pt", color="#334e68")
+        self.bars = pg.BarGraphItem(x=[], height=[], width=0.6, brush="#5b8def")
+        self.chart.addItem(self.bars)
+        self.change_button = QPushButton("Change rating…", objectName="primary")
+        self.change_button.setToolTip("Change the selected KPI rating (or, on any other column, the overall "
+                                      "rating) of a draft, with the reason")
+        self.selection_label = QLabel(objectName="hint", wordWrap=True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        lower = QHBoxLayout()
+        flags_box = QVBoxLayout()
+        flags_box.addWidget(self.flags_title)
+        flags_box.addWidget(self.flags)
+        lower.addLayout(flags_box, 1)
+        lower.addWidget(self.chart)
+        act = QHBoxLayout()
+        act.addWidget(self.selection_label, 1)
+        act.addWidget(self.change_button)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.heading)
+        lay.addWidget(self.legend)
+        lay.addWidget(self.table, 1)
+        lay.addLayout(act)
+        lay.addLayout(lower)
+        lay.addWidget(buttons)
+        self.resize(1200, 640)
+        self.table.selectionModel().currentChanged.connect(self._on_table_current_changed)
+        self.change_button.clicked.connect(lambda: self.change_rating())
+        self.flags.currentRowChanged.connect(self._on_flags_row_changed)
+        self.reload()
+
+    # Data ---------------------------------------------------------------------------------------
+    def reload(self) -> None:
+        try:
+            self.cal = calibration(self.store, self.period, self.today)
+        except KpiDeskError as exc:
+            show_error(self, exc)
+            return
+        cal = self.cal
+        self.model.set_calibration(cal)
+        drafts = sum(1 for r in cal.rows if r.checkin_id and not r.signed)
+        signed = sum(1 for r in cal.rows if r.signed)
+        self.heading.setText(f"Calibration of {cal.period}: {len(cal.rows)} people, {signed} signed, "
+                             f"{drafts} draft{'s' if drafts != 1 else ''}")
+        self.flags.clear()
+        self.flags_title.setText(f"Flags ({len(cal.flags)})" if cal.flags else "Flags: none, the ratings agree "
+                                 "with their evidence")
+        for f in cal.flags:
+            item = QListWidgetItem(f"\u26a0 {f.text}")
+            item.setData(Qt.ItemDataRole.UserRole, (f.technician_id, f.kpi_id))
+            item.setToolTip(f.kind)
+            self.flags.addItem(item)
+        dist = cal.distribution
+        keys = [k for k in dist if k != "none"]
+        self.bars.setOpts(x=list(range(len(keys))), height=[dist[k] for k in keys])
+        axis = self.chart.getAxis("bottom")
+        labels = [(i, k) for i, k in enumerate(keys)]
+        axis.setTicks([labels])
+        self.chart.setXRange(-0.6, len(keys) - 0.4, padding=0)
+        self.chart.setYRange(0, max([1, *dist.values()]) + 0.5, padding=0)
+        self.chart.getPlotItem().setTitle(f"Overall ratings ({dist['none']} not rated yet)" if dist["none"]
+                                          else "Overall ratings", size="9pt", color="#334e68")
+        self._on_table_current_changed(self.table.currentIndex())
+
+    def select_cell(self, technician_id: int, kpi_id: Optional[int]) -> None:
+        row = next((i for i, r in enumerate(self.model.rows) if r.technician_id == technician_id), -1)
+        if row < 0:
+            return
+        column = self.model.column_of(kpi_id) if kpi_id is not None else OVERALL
+        self.table.setCurrentIndex(self.proxy.mapFromSource(self.model.index(row, column)))
+
+    def current(self) -> tuple[Optional[CalibrationRow], Optional[int]]:
+        """The selected row and KPI (None: the overall rating)."""
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None, None
+        src = self.proxy.mapToSource(index)
+        return self.model.row(src.row()), self.model.kpi_of(src.column())
+
+    # Actions ------------------------------------------------------------------------------------
+    def change_rating(self, rating: Optional[float] = None, reason: Optional[str] = None) -> bool:
+        """Change the selected rating; `rating` and `reason` given skip the dialog (scripts, tests)."""
+        row, kpi_id = self.current()
+        if row is None or row.checkin_id is None or row.signed or self.cal is None:
+            return False
+        k = row.kpi(kpi_id) if kpi_id is not None else None
+        if k is not None and not k.rated:
+            return False
+        if reason is None:
+            what = (f"{row.technician}: {k.name}, now {_r(k.rating)}" if k is not None
+                    else f"{row.technician}: the overall rating, now {_r(row.overall)}")
+            dialog = ChangeRatingDialog(what, k.rating if k is not None else row.overall, self.cal.scale,
+                                        k is None, self)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return False
+            rating, reason = dialog.rating(), dialog.reason.text()
+        try:
+            outcome = actions.calibrate_rating(self.store, row.checkin_id, k.kpi_id if k else None, rating, reason)
+        except KpiDeskError as exc:
+            show_error(self, exc)
+            return False
+        self.changes_made.emit(outcome.changes)
+        self.reload()
+        self.select_cell(row.technician_id, k.kpi_id if k else None)
+        return True
+
+    # Slots --------------------------------------------------------------------------------------
+    def _on_table_current_changed(self, *_args: object) -> None:
+        row, kpi_id = self.current()
+        k = row.kpi(kpi_id) if row is not None and kpi_id is not None else None
+        if row is None:
+            text, ok = "Select a rating to change it.", False
+        elif row.signed:
+            text, ok = f"{row.technician}'s check-in is signed: read-only.", False
+        elif row.checkin_id is None:
+            text, ok = f"{row.technician}'s check-in is not started: nothing to calibrate yet.", False
+        elif kpi_id is not None and (k is None or not k.rated):
+            text, ok = f"{k.name if k else 'This KPI'} is not rated for {row.technician}.", False
+        else:
+            text, ok = (f"{row.technician}: {k.name}" if k is not None else f"{row.technician}: overall rating"), True
+        self.selection_label.setText(text)
+        self.change_button.setEnabled(ok)
+
+    def _on_flags_row_changed(self, row: int) -> None:
+        item = self.flags.item(row) if row >= 0 else None
+        if item is not None:
+            tid, kpi_id = item.data(Qt.ItemDataRole.UserRole)
+            self.select_cell(tid, kpi_id)
+
+
+if __name__ == "__main__":
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from kpidesk.demo import create_demo
+    from ui.qt_app import make_app
+
+    app = make_app(sys.argv)
+    demo = Store.open(Path(tempfile.mkdtemp()) / "preview.db")
+    create_demo(demo, seed=7, today=dt.date(2026, 11, 22))
+    CalibrationDialog(demo, "2026-Q4", dt.date(2026, 11, 22)).exec()
