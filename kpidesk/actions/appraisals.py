@@ -57,13 +57,17 @@ def mark_reviewed(store: "Store", kpi_id: int, note: str, by: str, today: dt.dat
 
 def export_appraisals(store: "Store", period: str, out: str | Path, *, fmt: str = "both", team: str | None = None,
                       technician: str | None = None, include_drafts: bool = False, page_size: str | None = None,
-                      render_pdf: "PdfRenderer | None" = None, progress: Progress | None = None
-                      ) -> Outcome["BatchResult"]:
+                      render_pdf: "PdfRenderer | None" = None, progress: Progress | None = None,
+                      today: dt.date | None = None) -> Outcome["BatchResult"]:
     """A period's check-ins as one PDF each and/or the period workbook, all or nothing. `out` is a
     folder, or one file: a .pdf (one person, fmt 'pdf') or a .xlsx (fmt 'xlsx'). Raises
-    ExportFailed when nothing matches or the target cannot be written."""
+    ExportFailed when nothing matches or the target cannot be written.
+
+    A quarter, half-year or year is a review cycle (issue 17): the workbook gets a Cycle sheet of its
+    members (those of `team`, or `technician`, when given) as of `today`, and the result's notes say
+    when the cycle is not complete."""
     from kpidesk.errors import ExportFailed
-    from kpidesk.export.appraisal_source import reports_for
+    from kpidesk.export.appraisal_source import cycle_for, reports_for
     from kpidesk.export.batch import export_batch, export_to_file
 
     out = Path(out).expanduser()
@@ -76,12 +80,13 @@ def export_appraisals(store: "Store", period: str, out: str | Path, *, fmt: str 
     if not found:
         scope = f" for team {team!r}" if team else f" for {technician!r}" if technician else ""
         raise ExportFailed(f"no check-ins for {period}{scope}; nothing was exported.")
+    cycle = cycle_for(store, period, team=team, technician=technician, include_drafts=include_drafts, today=today)
     if single:
         result = export_to_file(found, out, period=period, fmt=fmt, render_pdf=render_pdf, page_size=page_size,
-                                include_drafts=include_drafts, progress=progress)
+                                include_drafts=include_drafts, progress=progress, cycle=cycle)
     else:
         result = export_batch(found, out, period=period, fmt=fmt, render_pdf=render_pdf, page_size=page_size,
-                              include_drafts=include_drafts, progress=progress, workbook_name=None)
+                              include_drafts=include_drafts, progress=progress, workbook_name=None, cycle=cycle)
     return Outcome(result)
 
 

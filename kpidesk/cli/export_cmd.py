@@ -7,6 +7,23 @@
 a .xlsx for the workbook with --format xlsx. Exit 0 on success; 1 when nothing matches, the team or
 technician is unknown, or the target is not writable (message on stderr); 2 for bad usage.
 PDFs are drawn by Qt: the renderer is imported only here, and runs offscreen without a display.
+
+Review cycles (issue 17): a --period that is a quarter, half-year or year (2026-Q3, 2026-H2, 2026)
+is a review cycle. Its workbook has a "Cycle" sheet after the Summary: a headline, then one row per
+member of the cycle (everyone in `kpidesk cycle status`, exported or not; only the --team's members,
+or the --technician, when given) with state, dates, overall rating, self-assessment received and
+overdue. The export never calls a cycle complete while a member's check-in is unsigned: the headline
+says "complete, 8 of 8 signed" only when all are signed, else "NOT COMPLETE: 3 of 8 not signed
+(names)", or "not complete (drafts included): ..." with --include-drafts. When the cycle is not
+complete, one line on stderr says so:
+
+    cycle 2026-Q4 is not complete: 3 of 8 not signed (Alex Morgan, Lena Novak, Tom Becker)
+
+(with "; the drafts exported are marked DRAFT" after it with --include-drafts). It is a note, not an
+error: the exit code stays 0 when the files were written. A month has no Cycle sheet and no note.
+Each PDF gains a "Self-assessment" section for check-ins signed since self-assessments exist (or a
+draft's, once every KPI is rated), an "Agenda: KPI reviews" section when reviews were talked over,
+and "Calibration changes" when ratings were changed in calibration.
 """
 from __future__ import annotations
 
@@ -71,4 +88,6 @@ def cmd_export_appraisals(args: argparse.Namespace) -> int:
     if result.skipped_drafts:
         print(f"{count(len(result.skipped_drafts), 'draft')} left out: {', '.join(result.skipped_drafts)} "
               "(--include-drafts to export them)", file=sys.stderr)
+    for note in result.notes:  # e.g. the cycle is not complete: said, never an error
+        print(note, file=sys.stderr)
     return EXIT_OK

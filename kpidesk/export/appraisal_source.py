@@ -9,6 +9,10 @@ the CheckIn rows through the Store's sessions directly and is tolerant about the
   baseline come from the live measurements (scope 'technician:<id>'), the target from the role
   profile, else the KPI's target.
 Only the latest version of each technician's check-in for a period is exported.
+Issue 17: the self-assessment and the agenda of KPI reviews come from frozen_json for a signed
+check-in (no section at all when it was signed before they existed), live for a draft (the
+self-assessment behind the anchoring guard); the calibration log from data_json. `cycle_for` gives
+the review cycle a quarter, half-year or year is, for the workbook's Cycle sheet.
 """
 from __future__ import annotations
 
@@ -19,13 +23,27 @@ from typing import TYPE_CHECKING, Any, Optional
 from sqlalchemy import func, select
 
 from kpidesk.errors import ExportFailed
-from kpidesk.export.content import AppraisalReport, ContextLine, ContextNote, Goal, KpiLine, TrendPoint
+from kpidesk.export.content import (
+    AgendaLine,
+    AppraisalReport,
+    CalibrationChange,
+    ContextLine,
+    ContextNote,
+    ExportCycle,
+    Goal,
+    KpiLine,
+    OwnRating,
+    SelfAssessmentPart,
+    TrendPoint,
+)
 from kpidesk.models import CheckIn, RoleProfile, Team, Technician
 from kpidesk.people import alias_key
 from kpidesk.periods import parse_period
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+    from kpidesk.appraisal.model import CheckInRecord, Facts
 
     from kpidesk.store import Store
 
@@ -95,6 +113,34 @@ def reports_for(store: "Store", period: str, team: str | None = None, technician
     return [build_report(store, cid, now=now) for cid in select_check_ins(store, period, team, technician)]
 
 
+def cycle_for(store: "Store", period: str, team: str | None = None, technician: str | None = None,
+              include_drafts: bool = False, today: dt.date | None = None) -> Optional[ExportCycle]:
+    """The review cycle a quarter, half-year or year is (None for a month), its members limited to
+    the team or the technician the export is for."""
+    from kpidesk.appraisal.cycles import cycle_status
+    from kpidesk.periods import CYCLE_LENGTHS
+
+    p = parse_period(period)
+    if p.granularity not in CYCLE_LENGTHS:
+        return None
+    status = cycle_status(store, p, today)
+    scope = ""
+    if team:
+        with store.read() as s:
+            team_id = _find_team(s, team)
+            name = s.get(Team, team_id).name
+            ids = set(s.scalars(select(Technician.id).where(Technician.team_id == team_id)))
+        status.members = [m for m in status.members if m.technician_id in ids]
+        scope = f"team {name}"
+    elif technician:
+        tech = store.find_technician(technician)
+        if tech is None:
+            raise ExportFailed(f"No technician named {technician!r}.")
+        status.members = [m for m in status.members if m.technician_id == tech.id]
+        scope = tech.display_name
+    return ExportCycle(status=status, scope=scope, drafts_included=include_drafts)
+
+
 # One report -----------------------------------------------------------------------------------
 
 def build_report(store: "Store", check_in_id: int, now: dt.datetime | None = None) -> AppraisalReport:
@@ -104,13 +150,15 @@ def build_report(store: "Store", check_in_id: int, now: dt.datetime | None = Non
     scale = tuple(store.get_setting("rating_scale") or (1, 5))
     words = list(store.get_setting("rating_words") or [])
     logo = logo_bytes(str(store.get_setting("logo") or ""))
-    from kpidesk.appraisal.checkins import facts_of
+    from kpidesk.appraisal.checkins import facts_of, get_checkin
     from kpidesk.errors import NotFound
 
     try:  # frozen numbers for a signed check-in, live ones for a draft: what the wizard shows
-        facts = facts_of(store, check_in_id).to_json()
+        facts_obj = facts_of(store, check_in_id)
+        record = get_checkin(store, check_in_id)
     except NotFound as exc:
         raise ExportFailed(f"There is no check-in {check_in_id}.") from exc
+    facts = facts_obj.to_json()
     with store.read() as s:
         ci = s.get(CheckIn, check_in_id)
         if ci is None:
@@ -150,7 +198,93 @@ def build_report(store: "Store", check_in_id: int, now: dt.datetime | None = Non
             rating_scale=(int(scale[0]), int(scale[1])), rating_words=words, logo=logo, generated_at=now or dt.datetime.now().replace(microsecond=0),
             check_in_id=ci.id,
         )
+    _add_cycle_parts(store, report, record, facts_obj)
     return report
+
+
+# Issue 17: self-assessment, agenda, calibration -------------------------------------------------
+
+def _add_cycle_parts(store: "Store", report: AppraisalReport, record: "CheckInRecord", facts: "Facts") -> None:
+    """The self-assessment, the agenda of KPI reviews and the calibration log. A signed check-in shows
+    what was frozen at signing (nothing of the first two when it was signed before they existed); a
+    draft shows them live, the self-assessment only once the anchoring guard lets the manager see it."""
+    from kpidesk.appraisal.agenda import agenda_for, frozen_agenda
+    from kpidesk.appraisal.self_assessment import view
+
+    frozen = record.frozen
+    if record.signed and frozen is not None:
+        if "self_assessment" in frozen:
+            report.self_assessment_shown = True
+            own = frozen.get("self_assessment")
+            if isinstance(own, dict):
+                report.self_assessment = _own_part(own.get("answers") or {}, _when(own.get("received_at")),
+                                                   report.kpis)
+            else:
+                report.self_assessment_note = "No self-assessment was received."
+        items = frozen_agenda(frozen) or []
+    else:
+        seen = view(store, record, facts)
+        report.self_assessment_shown = True
+        if seen.state == "shown" and seen.record is not None and seen.record.answers is not None:
+            report.self_assessment = _own_part(seen.record.answers, seen.record.received_at, report.kpis)
+        elif seen.state == "hidden":
+            report.self_assessment_note = (
+                f"{record.technician}'s self-assessment has come back. It is shown here once the manager has "
+                "rated every KPI, so that it cannot anchor the ratings.")
+        elif seen.state == "sent":
+            report.self_assessment_note = seen.message
+        else:
+            report.self_assessment_note = "No self-assessment was received."
+        items = agenda_for(store, record.technician_id, record.period, record.data, record.id)
+    report.agenda = [AgendaLine(summary=i.summary, state=i.state, acknowledged_by=i.acknowledged_by,
+                                acknowledged_at=i.acknowledged_at, note=i.note, said=i.said) for i in items]
+    report.calibration = _calibration(record.data.get("calibration"), report.kpis)
+
+
+def _when(value: Any) -> Optional[dt.datetime]:
+    try:
+        return dt.datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _number(value: Any) -> Optional[float]:
+    try:
+        return None if value in (None, "") else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _own_part(answers: dict[str, Any], received_at: Optional[dt.datetime], kpis: list[KpiLine]) -> SelfAssessmentPart:
+    """Their rating and why per KPI, in the order of the report's KPIs, beside the manager's rating."""
+    ratings = answers.get("ratings") or {}
+    ratings = ratings if isinstance(ratings, dict) else {}
+    order = {str(k.kpi_id): k for k in kpis}
+    keys = [key for key in order if key in ratings] + [key for key in ratings if key not in order]
+    lines = []
+    for key in keys:
+        entry = ratings[key] if isinstance(ratings[key], dict) else {"rating": ratings[key]}
+        kpi = order.get(key)
+        lines.append(OwnRating(kpi=kpi.name if kpi else f"KPI {key}", rating=_number(entry.get("rating")),
+                               why=str(entry.get("why") or ""), manager_rating=kpi.rating if kpi else None))
+    return SelfAssessmentPart(received_at=received_at, ratings=lines, went_well=str(answers.get("went_well") or ""),
+                              got_in_way=str(answers.get("got_in_way") or ""),
+                              support=str(answers.get("support") or ""),
+                              goals=[str(g) for g in answers.get("goals") or [] if str(g or "").strip()])
+
+
+def _calibration(log: Any, kpis: list[KpiLine]) -> list[CalibrationChange]:
+    names = {str(k.kpi_id): k.name for k in kpis}
+    out = []
+    for c in log or []:
+        if not isinstance(c, dict):
+            continue
+        what = str(c.get("what") or "")
+        out.append(CalibrationChange(what="Overall rating" if what == "overall" else names.get(what, f"KPI {what}"),
+                                     before=_number(c.get("from")), after=_number(c.get("to")),
+                                     reason=str(c.get("reason") or ""), by=str(c.get("by") or ""),
+                                     at=str(c.get("at") or "")))
+    return out
 
 
 def _texts(value: Any) -> list[str]:

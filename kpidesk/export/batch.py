@@ -7,6 +7,10 @@ an earlier one replaces its files atomically.
 
 The core cannot draw PDFs (no Qt here): the caller passes `render_pdf(report, path, page_size)`,
 normally ui.reports.pdf_renderer.render_pdf.
+
+A review cycle's export (`cycle`, issue 17) gets a Cycle sheet in its workbook, and `notes` says
+when the cycle is not complete ("cycle 2026-Q4 is not complete: 3 of 8 not signed (...)"), whether
+the drafts are included or not.
 """
 from __future__ import annotations
 
@@ -27,7 +31,7 @@ from kpidesk.export.atomic import (
     remove_quietly,
     replace_all,
 )
-from kpidesk.export.content import AppraisalReport
+from kpidesk.export.content import AppraisalReport, ExportCycle
 
 PdfRenderer = Callable[[AppraisalReport, Path, str], object]
 FORMATS = ("pdf", "xlsx", "both")
@@ -48,6 +52,14 @@ class BatchResult:
     pdfs: list[Path] = field(default_factory=list)
     workbook: Path | None = None
     skipped_drafts: list[str] = field(default_factory=list)  # technicians left out as drafts
+    cycle: ExportCycle | None = None  # the review cycle exported (None for a month)
+    notes: list[str] = field(default_factory=list)  # what the caller should tell: "cycle ... is not complete"
+
+
+def _cycle_notes(result: BatchResult, cycle: ExportCycle | None) -> None:
+    result.cycle = cycle
+    if cycle is not None and cycle.note():
+        result.notes.append(cycle.note())
 
 
 def _name_part(text: str) -> str:
@@ -114,10 +126,12 @@ def _check(progress: Progress | None, status: str, done: int, total: int) -> Non
 
 def export_batch(reports: Sequence[AppraisalReport], folder: str | Path, *, period: str, fmt: str = "both",
                  render_pdf: PdfRenderer | None = None, page_size: str = "A4", include_drafts: bool = False,
-                 progress: Progress | None = None, workbook_name: str | None = None) -> BatchResult:
+                 progress: Progress | None = None, workbook_name: str | None = None,
+                 cycle: ExportCycle | None = None) -> BatchResult:
     """Write one PDF per report and/or the period workbook into `folder`. Drafts are left out
     unless `include_drafts` (then every page of their PDF says DRAFT, and the workbook's status
-    column says draft). Raises ExportFailed when nothing is left to export or the folder is not
+    column says draft). `cycle`: the review cycle the period is, for the workbook's Cycle sheet and
+    the result's notes. Raises ExportFailed when nothing is left to export or the folder is not
     writable, Cancelled when cancelled; in both cases no file is left behind."""
     if fmt not in FORMATS:
         raise ExportFailed(f"Unknown format {fmt!r}; use pdf, xlsx or both.")
@@ -138,15 +152,16 @@ def export_batch(reports: Sequence[AppraisalReport], folder: str | Path, *, peri
         plan += [("pdf", folder / n, r) for n, r in zip(names, chosen)]
     if fmt in ("xlsx", "both"):
         plan.append(("xlsx", folder / (workbook_name or workbook_filename(period)), None))
-    write_staged(plan, chosen, period, render_pdf, page_size, progress, result)
+    write_staged(plan, chosen, period, render_pdf, page_size, progress, result, cycle=cycle)
+    _cycle_notes(result, cycle)
     return result
 
 
 def export_to_file(reports: Sequence[AppraisalReport], dest: str | Path, *, period: str, fmt: str,
                    render_pdf: PdfRenderer | None = None, page_size: str = "A4", include_drafts: bool = False,
-                   progress: Progress | None = None) -> BatchResult:
+                   progress: Progress | None = None, cycle: ExportCycle | None = None) -> BatchResult:
     """One file at `dest`: a person's PDF (fmt 'pdf', exactly one check-in left after the draft
-    filter) or the workbook (fmt 'xlsx'). Same atomic and draft rules as export_batch."""
+    filter) or the workbook (fmt 'xlsx'). Same atomic, draft and cycle rules as export_batch."""
     dest = Path(dest)
     result = BatchResult()
     chosen = [r for r in reports if include_drafts or not r.is_draft]
@@ -161,13 +176,14 @@ def export_to_file(reports: Sequence[AppraisalReport], dest: str | Path, *, peri
         raise ExportFailed("PDF export needs the Qt renderer (ui.reports.pdf_renderer.render_pdf).")
     check_writable_folder(dest.parent)
     plan = [("pdf", dest, chosen[0])] if fmt == "pdf" else [("xlsx", dest, None)]
-    write_staged(plan, chosen, period, render_pdf, page_size, progress, result)
+    write_staged(plan, chosen, period, render_pdf, page_size, progress, result, cycle=cycle)
+    _cycle_notes(result, cycle)
     return result
 
 
 def write_staged(plan: list[tuple[str, Path, AppraisalReport | None]], reports: Sequence[AppraisalReport],
                  period: str, render_pdf: PdfRenderer | None, page_size: str, progress: Progress | None,
-                 result: BatchResult) -> None:
+                 result: BatchResult, cycle: ExportCycle | None = None) -> None:
     """Write every planned file beside its destination, then rename them all into place at once
     (replace_all: a rename that fails puts the earlier ones back). On any exception the temporary
     files go and the folder is as it was."""
@@ -188,7 +204,7 @@ def write_staged(plan: list[tuple[str, Path, AppraisalReport | None]], reports: 
                 assert render_pdf is not None and report is not None
                 render_pdf(report, tmp, page_size)
             else:
-                build_workbook(reports, period).save(tmp)
+                build_workbook(reports, period, cycle).save(tmp)
             if not tmp.exists() or tmp.stat().st_size == 0:
                 raise ExportFailed(f"Nothing was written for {dest.name}.")
             make_private(tmp)

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 # A team outcome shown beside the individual's numbers, never rated: the check-in's own type.
 from kpidesk.appraisal.model import ContextFact as ContextLine
 from kpidesk.signals import judge_line, status_word
+
+if TYPE_CHECKING:
+    from kpidesk.appraisal.cycles import CycleStatus
+
+NAMES_SHOWN = 10  # a cycle's unsigned members named in a headline or note; more are counted
 
 
 @dataclass
@@ -85,6 +90,93 @@ class ContextNote:
         return self.on is not None and self.kpi_id in (None, kpi_id)
 
 
+@dataclass
+class OwnRating:
+    """One KPI of the technician's self-assessment beside the manager's rating of it."""
+
+    kpi: str
+    rating: Optional[float] = None
+    why: str = ""
+    manager_rating: Optional[float] = None
+
+
+@dataclass
+class SelfAssessmentPart:
+    """What the technician said in their self-assessment form (issue 17), as the report shows it."""
+
+    received_at: Optional[dt.datetime] = None
+    ratings: list[OwnRating] = field(default_factory=list)
+    went_well: str = ""
+    got_in_way: str = ""
+    support: str = ""
+    goals: list[str] = field(default_factory=list)
+
+
+@dataclass
+class AgendaLine:
+    """A KPI review talked over in the check-in (kpidesk.appraisal.agenda.AgendaItem, as text)."""
+
+    summary: str
+    state: str = "open"  # open | acknowledged
+    acknowledged_by: str = ""
+    acknowledged_at: Optional[dt.datetime] = None
+    note: str = ""  # the acknowledgement's note: what will be done
+    said: str = ""  # what this check-in said about it
+
+
+@dataclass
+class CalibrationChange:
+    """A rating changed in calibration: `what` is the KPI's name or 'Overall rating'."""
+
+    what: str
+    before: Optional[float] = None
+    after: Optional[float] = None
+    reason: str = ""
+    by: str = ""
+    at: str = ""
+
+
+@dataclass
+class ExportCycle:
+    """The review cycle an export of a quarter, half-year or year belongs to (issue 17): its members
+    limited to the export's team or technician (`scope`, e.g. 'team Service Desk'). The wording never
+    calls the cycle complete while a member's check-in is unsigned."""
+
+    status: "CycleStatus"
+    scope: str = ""
+    drafts_included: bool = False
+
+    def _unsigned(self) -> str:
+        names = [m.technician for m in self.status.unsigned]
+        more = len(names) - NAMES_SHOWN
+        shown = ", ".join(names[:NAMES_SHOWN]) + (f" and {more} more" if more > 0 else "")
+        return f"{len(names)} of {len(self.status.members)} not signed ({shown})"
+
+    @property
+    def label(self) -> str:
+        return f"{self.status.period}{f' ({self.scope})' if self.scope else ''}"
+
+    def headline(self) -> str:
+        """'Cycle 2026-Q3: complete, 8 of 8 signed' or 'Cycle 2026-Q4: NOT COMPLETE: 3 of 8 not signed (...)'."""
+        s = self.status
+        if not s.members:
+            return f"Cycle {self.label}: NOT COMPLETE: nobody is in the cycle"
+        if s.complete:
+            return f"Cycle {self.label}: complete, {len(s.members)} of {len(s.members)} signed"
+        if self.drafts_included:
+            return f"Cycle {self.label}: not complete (drafts included): {self._unsigned()}"
+        return f"Cycle {self.label}: NOT COMPLETE: {self._unsigned()}"
+
+    def note(self) -> str:
+        """What the export says of an incomplete cycle ('' when complete)."""
+        if self.status.complete:
+            return ""
+        if not self.status.members:
+            return f"cycle {self.label} is not complete: nobody is in it"
+        tail = "; the drafts exported are marked DRAFT" if self.drafts_included else ""
+        return f"cycle {self.label} is not complete: {self._unsigned()}{tail}"
+
+
 def note_label(i: int) -> str:
     """The tag a context note has in the PDF's table and on the trend images it marks: N1, N2..."""
     return f"N{i + 1}"
@@ -125,6 +217,13 @@ class AppraisalReport:
     logo: Optional[bytes] = None  # the organisation's logo (setting 'logo'), PNG or JPEG
     generated_at: Optional[dt.datetime] = None
     check_in_id: Optional[int] = None
+    # Issue 17. self_assessment_shown False: no section at all (a check-in signed before self-assessments
+    # existed); True: a section with `self_assessment`, or `self_assessment_note` when there is none to show.
+    self_assessment_shown: bool = False
+    self_assessment: Optional[SelfAssessmentPart] = None
+    self_assessment_note: str = ""
+    agenda: list[AgendaLine] = field(default_factory=list)
+    calibration: list[CalibrationChange] = field(default_factory=list)
 
     @property
     def left_out(self) -> list[str]:

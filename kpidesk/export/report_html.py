@@ -186,6 +186,75 @@ def _context_notes_section(r: AppraisalReport) -> str:
             + _table(["", "Date", "Note", "Applies to"], rows, widths=[5, 21, 49, 25]))
 
 
+def _agenda_section(r: AppraisalReport) -> str:
+    """The KPI reviews talked over (issue 17); no section without any."""
+    if not r.agenda:
+        return ""
+    rows = []
+    for a in r.agenda:
+        if a.state == "acknowledged":
+            who = f" by {_e(a.acknowledged_by)}" if a.acknowledged_by else ""
+            when = f" on {fmt_date(a.acknowledged_at.date() if a.acknowledged_at else None)}" if a.acknowledged_at else ""
+            state = f"Acknowledged{who}{when}"
+            if a.note.strip():
+                state += f'<br/><span style="font-size: 8pt;">{_e(a.note.strip())}</span>'
+        else:
+            state = "Open"
+        said = _e(a.said.strip()) if a.said.strip() else '<span style="color: #444444;">Nothing recorded.</span>'
+        rows.append([_e(a.summary), state, said])
+    return ("<h2>Agenda: KPI reviews</h2>"
+            f'<p class="muted">The KPI reviews about {_e(r.technician)} that came up in this check-in, and what '
+            "was said about each.</p>"
+            + _table(["Review", "State", "Said in this check-in"], rows, widths=[40, 25, 35]))
+
+
+def _self_assessment_section(r: AppraisalReport) -> str:
+    """The technician's own view (issue 17): none at all for a check-in signed before it existed."""
+    if not r.self_assessment_shown:
+        return ""
+    out = ["<h2>Self-assessment</h2>"]
+    own = r.self_assessment
+    if own is None:
+        out.append(f'<p class="muted">{_e(r.self_assessment_note or "No self-assessment was received.")}</p>')
+        return "".join(out)
+    received = f", returned on {fmt_date(own.received_at.date())}" if own.received_at else ""
+    out.append(f'<p class="muted">{_e(r.technician)}\'s own view, from the self-assessment form{received}. '
+               "Their ratings are shown beside the manager's.</p>")
+    if own.ratings:
+        rows = [[f"<b>{_e(o.kpi)}</b>", _e(fmt_rating(o.rating, r.rating_scale) if o.rating is not None else "\u2013"),
+                 _e(o.why or "\u2013"),
+                 _e(fmt_rating(o.manager_rating, r.rating_scale) if o.manager_rating is not None else "\u2013")]
+                for o in own.ratings]
+        out.append(_table(["KPI", "Their rating", "Why", "Manager's rating"], rows, widths=[24, 13, 50, 13]))
+    out += ["<h3>What went well</h3>", _para(own.went_well, "Nothing written."),
+            "<h3>What got in the way</h3>", _para(own.got_in_way, "Nothing written."),
+            "<h3>Support they would like</h3>", _para(own.support, "Nothing written."),
+            "<h3>Goals they proposed</h3>"]
+    if own.goals:
+        out.append("<ul>" + "".join(f"<li>{_e(g)}</li>" for g in own.goals) + "</ul>")
+    else:
+        out.append('<p class="muted">None proposed.</p>')
+    return "".join(out)
+
+
+def _calibration_section(r: AppraisalReport) -> str:
+    """Ratings changed in calibration, from and to, and why; no section without any."""
+    if not r.calibration:
+        return ""
+
+    def rating(v: float | None) -> str:
+        return fmt_rating(v, r.rating_scale) if v is not None else "none"
+
+    items = []
+    for c in r.calibration:
+        by = ", ".join(x for x in (c.by, c.at[:10]) if x)
+        items.append(f"<li><b>{_e(c.what)}</b>: {_e(rating(c.before))} \u2192 {_e(rating(c.after))}"
+                     f"{f' ({_e(by)})' if by else ''}: {_e(c.reason or 'no reason given')}</li>")
+    return ("<h3>Calibration changes</h3>"
+            '<p class="muted">Ratings changed when the cycle\'s ratings were compared side by side.</p>'
+            "<ul>" + "".join(items) + "</ul>")
+
+
 def _conversation_section(r: AppraisalReport) -> str:
     out = ["<h2>Strengths</h2>", _para(r.strengths),
            "<h2>Support and training needed</h2>", _para(r.support),
@@ -234,6 +303,7 @@ def _signoff_section(r: AppraisalReport) -> str:
 
 def report_html(report: AppraisalReport) -> str:
     parts = [_header(report), _kpi_section(report), _plots_section(report), _reading_section(report),
-             _context_section(report), _context_notes_section(report), _conversation_section(report),
-             _overall_section(report), _signoff_section(report)]
+             _context_section(report), _context_notes_section(report), _agenda_section(report),
+             _self_assessment_section(report), _conversation_section(report), _overall_section(report),
+             _calibration_section(report), _signoff_section(report)]
     return f"<html><head><style>{STYLE}</style></head><body>{''.join(parts)}</body></html>"

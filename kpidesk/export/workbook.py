@@ -1,19 +1,23 @@
 """The HR workbook for one period (openpyxl): a Summary sheet with one row per technician as a real
 Excel table (filters, banded rows, frozen header), then one sheet per technician with the detail.
+An export of a review cycle (a quarter, half-year or year) adds a Cycle sheet after the Summary:
+every member of the cycle, not only those exported, with how far each one's check-in has got, under
+a headline that never calls the cycle complete while one of them is unsigned (issue 17).
 
 Every string goes through xlsx_safe.put (formula-injection guard); percentages are stored as
 fractions with 0.0 %, hours with 0.0 "h", so HR can aggregate the numbers instead of parsing text.
 """
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any, Sequence
 
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from kpidesk.export.content import AppraisalReport
-from kpidesk.export.formats import excel_number, fmt_target, trend_label
+from kpidesk.export.content import AppraisalReport, ExportCycle
+from kpidesk.export.formats import DATETIME, excel_number, fmt_target, trend_label
 from kpidesk.export.xlsx_safe import (
     HEADER_FONT,
     WRAP,
@@ -30,6 +34,9 @@ from kpidesk.export.xlsx_safe import (
 RATING_FMT = "0.0"
 SUMMARY_LEAD = ["Name", "Team", "Role", "Period", "Status", "Version", "Overall rating"]
 SUMMARY_TAIL = ["Goals", "Manager", "Manager signed", "Technician acknowledged", "Detail sheet"]
+CYCLE_HEADERS = ["Technician", "Team", "Role", "State", "Started", "Signed", "Signed by", "Acknowledged",
+                 "Overall rating", "Self-assessment received", "Self-assessment received on", "Overdue"]
+CYCLE_SHEET = "Cycle"
 
 
 def kpi_columns(reports: Sequence[AppraisalReport]) -> list[tuple[str, str]]:
@@ -41,23 +48,56 @@ def kpi_columns(reports: Sequence[AppraisalReport]) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
-def build_workbook(reports: Sequence[AppraisalReport], period: str) -> Workbook:
+def build_workbook(reports: Sequence[AppraisalReport], period: str, cycle: ExportCycle | None = None) -> Workbook:
+    """`cycle`: the review cycle the period is (None for a month: no Cycle sheet)."""
     reports = sorted(reports, key=lambda r: (r.surname_first[0].lower(), r.surname_first[1].lower()))
     wb = Workbook()
     summary = wb.active
     taken: set[str] = set()
     summary.title = safe_sheet_title("Summary", taken)
+    cycle_title = safe_sheet_title(CYCLE_SHEET, taken) if cycle is not None else ""
     detail_titles = [safe_sheet_title(f"{r.surname_first[0]}, {r.surname_first[1]}".strip(", "), taken)
                      for r in reports]
     _summary_sheet(summary, reports, period, detail_titles)
+    if cycle is not None:
+        _cycle_sheet(wb.create_sheet(cycle_title), cycle)
     for r, title in zip(reports, detail_titles):
         _detail_sheet(wb.create_sheet(title), r)
     return wb
 
 
-def write_workbook(reports: Sequence[AppraisalReport], period: str, dest: str | Path) -> Path:
+def write_workbook(reports: Sequence[AppraisalReport], period: str, dest: str | Path,
+                   cycle: ExportCycle | None = None) -> Path:
     """Build and save the workbook atomically (<file>.tmp, fsync, os.replace)."""
-    return save_atomic(build_workbook(reports, period), dest)
+    return save_atomic(build_workbook(reports, period, cycle), dest)
+
+
+# Cycle ---------------------------------------------------------------------------------------
+
+def _second(when: dt.datetime | None) -> dt.datetime | None:
+    return when.replace(microsecond=0) if when is not None else None
+
+
+def _cycle_sheet(ws: Worksheet, cycle: ExportCycle) -> None:
+    """Headline, due date, then one row per member as an Excel table. Dates are Excel dates, yes/no
+    as text; every string through put()."""
+    s = cycle.status
+    put(ws, 1, 1, cycle.headline()).font = HEADER_FONT
+    due = f"Due {s.due:%d %b %Y}"
+    if s.overdue_members:
+        due += f"; {len(s.overdue_members)} overdue by {s.days_overdue} day{'s' if s.days_overdue != 1 else ''}"
+    put(ws, 2, 1, f"{due}. As of {s.today:%d %b %Y}; {s.start:%d %b %Y} to {s.last_day:%d %b %Y}.")
+    first = 4
+    header_row(ws, first, CYCLE_HEADERS)
+    for i, m in enumerate(s.members, start=first + 1):
+        put_row(ws, i, [m.technician, m.team, m.role, m.state, _second(m.started_at), _second(m.signed_at),
+                        m.signed_by, _second(m.acknowledged_at), m.overall_rating, "yes" if m.self_received else "no",
+                        _second(m.self_received_at), "yes" if m.overdue else "no"],
+                [None, None, None, None, DATETIME, DATETIME, None, DATETIME, RATING_FMT, None, DATETIME, None])
+    add_table(ws, first, first + len(s.members), len(CYCLE_HEADERS), safe_table_name(f"Cycle_{s.period}", set()))
+    autosize(ws, max_width=28)  # the headline is wider: it overflows into the empty cells beside it
+    for cell in ws[first]:
+        cell.alignment = WRAP
 
 
 # Summary -------------------------------------------------------------------------------------
