@@ -77,8 +77,8 @@ def arrow(k: KpiEvidence) -> str:
 
 def cell_parts(k: KpiEvidence) -> tuple[str, str, str]:
     """(value / target, arrow, rating) of a KPI cell."""
-    target = f" / {fmt_value(k.target, k.unit)}" if k.target is not None else ""
-    rating = (_r(k.rating) if k.rating is not None else "\u2013") if k.rated else "not rated"
+    target = f" / {fmt_value(k.target, k.unit).split(' ')[0]}" if k.target is not None else ""
+    rating = (_r(k.rating) if k.rating is not None else "\u2013") if k.rated else ""
     return fmt_value(k.value, k.unit) + target, arrow(k), rating
 
 
@@ -204,7 +204,7 @@ class KpiCellDelegate(QStyledItemDelegate):
         opt.widget.style().drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
         value, arr, rating = cell_parts(k)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        colours = [SIGNALS[k.verdict].colour if k.verdict in SIGNALS else "#334e68",
+        colours = [SIGNALS[k.verdict].colour if k.verdict in SIGNALS and k.rated else "#9fb3c8",
                    MOVE.get(k.movement or "", "#627d98"), "#102a43"]
         rect = option.rect.adjusted(6, 0, -4, 0)
         painter.save()
@@ -285,9 +285,9 @@ class CalibrationDialog(QDialog):
         self.setWindowTitle(f"Calibration: {period}")
         self.heading = QLabel(objectName="dialogHeading")
         self.heading.setStyleSheet("font-size:12pt; font-weight:600; color:#102a43;")
-        self.legend = QLabel("Each KPI: value / target (green on target, amber off target), the arrow its move "
-                             "since the previous period (green better, red worse), then the rating. Red cells are "
-                             "flagged below. Signed check-ins are read-only.", objectName="hint", wordWrap=True)
+        self.legend = QLabel("Each KPI: value / target (green on target, amber off target, grey not rated), the "
+                             "arrow its move since the previous period (green better, red worse), then the rating. "
+                             "Red cells are flagged below. Signed check-ins are read-only.", objectName="hint", wordWrap=True)
         self.model = CalibrationModel(self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)

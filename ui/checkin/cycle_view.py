@@ -148,7 +148,7 @@ class CycleView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         head = self.table.horizontalHeader()
         head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        head.setStretchLastSection(True)
+        head.setStretchLastSection(False)  # the rating stays beside the other columns
         self.open_button = QPushButton("Open check-in", objectName="primary")
         self.open_button.setToolTip("Start or resume the selected technician's check-in for this cycle")
         self.send_button = QPushButton("Send self-assessment form(s)…")

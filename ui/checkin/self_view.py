@@ -27,8 +27,8 @@ from ui.checkin.pages import banner, clear, muted, title
 WHY_STYLE = "color:#243b53;"
 
 
-def _label(text: str, style: str = "") -> QLabel:
-    label = QLabel(text, wordWrap=True)
+def _label(text: str, style: str = "", wrap: bool = True) -> QLabel:
+    label = QLabel(text, wordWrap=wrap)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     if style:
@@ -106,9 +106,9 @@ class SelfAssessmentPanel(QGroupBox):
             mine = ratings.get(k.kpi_id)
             their = entry.get("rating") if isinstance(entry, dict) else entry
             grid.addWidget(_label(k.name), row, 0)
-            grid.addWidget(_label(self.content.rating_text(mine) if mine is not None else "\u2013"), row, 1)
+            grid.addWidget(_label(self.content.rating_text(mine) if mine is not None else "\u2013", wrap=False), row, 1)
             grid.addWidget(_label(self.content.rating_text(float(their)) if their not in (None, "") else "\u2013",
-                                  "font-weight:600;"), row, 2)
+                                  "font-weight:600;", wrap=False), row, 2)
             grid.addWidget(_label(str((entry.get("why") if isinstance(entry, dict) else "") or "\u2013"), WHY_STYLE),
                            row, 3)
             row += 1
