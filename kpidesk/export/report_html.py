@@ -221,11 +221,13 @@ def _self_assessment_section(r: AppraisalReport) -> str:
     out.append(f'<p class="muted">{_e(r.technician)}\'s own view, from the self-assessment form{received}. '
                "Their ratings are shown beside the manager's.</p>")
     if own.ratings:
-        rows = [[f"<b>{_e(o.kpi)}</b>", _e(fmt_rating(o.rating, r.rating_scale) if o.rating is not None else "\u2013"),
-                 _e(o.why or "\u2013"),
-                 _e(fmt_rating(o.manager_rating, r.rating_scale) if o.manager_rating is not None else "\u2013")]
+        def rating(v: float | None) -> str:
+            return _e(fmt_rating(v, r.rating_scale) if v is not None else "\u2013")
+
+        rows = [[f"<b>{_e(o.kpi)}</b>", rating(o.rating), rating(o.manager_rating), _e(o.why or "\u2013")]
                 for o in own.ratings]
-        out.append(_table(["KPI", "Their rating", "Why", "Manager's rating"], rows, widths=[24, 13, 50, 13]))
+        out.append(_table(["KPI", "Their rating", "Manager's rating", "Why (in their words)"], rows,
+                          widths=[22, 13, 15, 50]))
     out += ["<h3>What went well</h3>", _para(own.went_well, "Nothing written."),
             "<h3>What got in the way</h3>", _para(own.got_in_way, "Nothing written."),
             "<h3>Support they would like</h3>", _para(own.support, "Nothing written."),
