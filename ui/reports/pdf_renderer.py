@@ -165,6 +165,10 @@ def _keep_headings_with_next(doc: QTextDocument, body_h: float, need: float) -> 
                     fmt = QTextBlockFormat()
                     fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
                     QTextCursor(block).mergeBlockFormat(fmt)
+                    # Qt lays out again only the block whose format changed: without this, what
+                    # follows keeps its old place and the page count, and the PDF drops the text
+                    # pushed past the last page.
+                    doc.markContentsDirty(block.position(), doc.characterCount() - block.position())
                     moved = True
                     break
             block = block.next()
