@@ -66,6 +66,8 @@ def test_export_for_hr_from_the_checkins_screen(qtbot, demo_window, tmp_path):
     with qtbot.waitSignal(op.finished, timeout=60_000):
         pass
     assert op.error is None, (dialog.outcome.text(), list((tmp_path / "now").iterdir()))
+    # Issue 17: the export says the cycle is not complete (the Service Desk has 5, 2 are drafts)
+    assert "Cycle 2026-Q4 (team Service Desk) is not complete: 5 of 5 not signed" in dialog.outcome.text()
     tom = tmp_path / "now" / "2026-Q4_Becker_Tom_DRAFT.pdf"
     assert "DRAFT" in pdf_text(tom) and sorted(p.name for p in (tmp_path / "now").iterdir()) == [
         "2026-Q4_Becker_Tom_DRAFT.pdf", "2026-Q4_Dubois_Chloe_DRAFT.pdf"]

@@ -164,6 +164,8 @@ class ExportDialog(QDialog):
         if result.skipped_drafts:
             text += (f" {count(len(result.skipped_drafts), 'draft')} left out (not signed yet): "
                      f"{', '.join(result.skipped_drafts)}.")
+        for note in result.notes:  # e.g. the cycle is not complete
+            text += f" {note[:1].upper()}{note[1:]}{'' if note.endswith('.') else '.'}"
         self.outcome.setText(text)
         self.open_folder.setVisible(bool(result.files))
 
