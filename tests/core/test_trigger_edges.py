@@ -152,9 +152,13 @@ def test_review_json_and_summary():
     assert review_json(r) == {
         "id": 3, "kpi": "MTTR", "kpi_id": 1, "scope": "team:2", "who": "team Infra", "segment": "P1",
         "period": "2026-03", "value": 5.5, "unit": "hours", "rule": "above the ceiling of 4 hours", "owner": "Dana",
-        "opened_at": "2026-04-01T09:30:00", "acknowledged_at": None, "acknowledged_by": "", "note": ""}
+        "opened_at": "2026-04-01T09:30:00", "acknowledged_at": None, "acknowledged_by": "", "note": "",
+        "follow_up": None, "follow_up_at": None}
     r.segment, r.acknowledged_at = "", dt.datetime(2026, 4, 2, 8, 0)
     assert review_json(r)["segment"] is None and review_json(r)["acknowledged_at"] == "2026-04-02T08:00:00"
+    r.follow_up, r.follow_up_at = "2026-Q2 check-in: agreed a checklist", dt.datetime(2026, 7, 10, 15)
+    assert (review_json(r)["follow_up"], review_json(r)["follow_up_at"]) == (
+        "2026-Q2 check-in: agreed a checklist", "2026-07-10T15:00:00")
     assert not r.is_open and r.summary.startswith("MTTR for team Infra")
 
 
