@@ -130,7 +130,11 @@ class CalibrationModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(FIXED) + len(self.kpis)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < self.columnCount():
+        if orientation == Qt.Orientation.Vertical:
+            # The names as row headers stay in view while the KPI columns scroll sideways.
+            ok = role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.rows)
+            return self.rows[section].technician if ok else None
+        if not 0 <= section < self.columnCount():
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return FIXED[section] if section < len(FIXED) else self.kpis[section - len(FIXED)][1]
@@ -296,6 +300,8 @@ class CalibrationDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.table.setItemDelegate(KpiCellDelegate(self.table))
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.verticalHeader().setVisible(True)
+        self.table.setColumnHidden(TECH, True)  # the row headers carry the names
         self.flags = QListWidget()
         self.flags.setMaximumHeight(110)
         self.flags_title = QLabel(objectName="sectionTitle")
