@@ -26,6 +26,7 @@ from kpidesk.actions.appraisals import (
     export_appraisals,
     export_checkin,
     mark_reviewed,
+    raise_review,
     save_checkin_step,
     save_note,
     sign_checkin,
@@ -74,5 +75,5 @@ __all__ = [
     "mark_reviewed", "recompute_all", "refresh", "save_checkin_step", "save_note", "save_role_profile", "set_baseline",
     "set_segment_target", "set_setting", "set_settings", "sign_checkin", "start_checkin", "start_from_templates", "undo_import",
     "update_kpi", "update_team", "update_technician",
-    "calibrate_rating", "receive_self_assessment", "send_self_assessment", "send_self_assessments",
+    "calibrate_rating", "raise_review", "receive_self_assessment", "send_self_assessment", "send_self_assessments",
 ]

@@ -50,6 +50,13 @@ def acknowledge_review(store: "Store", review_id: int, note: str, by: str,
     return Outcome(rec, changes)
 
 
+def raise_review(store: "Store", kpi_id: int, scope_key: str, period: str, why: str, by: str = "",
+                 when: dt.datetime | None = None) -> Outcome[ReviewRecord]:
+    """Open a review by hand (e.g. on one technician's number, for their check-in's agenda)."""
+    rec, changes = reviews.raise_review(store, kpi_id, scope_key, period, why, by, when)
+    return Outcome(rec, changes)
+
+
 def mark_reviewed(store: "Store", kpi_id: int, note: str, by: str, today: dt.date | None = None) -> Outcome[ReviewRecord]:
     rec, changes = reviews.mark_reviewed(store, kpi_id, note, by, today)
     return Outcome(rec, changes)

@@ -35,6 +35,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--all", action="store_true", help="include acknowledged reviews")
     r.add_argument("--today", help="check as of this date, YYYY-MM-DD (default: today)")
     r.add_argument("--json", action="store_true")
+    r.add_argument("--raise", dest="raise_kpi", metavar="KPI", help="open a review by hand on this KPI's value "
+                   "(with --why; a technician's comes up on their next check-in's agenda)")
+    add_scope_arguments(r)
+    r.add_argument("--period", metavar="P", help="with --raise: the period (default: the KPI's last full one)")
+    r.add_argument("--why", metavar="TEXT", help="with --raise: why it needs a review")
+    r.add_argument("--by", default="", metavar="NAME", help="with --raise: who raises it")
     r.set_defaults(func=cmd_reviews)
 
 
@@ -164,6 +170,29 @@ def _print_table(values: list) -> None:
         print(f"{v.period:<9} {v.segment or '-':<9} {v.kpi:<20} {_cell(v.kpi, v.value):>10} {v.count:>7}  {extra}")
 
 
+def _raise_review(store, args: argparse.Namespace, today: dt.date | None) -> int:
+    from kpidesk import actions
+    from kpidesk.metrics.model import granularity_of
+    from kpidesk.metrics.reviews import review_json
+
+    kpi = store.find_kpi(args.raise_kpi)
+    if kpi is None:
+        raise NotFound(f"There is no KPI named {args.raise_kpi!r} (see `kpidesk kpi list`).")
+    scope_key = scope_of(store, args)
+    try:
+        period = (parse_period(args.period) if args.period
+                  else period_containing(today or dt.date.today(), granularity_of(kpi.cadence)).previous())
+    except ValueError as exc:
+        raise UsageError(f"--period: {exc}") from None
+    rec = actions.raise_review(store, kpi.id, scope_key, period.key, args.why, args.by).result
+    if args.json:
+        json.dump(review_json(rec), sys.stdout, indent=2)
+        print()
+    else:
+        print(f"#{rec.id} opened: {rec.summary}")
+    return EXIT_OK
+
+
 def cmd_reviews(args: argparse.Namespace) -> int:
     from kpidesk import actions
     from kpidesk.metrics.reviews import list_reviews, review_json
@@ -172,7 +201,13 @@ def cmd_reviews(args: argparse.Namespace) -> int:
         today = dt.date.fromisoformat(args.today) if args.today is not None else None
     except ValueError:
         raise UsageError(f"--today {args.today!r} is not a date (use YYYY-MM-DD)") from None
+    if args.raise_kpi is None and (args.why or args.period or args.technician or args.team or args.group):
+        raise UsageError("--why, --period and the scope flags go with --raise KPI")
+    if args.raise_kpi is not None and not (args.why or "").strip():
+        raise UsageError("--raise needs --why TEXT: say why the value needs a review")
     with open_store(args) as store:
+        if args.raise_kpi is not None:
+            return _raise_review(store, args, today)
         opened = actions.check_reviews(store, today).result if args.check else []
         reviews = list_reviews(store, open_only=not args.all)
     if args.json:

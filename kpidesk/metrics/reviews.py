@@ -6,6 +6,9 @@ owner's business; a technician's numbers belong in the check-in, not in a trigge
 entered KPI, every scope it has values for; for a formula, the scopes of the KPIs it refers to.
 One review per (KPI, scope, period, segment), ever: acknowledging it does not make the next check
 open it again.
+
+A manager may also raise a review by hand (raise_review), e.g. on one technician's number, to be
+talked over at their next check-in, where it comes up on the agenda (kpidesk/appraisal/agenda.py).
 """
 from __future__ import annotations
 
@@ -204,6 +207,34 @@ def mark_reviewed(store: "Store", kpi_id: int, note: str, by: str, today: dt.dat
         s.flush()
         new_id = r.id
     return acknowledge_review(store, new_id, note, by, when=dt.datetime.combine(today, dt.time()))
+
+
+def raise_review(store: "Store", kpi_id: int, scope_key: str, period: str, why: str, by: str,
+                 when: dt.datetime | None = None) -> tuple[ReviewRecord, Changes]:
+    """Open a review by hand on a KPI's value for a scope and period (its value as stored now, or none),
+    with why. Refused while a review of the same KPI, scope, period and segment exists."""
+    from kpidesk.periods import parse_period
+
+    if not why.strip():
+        raise ValidationError({"why": "say why the value needs a review (a short note)"})
+    kpi = store.get_kpi(kpi_id)
+    p = parse_period(period)
+    value = kpi_values(store, kpi, [p], scope_key, stored=True).get(p.key, (None, None))[0]
+    with store.write() as s:
+        existing = s.scalar(select(Review).where(Review.kpi_id == kpi_id, Review.scope_key == scope_key,
+                                                 Review.period == p.key, Review.segment == kpi.segment))
+        if existing is not None:
+            state = ("open" if existing.acknowledged_at is None
+                     else f"acknowledged on {existing.acknowledged_at:%d %b %Y}")
+            raise ValidationError({"review": f"{kpi.name} for {p.key} already has a review ({state})"})
+        r = Review(kpi_id=kpi_id, scope_key=scope_key, segment=kpi.segment, period=p.key, value=value,
+                   rule=f"raised by {by.strip() or 'the manager'}: {why.strip()}", owner=kpi.owner,
+                   opened_at=(when or dt.datetime.now()).replace(microsecond=0))
+        s.add(r)
+        s.flush()
+        new_id = r.id
+    rec = next(x for x in list_reviews(store, open_only=False) if x.id == new_id)
+    return rec, Changes(reviews=True)
 
 
 def overdue_reviews(store: "Store", today: dt.date | None = None) -> list[OverdueReview]:

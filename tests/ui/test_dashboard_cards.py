@@ -78,3 +78,30 @@ def test_export_the_kpi_table_to_excel(dashboard, tmp_path):
     assert set(body) == {c.name for c in dashboard.model.cards()}
     fcr = next(c for c in dashboard.model.cards() if c.name == "First-contact resolution")
     assert body[fcr.name][3] == pytest.approx(fcr.value / 100.0)  # a % KPI is stored as a fraction
+
+
+def test_raising_a_review_on_a_technicians_card_puts_it_on_their_agenda(qtbot, dashboard, prepared_store,
+                                                                          monkeypatch):
+    """Issue 17: the card's menu raises a review on a person's value; it comes up on their check-in."""
+    from PySide6.QtWidgets import QInputDialog
+
+    from kpidesk.appraisal.agenda import agenda_for
+    from kpidesk.metrics.reviews import list_reviews
+
+    tech = prepared_store.find_technician("Tom Becker")
+    with qtbot.waitSignal(dashboard.cards_shown, timeout=10000):
+        dashboard.set_scope(f"technician:{tech.id}")
+    mttr = next(c for c in dashboard.model.cards() if c.name == "MTTR")
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("Twice the team's MTTR", True))
+    emitted = []
+    dashboard.changes_made.connect(emitted.append)
+    dashboard.grid.review_requested.emit(mttr.kpi_id)  # what "Raise a review…" on the card's menu does
+    raised = next(r for r in list_reviews(prepared_store) if r.scope_key == f"technician:{tech.id}")
+    assert (raised.kpi_id, raised.period, raised.rule) == (mttr.kpi_id, mttr.period,
+                                                           "raised by the manager: Twice the team's MTTR")
+    assert raised.value == pytest.approx(mttr.value) and emitted and emitted[0].reviews
+    quarter = f"{mttr.period[:4]}-Q{(int(mttr.period[5:7]) - 1) // 3 + 1}"
+    assert [i.review_id for i in agenda_for(prepared_store, tech.id, quarter)] == [raised.id]
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("", False))
+    dashboard.grid.review_requested.emit(mttr.kpi_id)  # cancelled: nothing more
+    assert len([r for r in list_reviews(prepared_store) if r.scope_key == f"technician:{tech.id}"]) == 1

@@ -165,10 +165,12 @@ class CardDelegate(QStyledItemDelegate):
 
 class CardGrid(QListView):
     """The cards in a wrapping grid. `card_clicked(kpi_id)` on a click or Enter;
-    `tickets_requested(kpi_id)` from the card's menu (right click, or the menu key)."""
+    `tickets_requested(kpi_id)` and `review_requested(kpi_id)` from the card's menu (right click, or
+    the menu key)."""
 
     card_clicked = Signal(int)
     tickets_requested = Signal(int)
+    review_requested = Signal(int)  # "Raise a review…" on the card's menu
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, objectName="cardGrid")
@@ -208,6 +210,7 @@ class CardGrid(QListView):
         menu = QMenu(self)
         menu.addAction("Show the trend", lambda: self.card_clicked.emit(int(kpi_id)))
         menu.addAction("Tickets behind this value…", lambda: self.tickets_requested.emit(int(kpi_id)))
+        menu.addAction("Raise a review…", lambda: self.review_requested.emit(int(kpi_id)))
         menu.exec(event.globalPos())
 
     def _on_self_clicked(self, index: QModelIndex) -> None:

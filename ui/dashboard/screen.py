@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QPushButton,
     QTabWidget,
@@ -116,6 +117,7 @@ class DashboardScreen(Screen):
         lay.addWidget(self.tabs, 1)
         self.grid.card_clicked.connect(self._on_grid_card_clicked)
         self.grid.tickets_requested.connect(self._on_grid_tickets_requested)
+        self.grid.review_requested.connect(self._on_grid_review_requested)
         self.trend.point_clicked.connect(self._on_trend_point_clicked)
         self.trend.note_requested.connect(self._on_trend_note_requested)
         self.scatter.point_clicked.connect(self._on_scatter_point_clicked)
@@ -348,6 +350,35 @@ class DashboardScreen(Screen):
         row = self.model.row_of(kpi_id)
         if row >= 0:
             show_tickets_for_kpi(self, self.store, kpi_id, self.scope_key, self.model.card(row).period)
+
+    def _on_grid_review_requested(self, kpi_id: int) -> None:
+        row = self.model.row_of(kpi_id)
+        if row >= 0:
+            self.raise_review(kpi_id, self.model.card(row).period)
+
+    def raise_review(self, kpi_id: int, period: str, why: str | None = None) -> Any:
+        """Raise a review by hand on the card's value (for a technician: it comes up on the agenda of
+        their check-in). Asks why unless given; returns the action's Outcome, None if cancelled."""
+        from kpidesk import actions
+        from kpidesk.errors import KpiDeskError
+
+        name = self.model.card(self.model.row_of(kpi_id)).name
+        who = self.scope_combo.currentText()
+        if why is None:
+            text, ok = QInputDialog.getMultiLineText(
+                self, "Raise a review", f"{name} for {who}, {period}: why does it need a review?\n"
+                + ("It will come up on the agenda of their next check-in." if self.scope_key.startswith("technician:")
+                   else "It is listed with the other open reviews."))
+            if not ok or not text.strip():
+                return None
+            why = text
+        try:
+            outcome = actions.raise_review(self.store, kpi_id, self.scope_key, period, why)
+        except KpiDeskError as exc:  # e.g. already a review for that period: said, not raised
+            show_error(self, exc)
+            return None
+        self.changes_made.emit(outcome.changes)
+        return outcome
 
     def _on_trend_point_clicked(self, period: str, segment: str) -> None:
         s = self.trend.series
