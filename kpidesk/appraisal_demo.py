@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 MANAGER = "Dana Whitfield"
 DRAFTS_FOR = ("Tom Becker", "Chloe Dubois")  # the current quarter's check-ins begun, left as drafts
+SELF_ASSESSMENT_FROM = "Chloe Dubois"  # her self-assessment for the quarter under way has come back
+REVIEW_RAISED_FOR = "Tom Becker"  # a review raised by hand on his MTTR, on his check-in's agenda
 
 
 def _rating(value: float | None, target: float | None, direction: str) -> float | None:
@@ -61,4 +63,41 @@ def add_demo_checkins(store: "Store", today: dt.date | None = None) -> Changes:
             now = period_containing(today, "quarter")
             current = checkins.start_or_resume(store, tech.id, now.key, today=today)
             checkins.save_step(store, current.id, 1, {"strengths": f"{first} took on the new ERP tickets early."})
-    return Changes(checkins=True)
+    _review_cycle_extras(store, today)
+    return Changes(checkins=True, reviews=True)
+
+
+def _review_cycle_extras(store: "Store", today: dt.date) -> None:
+    """What the review cycle shows on the demo (issue 17): Chloe's self-assessment has come back for the
+    quarter under way (hidden in her draft until every KPI is rated), and a review raised by hand on
+    Tom's MTTR last month is on his check-in's agenda."""
+    import json
+    import uuid
+
+    from kpidesk.appraisal.facts import gather
+    from kpidesk.metrics.reviews import raise_review
+    from kpidesk.models import SelfAssessment
+
+    now = period_containing(today, "quarter")
+    chloe, tom = store.find_technician(SELF_ASSESSMENT_FROM), store.find_technician(REVIEW_RAISED_FOR)
+    mttr = store.find_kpi("MTTR")
+    if chloe is not None and chloe.role_profile_id is not None:
+        facts = gather(store, chloe.id, now.key)
+        ratings = {str(k.kpi_id): {"rating": 4 if k.direction == "higher" else 3,
+                                   "why": f"My {k.name} held up while I took on the ERP tickets."}
+                   for k in facts.kpis if k.rated and k.value is not None}
+        sent = dt.datetime.combine(max(now.start, today - dt.timedelta(days=10)), dt.time(9))
+        with store.write() as s:
+            s.add(SelfAssessment(
+                technician_id=chloe.id, period=now.key, form_id=uuid.uuid4().hex, locked_digest="",
+                sent_at=sent, sent_file="self-assessment (demo).xlsx", received_at=sent + dt.timedelta(days=3),
+                received_file="self-assessment (demo, returned).xlsx", answers_json=json.dumps({
+                    "ratings": ratings, "went_well": "Took on the new ERP tickets and wrote two KB articles.",
+                    "got_in_way": "The VPN outage in October; waiting on L2 for access requests.",
+                    "support": "Admin rights for the ERP test system; the ITIL course.",
+                    "goals": ["Write a KB article for each new ERP error", "Keep FCR above 75 %"]})))
+    if tom is not None and mttr is not None:
+        month = period_containing(today, "month").previous()
+        raise_review(store, mttr.id, f"technician:{tom.id}", month.key,
+                     "Longer than the team on P3 tickets; talk it over at the check-in.", MANAGER,
+                     when=dt.datetime.combine(today, dt.time(10)))

@@ -317,26 +317,26 @@ def test_cycle_cli_status_send_and_import(demo_store, tmp_path, capsys):
 
 
 def test_a_review_raised_by_hand_on_a_person_comes_up_on_their_agenda(demo_store, capsys):
-    tom = tech(demo_store, "Tom Becker")
+    lena = tech(demo_store, "Lena Novak")
     mttr = demo_store.find_kpi("MTTR")
-    out = actions.raise_review(demo_store, mttr.id, f"technician:{tom}", "2026-10", "35 h in October",
+    out = actions.raise_review(demo_store, mttr.id, f"technician:{lena}", "2026-10", "35 h in October",
                                by="Dana", when=dt.datetime(2026, 11, 3, 9))
     rec = out.result
     assert out.changes.reviews and rec.is_open and rec.rule == "raised by Dana: 35 h in October"
     # The value is the one the dashboard shows for him (stored), not recomputed differently.
-    stored = compute(demo_store, scope_key=f"technician:{tom}", granularity="month", first="2026-10")
+    stored = compute(demo_store, scope_key=f"technician:{lena}", granularity="month", first="2026-10")
     assert rec.value == pytest.approx(next(r.value for r in stored if r.kpi == "mttr_hours" and not r.segment))
     with pytest.raises(ValidationError, match="already has a review"):
-        actions.raise_review(demo_store, mttr.id, f"technician:{tom}", "2026-10", "again")
+        actions.raise_review(demo_store, mttr.id, f"technician:{lena}", "2026-10", "again")
     with pytest.raises(ValidationError, match="say why"):
-        actions.raise_review(demo_store, mttr.id, f"technician:{tom}", "2026-09", " ")
-    assert [i.review_id for i in agenda_for(demo_store, tom, "2026-Q4")] == [rec.id]
+        actions.raise_review(demo_store, mttr.id, f"technician:{lena}", "2026-09", " ")
+    assert [i.review_id for i in agenda_for(demo_store, lena, "2026-Q4")] == [rec.id]
     db = str(demo_store.path)
-    assert run(["--db", db, "reviews", "--raise", "CSAT", "--technician", "Tom Becker", "--period", "2026-10",
+    assert run(["--db", db, "reviews", "--raise", "CSAT", "--technician", "Lena Novak", "--period", "2026-10",
                 "--why", "three complaints", "--json"]) == 0
     raised = json.loads(capsys.readouterr().out)
-    assert (raised["scope"], raised["period"], raised["kpi"]) == (f"technician:{tom}", "2026-10", "CSAT")
-    assert [i.review_id for i in agenda_for(demo_store, tom, "2026-Q4")] == [rec.id, raised["id"]]
-    assert run(["--db", db, "reviews", "--raise", "CSAT", "--technician", "Tom Becker"]) == 2  # no --why
+    assert (raised["scope"], raised["period"], raised["kpi"]) == (f"technician:{lena}", "2026-10", "CSAT")
+    assert [i.review_id for i in agenda_for(demo_store, lena, "2026-Q4")] == [rec.id, raised["id"]]
+    assert run(["--db", db, "reviews", "--raise", "CSAT", "--technician", "Lena Novak"]) == 2  # no --why
     assert run(["--db", db, "reviews", "--why", "x"]) == 2  # --why without --raise
     assert run(["--db", db, "reviews", "--raise", "Nope", "--why", "x"]) == 1

@@ -88,7 +88,7 @@ def test_raising_a_review_on_a_technicians_card_puts_it_on_their_agenda(qtbot, d
     from kpidesk.appraisal.agenda import agenda_for
     from kpidesk.metrics.reviews import list_reviews
 
-    tech = prepared_store.find_technician("Tom Becker")
+    tech = prepared_store.find_technician("Lena Novak")
     with qtbot.waitSignal(dashboard.cards_shown, timeout=10000):
         dashboard.set_scope(f"technician:{tech.id}")
     mttr = next(c for c in dashboard.model.cards() if c.name == "MTTR")
