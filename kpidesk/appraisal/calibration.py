@@ -120,9 +120,11 @@ class Calibration:
 
 
 def movement(value: Optional[float], previous: Optional[float], direction: str) -> Optional[str]:
-    if value is None or previous is None:
+    """better | worse | same in the KPI's direction; None with no previous value, or for a KPI with
+    no better way (a band is judged against its band, not by which way it moved)."""
+    if value is None or previous is None or direction not in ("higher", "lower"):
         return None
-    if abs(value - previous) < 1e-9 or direction not in ("higher", "lower"):
+    if abs(value - previous) < 1e-9:
         return "same"
     return "better" if (value > previous) == (direction == "higher") else "worse"
 

@@ -264,6 +264,9 @@ def test_dashboard_names_an_overdue_cycle_and_opens_it(qtbot, demo_store, shown_
     assert screen.views.currentWidget() is screen.cycle_view and screen.cycle_view.period_key == "2026-Q3"
     assert len(screen.cycle_view.status.unsigned) == 3
     assert not shown_errors
+    dash.shutdown()  # their loader threads, before the store closes
+    for s in w.screens:
+        s.shutdown()
 
 
 def test_dashboard_shows_no_overdue_line_when_every_cycle_is_signed(qtbot, demo_store):
@@ -274,3 +277,4 @@ def test_dashboard_shows_no_overdue_line_when_every_cycle_is_signed(qtbot, demo_
     with qtbot.waitSignal(dash.cycle_banner.loaded, timeout=10000):
         pass
     assert not dash.cycle_banner.isVisibleTo(dash) and dash.cycle_banner.cycles == []
+    dash.shutdown()
