@@ -268,3 +268,40 @@ def test_calibrate_log_entry_in_full(demo_store):
     assert (rec.data["overall_override"], rec.data["override_reason"]) == (3.0, "in line with the team")
     rec = calibrate(demo_store, ci.id, None, None, "back to the proposal", now=dt.datetime(2026, 7, 9, 13))
     assert rec.data["overall_override"] is None and rec.data["override_reason"] == ""
+
+
+def test_flag_texts_on_target_and_without_a_previous_value():
+    on = [row(1, "A", (fact(85.0, 82.0), 4)), row(2, "B", (fact(86.0, 83.0), 2))]
+    assert "(85.0 %, on target, better and 86.0 %, on target, better)" in find_flags(on, SCALE)[0].text
+    new = [row(1, "A", (fact(70.0, None), 4)), row(2, "B", (fact(71.0, None), 2))]
+    assert "(70.0 %, off target and 71.0 %, off target)" in find_flags(new, SCALE)[0].text
+
+
+def test_an_override_without_its_reason_shows_none():
+    facts = Facts(technician_id=3, technician="Alex", period=P, kpis=[])
+    rec = CheckInRecord(id=9, technician_id=3, technician="Alex", period=P, data={"overall_override": 4.0})
+    assert row_for(3, "Alex", "Desk", "draft", rec, facts).override_reason == ""
+
+
+def test_calibrating_a_kpi_not_rated_yet_and_the_cycle_asked_for(demo_store):
+    from kpidesk.appraisal.calibration import calibrate
+
+    alex = demo_store.find_technician("Alex Morgan").id
+    ci = ap.start_or_resume(demo_store, alex, "2026-Q2")
+    kpi = next(k.kpi_id for k in ap.facts_of(demo_store, ci.id).kpis if k.rated and k.value is not None)
+    rec = calibrate(demo_store, ci.id, kpi, 4, "first time rated here", now=dt.datetime(2026, 7, 1))
+    assert rec.data["ratings"][str(kpi)] == {"rating": 4.0, "comment": ""}
+    assert rec.data["calibration"][0]["from"] is None
+    cal = calibration(demo_store, "2026-Q2", dt.date(2026, 11, 22))  # not the last full quarter (Q3)
+    assert cal.period == "2026-Q2" and next(r for r in cal.rows if r.technician_id == alex).checkin_id == ci.id
+
+
+def test_a_signed_checkin_is_calibrated_on_its_frozen_numbers(demo_store):
+    from tests.core.metrics_tickets import add_tickets, ticket
+
+    tom = demo_store.find_technician("Tom Becker").id
+    before = next(r for r in calibration(demo_store, "2026-Q3", dt.date(2026, 11, 22)).rows if r.technician_id == tom)
+    add_tickets(demo_store, [ticket("2026-08-01 09:00", "2026-09-20 09:00", tech=tom) for _ in range(30)])
+    after = next(r for r in calibration(demo_store, "2026-Q3", dt.date(2026, 11, 22)).rows if r.technician_id == tom)
+    assert after.signed and after.tickets == before.tickets  # frozen at signing, not the 30 added since
+    assert [(k.kpi_id, k.value) for k in after.kpis] == [(k.kpi_id, k.value) for k in before.kpis]
