@@ -213,3 +213,69 @@ def test_the_notes_of_the_technician_in_the_period(store):
 def test_movement_rounds_both_numbers_to_2_decimals():
     assert _movement(76.3, 76.3, "%") == "now 76.3 %, unchanged"
     assert _movement(76.0, 76.004, "%") == "now 76.0 %, unchanged"
+
+
+def test_another_technicians_later_check_in_and_an_unreadable_period_are_not_last_time(store):
+    from kpidesk.models import CheckIn
+    from kpidesk.records import TechnicianRecord as T
+
+    ann, _fcr, _ = one_technician(store)
+    odd = ap.start_or_resume(store, ann, "2025-Q4")  # made first (lowest id), then its period garbled
+    ap.sign(store, odd.id, "Dana")
+    with store.write() as s:
+        s.get(CheckIn, odd.id).period = "garbled"
+    q1 = ap.start_or_resume(store, ann, "2026-Q1")
+    set_data(store, q1.id, {"goals": [{"text": "Ann's goal"}]})
+    ap.sign(store, q1.id, "Dana")
+    bob, _ = store.create_technician(T(display_name="Bob"))
+    march = ap.start_or_resume(store, bob.id, "2026-03")  # later than Ann's Q1, still before her Q2
+    set_data(store, march.id, {"goals": [{"text": "Bob's goal"}]})
+    ap.sign(store, march.id, "Dana")
+    q2 = ap.start_or_resume(store, ann, "2026-Q2")
+    assert [g.text for g in ap.previous_goals(store, q2.id)] == ["Ann's goal"]
+
+
+def test_a_goal_on_a_kpi_the_role_gained_or_lost_keeps_its_unit(store):
+    from kpidesk.records import RoleKpiRecord
+
+    ann, fcr, mttr = one_technician(store)
+    q1 = ap.start_or_resume(store, ann, "2026-Q1")
+    ap.save_step(store, q1.id, 5, {"goals": [{"text": "Fast", "kpi_id": mttr, "target_value": 2},
+                                             {"text": "FCR", "kpi_id": fcr, "target_value": 80}]})
+    ap.sign(store, q1.id, "Dana")
+    role = store.get_role_profile(store.get_technician(ann).role_profile_id)
+    role.kpis = [RoleKpiRecord(fcr, weight=1.0)]  # MTTR left the role after Q1 was signed
+    store.save_role_profile(role)
+    q2 = ap.start_or_resume(store, ann, "2026-Q2")
+    fast = ap.previous_goals(store, q2.id)[0]
+    assert (fast.kpi, fast.unit, fast.then, fast.now) == ("MTTR", "hours", 1.0, None)  # its unit from then
+
+
+def test_live_differences_read_on_after_a_kpi_that_left_the_role(store):
+    from kpidesk.records import RoleKpiRecord
+
+    ann, fcr, mttr = one_technician(store)
+    role = store.get_role_profile(store.get_technician(ann).role_profile_id)
+    role.kpis = [RoleKpiRecord(mttr, weight=1.0), RoleKpiRecord(fcr, weight=2.0)]  # MTTR first
+    store.save_role_profile(role)
+    q1 = ap.start_or_resume(store, ann, "2026-Q1")
+    ap.sign(store, q1.id, "Dana")
+    role.kpis = [RoleKpiRecord(fcr, weight=2.0)]  # MTTR gone from the live facts
+    store.save_role_profile(role)
+    add_tickets(store, [ticket("2026-03-02 09:00", "2026-03-02 10:00", tech=ann, reassignment_count=1)
+                        for _ in range(2)])
+    assert "First-contact resolution: 50.0 % when signed, now 33.3 %." in ap.live_differences(store, q1.id)
+
+
+def test_the_proposal_leaves_out_a_rating_on_a_kpi_with_no_value(store):
+    from kpidesk.records import KpiRecord, RoleKpiRecord
+
+    ann, fcr, mttr = one_technician(store)
+    csat, _ = store.create_kpi(KpiRecord(name="CSAT", unit="score", direction="higher", cadence="quarterly",
+                                         value_source="computed", metric="csat_mean"))  # no survey: no value
+    role = store.get_role_profile(store.get_technician(ann).role_profile_id)
+    role.kpis = [RoleKpiRecord(fcr, weight=2.0), RoleKpiRecord(mttr, weight=1.0), RoleKpiRecord(csat.id, weight=3.0)]
+    store.save_role_profile(role)
+    q2 = ap.start_or_resume(store, ann, "2026-Q2")
+    set_data(store, q2.id, {"ratings": {str(fcr): 4, str(mttr): 1, str(csat.id): 1}})  # as an old version kept it
+    assert ap.checkin_content(store, q2.id).proposed_rating == 3.0  # (4 x 2 + 1 x 1) / 3, CSAT left out
