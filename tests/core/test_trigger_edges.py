@@ -384,3 +384,56 @@ def test_a_period_is_judged_by_the_trigger_in_force_then_even_if_it_is_gone_now(
     assert not store.get_kpi(k.id).has_trigger
     (r,) = check_triggers(store, D(2026, 4, 1))[0]
     assert (r.period, r.value, r.rule) == ("2026-03", 70.0, "below the floor of 80 %")
+
+
+# ---------------------------------------------------------------- a review raised by hand (issue 17)
+
+def test_a_review_raised_by_hand_keeps_its_value_scope_segment_and_why(store):
+    from kpidesk.metrics.reviews import raise_review
+    from kpidesk.records import TechnicianRecord
+
+    ann, _ = store.create_technician(TechnicianRecord(display_name="Ann Lee"))
+    k = entered_kpi(store, {}, segment="P1")
+    store.add_measurements([MeasurementRecord(k.id, "desk", "2026-03", 97.0, segment="P1"),
+                            MeasurementRecord(k.id, "desk", "2026-03", 50.0),  # not the KPI's segment
+                            MeasurementRecord(k.id, f"technician:{ann.id}", "2026-03", 91.5, segment="P1"),
+                            MeasurementRecord(k.id, f"technician:{ann.id}", "2026-02", 99.0, segment="P1")])
+    rec, changes = raise_review(store, k.id, f"technician:{ann.id}", "2026-03", "  two outages  ", " Dana ",
+                                when=dt.datetime(2026, 4, 2, 9, 30, 15, 777))
+    assert changes.reviews is True and changes.kpis is False
+    assert (rec.kpi_id, rec.scope_key, rec.scope_label, rec.segment, rec.period, rec.value, rec.rule, rec.owner,
+            rec.opened_at, rec.is_open) == (k.id, f"technician:{ann.id}", "Ann Lee", "P1", "2026-03", 91.5,
+                                            "raised by Dana: two outages", "Dana", dt.datetime(2026, 4, 2, 9, 30, 15),
+                                            True)
+    # The desk's review of the same KPI and period is another review; the same scope again is refused,
+    # open or acknowledged.
+    desk, _ = raise_review(store, k.id, "desk", "2026-03", "check", "")
+    assert (desk.value, desk.rule) == (97.0, "raised by the manager: check")
+    with pytest.raises(ValidationError) as e:
+        raise_review(store, k.id, f"technician:{ann.id}", "2026-03", "again", "Dana")
+    assert e.value.problems == {"review": "Uptime for 2026-03 already has a review (open)"}
+    acknowledge_review(store, rec.id, "talked it over", "Dana", when=dt.datetime(2026, 4, 9, 8))
+    with pytest.raises(ValidationError) as e:
+        raise_review(store, k.id, f"technician:{ann.id}", "2026-03", "again", "Dana")
+    assert e.value.problems == {"review": "Uptime for 2026-03 already has a review (acknowledged on 09 Apr 2026)"}
+    with pytest.raises(ValidationError) as e:
+        raise_review(store, k.id, f"technician:{ann.id}", "2026-02", " ", "Dana")
+    assert e.value.problems == {"why": "say why the value needs a review (a short note)"}
+    none, _ = raise_review(store, k.id, f"technician:{ann.id}", "2026-01", "no value that month", "Dana")
+    assert none.value is None and none.is_open  # a review on a month with no value says so, not 0
+    assert [r.id for r in list_reviews(store, open_only=True)] == [none.id, desk.id]  # newest first
+
+
+def test_a_reviews_follow_up_is_listed_and_in_its_json(store):
+    from kpidesk.models import Review
+
+    k = entered_kpi(store, {"2026-03": 97.0})
+    with store.write() as s:
+        r = Review(kpi_id=k.id, scope_key="desk", period="2026-03", value=97.0, rule="by hand",
+                   opened_at=dt.datetime(2026, 4, 1), follow_up="2026-Q1 check-in: agreed",
+                   follow_up_at=dt.datetime(2026, 4, 10, 15))
+        s.add(r)
+    listed = list_reviews(store)[0]
+    assert (listed.follow_up, listed.follow_up_at) == ("2026-Q1 check-in: agreed", dt.datetime(2026, 4, 10, 15))
+    assert (review_json(listed)["follow_up"], review_json(listed)["follow_up_at"]) == (
+        "2026-Q1 check-in: agreed", "2026-04-10T15:00:00")
