@@ -321,7 +321,8 @@ class DateParser:
 
     @staticmethod
     def _iso(text: str) -> dt.datetime | None:
-        if len(text) < 10 or not (text[:4].isdigit() and text[4] in "-/"):
+        # '2026/2/3' (8 characters, as Japanese and Chinese exports write a day) is year-first too
+        if len(text) < 8 or not (text[:4].isdigit() and text[4] in "-/"):
             return None
         try:
             return _local_naive(dt.datetime.fromisoformat(text.replace("/", "-", 2)))

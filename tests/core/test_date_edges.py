@@ -196,3 +196,128 @@ def test_read_texts_equals_the_parser_on_every_kind_of_text():
                 continue
             assert value == expected, text
             assert iso == (None if expected in (None, PLACEHOLDER) else expected.isoformat(" ", "microseconds")), text
+
+
+# ---------------------------------------------------------------- more edges (mutation testing, issue 20)
+
+@pytest.mark.parametrize("text, expected", [
+    ("2026-02-01T10:00:00.123", DT(2026, 2, 1, 10, 0, 0, 123000)),  # fromisoformat
+    ("2026/02/01 10:00:00,25", DT(2026, 2, 1, 10, 0, 0, 250000)),  # a comma fraction: the regex path
+    ("2026-02-01 10:00:00.1234567", DT(2026, 2, 1, 10, 0, 0, 123456)),  # a 7th digit is cut, not rounded
+    ("2026/02/01 10:00:07 PM", DT(2026, 2, 1, 22, 0, 7)),  # seconds and AM/PM after a year-first date
+    ("2026/02/01 10:00:07.5 AM", DT(2026, 2, 1, 10, 0, 7, 500000)),
+    ("2026/2/3", DT(2026, 2, 3)),  # one-digit month and day, slashes (it was refused: under 10 characters)
+    ("2026-2-3", DT(2026, 2, 3)),
+    ("2026/2/3 9:05:01", DT(2026, 2, 3, 9, 5, 1)),
+    ("2026/2/", None),
+    ("2026-2-3 9:05", DT(2026, 2, 3, 9, 5)),
+    ("20260/02/01", None),
+    ("2026/123/01", None),  # three digits of month
+    ("2026-02-101", None),  # three digits of day
+])
+def test_year_first_texts(text, expected):
+    if expected is None:
+        with pytest.raises(BadValue):
+            parse(text)
+    else:
+        assert parse(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("01/02/2026 10:00:07.5", DT(2026, 2, 1, 10, 0, 7, 500000)),  # day-first with a fraction
+    ("01/02/2026 10:00:07,123456", DT(2026, 2, 1, 10, 0, 7, 123456)),
+    ("01-Feb.-2026", DT(2026, 2, 1)),  # a month's dot
+    ("01 sept. 2026 10:05:09", DT(2026, 9, 1, 10, 5, 9)),
+    ("Sept. 1, 2026 10:05:09 pm", DT(2026, 9, 1, 22, 5, 9)),
+])
+def test_day_first_and_named_texts_with_seconds(text, expected):
+    assert parse(text) == expected
+
+
+def test_a_day_first_number_with_three_digits_is_not_a_day_month_date():
+    assert refused("101/02/2026") == "not a date KPI Desk can read (e.g. 2026-01-31 14:05, 31/01/2026 14:05)"
+
+
+@pytest.mark.parametrize("value, expected", [
+    (DT(1900, 1, 2), DT(1900, 1, 2)),  # the first real moment, a date cell
+    (DT(2200, 12, 31, 23, 59), DT(2200, 12, 31, 23, 59)),  # the last year read
+    (DT(1899, 12, 31, 12, 0), PLACEHOLDER),  # Excel's day 1 as a date cell
+    (DT(1899, 12, 30), PLACEHOLDER),  # Excel's day 0
+])
+def test_date_cells_at_the_edges(value, expected):
+    assert parse(value) == expected
+
+
+def test_date_cells_outside_the_years():
+    assert refused(DT(2201, 1, 1)) == "a date outside the years 1900-2200"
+    assert refused(DT(1899, 12, 29)) == "a date outside the years 1900-2200"
+    assert refused(dt.datetime(2201, 1, 1, tzinfo=dt.timezone.utc)) == "a date outside the years 1900-2200"
+
+
+def test_an_offset_is_converted_to_local_time():
+    value = dt.datetime(2026, 2, 1, 10, 0, tzinfo=dt.timezone.utc)
+    assert parse(value) == value.astimezone().replace(tzinfo=None)
+    assert parse("2026-02-01T10:00:00Z") == value.astimezone().replace(tzinfo=None)
+
+
+def test_the_order_counts_the_day_month_dates_it_read():
+    order = DateOrder(day_first=True)
+    p = DateParser(order)
+    p("01/02/2026")
+    p("2026-02-01")  # ISO: no day/month order involved
+    p("03.04.2026 9:05")
+    assert order.seen == 2
+    order = DateOrder()  # undecided: each ambiguous one counted, then decided
+    p = DateParser(order)
+    p("01/02/2026")
+    p("13/02/2026")
+    assert (order.seen, order.ambiguous, order.day_first) == (2, 1, True)
+    fast = DateParser(DateOrder(day_first=True), DateMemo())
+    fast.read_texts(["01/02/2026", "02/02/2026 10:00", "junk", "2026-02-01"])
+    assert fast.order.seen == 2  # the two read from their halves; the others went through the parser
+    fast.read_texts(["01/02/2026"])
+    assert fast.order.seen == 3
+    assert fast("05/02/2026") == DT(2026, 2, 5)  # the parser goes on where read_texts left off
+
+
+def test_read_texts_with_odd_spacing_and_times():
+    texts = ["01/02/2026  10:05", "01/02/2026 10:05 extra", "01/02/2026 7:5", "01/02/2026 10:05:60",
+             "01/02/1900 00:00", "02/01/1900 00:00:01", "01/01/1970 00:00", "01/01/1970 00:00:01",
+             "01/02/2026 ", " 01/02/2026", "32/01/2026 10:00", "01/02/2201", "00/00/0000 00:00"]
+    fast = DateParser(DateOrder(day_first=True), DateMemo())
+    values, isos = fast.read_texts(texts)
+    for text, value, iso in zip(texts, values, isos, strict=True):
+        try:
+            expected = DateParser(DateOrder(day_first=True))(text)
+        except BadValue as exc:
+            assert isinstance(value, BadValue) and str(value) == str(exc) and iso is None, text
+            continue
+        assert value == expected, text
+        assert iso == (None if expected in (None, PLACEHOLDER) else expected.isoformat(" ", "microseconds")), text
+
+
+def test_read_texts_forgets_its_memo_past_100000_halves():
+    memo = DateMemo()
+    memo.days.update({f"x{i}": False for i in range(100_001)})
+    memo.times["junk"] = False
+    fast = DateParser(DateOrder(day_first=True), memo)
+    values, _ = fast.read_texts(["01/02/2026 10:00"])
+    assert values == [DT(2026, 2, 1, 10, 0)]
+    assert len(memo.days) == 1 and set(memo.times) == {"10:00"}  # cleared, then this text's halves
+    memo.days.clear()
+    memo.days.update({f"x{i}": False for i in range(100_000)})  # exactly 100,000: kept
+    fast.read_texts(["01/02/2026"])
+    assert len(memo.days) == 100_001
+    memo.times.update({f"t{i}": False for i in range(100_001)})
+    fast.read_texts(["01/02/2026 10:00"])
+    assert len(memo.days) == 1 and len(memo.times) == 1
+
+
+def test_a_parser_remembers_the_form_that_worked_and_keeps_its_memo():
+    memo = DateMemo()
+    p = DateParser(DateOrder(day_first=True), memo)
+    assert p.memo is memo
+    assert DateParser(DateOrder(day_first=True)).memo is not memo
+    assert p("Feb 1, 2026") == DT(2026, 2, 1)
+    assert p("Feb 2, 2026") == DT(2026, 2, 2)  # tried first now, and still right
+    assert p("2026-02-03") == DT(2026, 2, 3)
