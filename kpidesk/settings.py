@@ -132,7 +132,7 @@ SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
     SettingSpec("cycle_length", "Review cycle", "quarter", "choice",
                 "How long each appraisal cycle runs: a check-in per technician every quarter, half-year or year.",
                 choices=("quarter", "half", "year")),
-    SettingSpec("cycle_due_days", "Check-ins due within (days)", 30, "int",
+    SettingSpec("cycle_due_days", "Check-ins due", 30, "int",
                 "Days after a cycle's last day by which its check-ins should be signed; after that they show as "
                 "overdue on the dashboard.", low=0, high=365),
     SettingSpec("status_categories", "Status categories", {}, "json",

@@ -39,8 +39,9 @@ from ui.ops import Op
 
 DAY_FIRST = ((None, "Decide from the file (ask when it cannot)"), (True, "Day first: 03/04 is 3 April"),
              (False, "Month first: 03/04 is 4 March"))
-ORDER = ("organisation", "logo", "page_size", "rating_scale", "rating_words", "min_count", "sla_hours",
-         "day_first", "backups_keep")
+ORDER = ("organisation", "logo", "page_size", "rating_scale", "rating_words", "cycle_length", "cycle_due_days",
+         "min_count", "sla_hours", "day_first", "backups_keep")
+CYCLE_LENGTHS = (("quarter", "Every quarter"), ("half", "Every half-year"), ("year", "Every year"))
 
 
 def _hint(key: str) -> QLabel:
@@ -85,6 +86,13 @@ class SettingsDialog(QDialog):
         self.word_edits: list[QLineEdit] = []
         self._fill_words(list(self.before["rating_words"] or []))
 
+        self.cycle_length = QComboBox()
+        for value, text in CYCLE_LENGTHS:
+            self.cycle_length.addItem(text, value)
+        self.cycle_length.setCurrentIndex(max(0, self.cycle_length.findData(self.before["cycle_length"])))
+        self.cycle_due_days = QSpinBox(minimum=SETTINGS["cycle_due_days"].low, maximum=SETTINGS["cycle_due_days"].high)
+        self.cycle_due_days.setValue(int(self.before["cycle_due_days"]))
+        self.cycle_due_days.setSuffix(" days after the cycle ends")
         self.min_count = QSpinBox(minimum=SETTINGS["min_count"].low, maximum=SETTINGS["min_count"].high)
         self.min_count.setValue(int(self.before["min_count"]))
         self.min_count.setSuffix(" tickets")
@@ -126,6 +134,9 @@ class SettingsDialog(QDialog):
         rform.addRow(SETTINGS["rating_scale"].label, scale_row)
         rform.addRow(SETTINGS["rating_words"].label, self.words_box)
         rform.addRow("", _hint("rating_words"))
+        rform.addRow(SETTINGS["cycle_length"].label, self.cycle_length)
+        rform.addRow(SETTINGS["cycle_due_days"].label, self.cycle_due_days)
+        rform.addRow("", _hint("cycle_due_days"))
         data = QGroupBox("Values and imports")
         dform = QFormLayout(data)
         dform.addRow(SETTINGS["min_count"].label, self.min_count)
@@ -174,6 +185,7 @@ class SettingsDialog(QDialog):
             "page_size": self.page_size.currentData(),
             "rating_scale": [self.scale_low.value(), self.scale_high.value()],
             "rating_words": [e.text().strip() for e in self.word_edits],
+            "cycle_length": self.cycle_length.currentData(), "cycle_due_days": self.cycle_due_days.value(),
             "min_count": self.min_count.value(),
             "sla_hours": {t: (int(s.value()) if s.value().is_integer() else s.value()) for t, s in self.sla.items()},
             "day_first": self.day_first.currentData(), "backups_keep": self.backups_keep.value(),

@@ -109,6 +109,9 @@ def test_settings_dialog_saves_through_the_core_and_refuses_with_the_reason(qtbo
     dialog.page_size.setCurrentIndex(dialog.page_size.findData("Letter"))
     dialog.min_count.setValue(3)
     dialog.sla["P1"].setValue(2)
+    assert dialog.cycle_length.currentData() == "quarter" and dialog.cycle_due_days.value() == 30
+    dialog.cycle_length.setCurrentIndex(dialog.cycle_length.findData("half"))
+    dialog.cycle_due_days.setValue(45)
     logo = tmp_path / "logo.png"
     from PySide6.QtGui import QColor, QImage
 
@@ -122,6 +125,7 @@ def test_settings_dialog_saves_through_the_core_and_refuses_with_the_reason(qtbo
     assert demo_store.get_setting("organisation") == "Contoso IT"
     assert demo_store.get_setting("page_size") == "Letter" and demo_store.get_setting("min_count") == 3
     assert demo_store.get_setting("sla_hours")["P1"] == 2
+    assert (demo_store.get_setting("cycle_length"), demo_store.get_setting("cycle_due_days")) == ("half", 45)
     assert demo_store.get_setting("logo").startswith("data:image/png;base64,")
     # The demo's check-ins hold ratings: the scale cannot change; the dialog says why and stays.
     again = demo_window.open_settings()
