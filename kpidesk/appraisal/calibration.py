@@ -130,8 +130,7 @@ def movement(value: Optional[float], previous: Optional[float], direction: str) 
 
 
 def evidence(k: KpiFact, period: str, rating: Optional[float]) -> KpiEvidence:
-    before = [v for p, v in k.trend if p < period]
-    previous = before[-1] if before else None
+    previous = k.previous(period)
     return KpiEvidence(kpi_id=k.kpi_id, name=k.name, unit=k.unit, direction=k.direction, value=k.value,
                        target=k.target, previous=previous, count=k.count,
                        verdict=judge_line(k.value, k.target, k.direction, k.band), rating=rating, rated=k.rated,

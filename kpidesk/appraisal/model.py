@@ -51,6 +51,11 @@ class KpiFact:
     bands: bool = False
     act: Optional[tuple[Optional[float], Optional[float]]] = None
 
+    def previous(self, period: str) -> Optional[float]:
+        """The value of the period before `period` in the trend (None: not there, or no value)."""
+        before = [v for p, v in self.trend if p < period]
+        return before[-1] if before else None
+
     def to_json(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
         d["trend"] = [[p, v] for p, v in self.trend]

@@ -110,9 +110,8 @@ def form_content(store: "Store", technician_id: int, period: str, *, manager: st
     facts: Facts = gather(store, technician_id, p.key)
     kpis = []
     for k in facts.kpis:
-        before = [v for per, v in k.trend if per < p.key]
         kpis.append(FormKpi(kpi_id=k.kpi_id, name=k.name, unit=k.unit, direction=k.direction, value=k.value,
-                            target=k.target, previous=before[-1] if before else None, rated=k.rated))
+                            target=k.target, previous=k.previous(p.key), rated=k.rated))
     goals = [FormGoal(text=g.text, summary=g.summary) for g in goals_before(store, technician_id, p.key, facts)]
     scale = tuple(int(x) for x in (store.get_setting("rating_scale") or (1, 5)))
     words = list(store.get_setting("rating_words") or default_words(scale))
