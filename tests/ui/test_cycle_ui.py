@@ -208,6 +208,7 @@ def test_calibration_flags_a_high_rating_on_weak_evidence_and_a_change_with_reas
     actions.save_checkin_step(demo_store, draft.id, 5, {"ratings": {str(mttr): {"rating": 5, "comment": ""}}})
     dialog = CalibrationDialog(demo_store, Q4, DEMO_TODAY)
     qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.cal is not None, timeout=10000)  # read off the GUI thread
     dialog.show()
     qtmodeltester.check(dialog.model)
     assert [f.kind for f in dialog.cal.flags] == ["high on weak evidence"]
@@ -220,7 +221,8 @@ def test_calibration_flags_a_high_rating_on_weak_evidence_and_a_change_with_reas
 
     assert not dialog.change_rating(3, "   ")  # a reason is required
     assert shown_errors and "Reason" in shown_errors[-1][1]
-    assert dialog.change_rating(3, "MTTR off target and worse than Q3")
+    with qtbot.waitSignal(dialog.loaded, timeout=10000):
+        assert dialog.change_rating(3, "MTTR off target and worse than Q3")
     data = ap.get_checkin(demo_store, draft.id).data
     assert data["ratings"][str(mttr)]["rating"] == 3
     assert data["calibration"][-1]["reason"] == "MTTR off target and worse than Q3"
@@ -230,6 +232,7 @@ def test_calibration_flags_a_high_rating_on_weak_evidence_and_a_change_with_reas
 def test_signed_rows_are_read_only_in_calibration(qtbot, demo_store, shown_errors):
     dialog = CalibrationDialog(demo_store, "2026-Q3", DEMO_TODAY)
     qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.cal is not None, timeout=10000)
     dialog.select_cell(demo_store.find_technician("Alex Morgan").id, None)
     assert not dialog.change_button.isEnabled() and "signed" in dialog.selection_label.text()
     assert not dialog.change_rating(4, "should not happen")
