@@ -119,6 +119,9 @@ def compute_all(store: "Store", *, granularity: str = "month", first: Period | s
         by_group = "group" in scopes and (only is not None or sql.has_groups(con))
         group_ids = [only.id] if only is not None and only.kind == "group" else None
         by = "desk" if tuple(scopes) == ("desk",) else "technician"  # the desk alone: no per-person groups
+        backlog = bool(BACKLOG_METRICS & set(wanted))
+        end = periods[-1].end.isoformat()
+        flows_read = False
         # The desk's MTTR alone, with its percentiles: its mean comes from the very read of the times
         # the percentiles sort, not from a second pass over the table (issue 19: 2.9 s -> 1.1 s at 1M).
         if by == "desk" and percentiles and wanted == ("mttr_hours",):
@@ -129,24 +132,30 @@ def compute_all(store: "Store", *, granularity: str = "month", first: Period | s
                       for (_gid, period, seg), (n, h_sum) in totals.items()]
         elif any(m not in BACKLOG_METRICS for m in wanted):
             full = len(periods) > 6
-            if people:
+            flows_read = backlog  # both in one pass (sql.aggregate_and_flows)
+            if people and backlog:
+                f.rows, f.incoming, f.outgoing = sql.aggregate_and_flows(con, granularity, first_key, last_key, end,
+                                                                         split, tech_ids, by=by)
+            elif people:
                 f.rows = sql.aggregate(con, granularity, first_key, last_key, split, tech_ids, full_scan=full, by=by)
             if shared:
                 f.shares = sql.aggregate_shares(con, granularity, first_key, last_key, split, tech_ids)
-            if by_group:
+            if by_group and backlog:
+                f.group_rows, f.group_in, f.group_out = sql.aggregate_and_flows(
+                    con, granularity, first_key, last_key, end, split, group_ids, by="group")
+            elif by_group:
                 f.group_rows = sql.aggregate(con, granularity, first_key, last_key, split, group_ids,
                                              full_scan=full, by="group")
         if percentiles and "mttr_hours" in wanted and not f.pct:
             ids = None if only is None or only.kind == "desk" else [only.id]
             f.pct = {kind: sql.percentile_rows(con, granularity, first_key, last_key, split, kind, ids, shared)
                      for kind in scopes if kind != "group" or by_group}
-        if BACKLOG_METRICS & set(wanted):
-            end = periods[-1].end.isoformat()
-            if people:
+        if backlog:
+            if people and not flows_read:
                 f.incoming, f.outgoing = sql.backlog_flows(con, granularity, last_key, end, split, tech_ids, by=by)
             if shared:
                 f.share_in, f.share_out = sql.backlog_shares(con, granularity, last_key, end, split, tech_ids)
-            if by_group:
+            if by_group and not flows_read:
                 f.group_in, f.group_out = sql.backlog_flows(con, granularity, last_key, end, split, group_ids,
                                                             by="group")
     out = _assemble(f, ctx, periods, wanted, split, scopes, only, fill, percentiles)

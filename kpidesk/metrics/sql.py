@@ -161,6 +161,50 @@ def backlog_flows(con: sqlite3.Connection, granularity: str, last_key: str, end_
     return ([(*g, n) for g, n in incoming.items()], [(*g, n) for g, n in outgoing.items()])
 
 
+def aggregate_and_flows(con: sqlite3.Connection, granularity: str, first_key: str, last_key: str, end_text: str,
+                        split: str | None, ids: Sequence[Any] | None, by: str = "technician"
+                        ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """aggregate() and backlog_flows() from one pass over the table, for a read that wants both.
+
+    The backlog reads every ticket anyway; grouping that read by month in as well as by period out
+    gives the aggregate's sums too, a few groups per (key, period, segment) to add up here, instead
+    of a second pass (at 300k tickets 0.71 s for both where the two passes took 0.97 s; issue 19).
+    The same rows as the two, in the shapes they return."""
+    seg, key = SPLIT_COLUMN[split], KEY_COLUMN[by]
+    width = 10 if granularity == "week" else 7
+    only, params = _only(ids, key)
+    if by == "group":
+        only += " AND t.group_name != ''"
+    hint = FULL_SCAN if ids is None else ""
+    p = PERIOD_COLUMN[granularity]
+    came = f"created_at < :end AND {IN_BACKLOG}"
+    named = {"end": end_text, "last": last_key, **{f"p{i}": v for i, v in enumerate(params)}}
+    rows = con.execute(
+        f"SELECT {key}, CASE WHEN {p} <= :last THEN {p} END AS period, {seg} AS seg, "
+        f"CASE WHEN {came} THEN substr(min(created_at, coalesce(resolved_at, created_at)), 1, {width}) END AS came, "
+        f"{_SUMS} FROM ticket t {hint} WHERE ({came} OR {p} <= :last){_named(only, len(params))} "
+        "GROUP BY 1, 2, 3, 4", named).fetchall()
+    sums: dict[tuple[Any, ...], list[Any]] = {}
+    incoming: Counter[tuple[Any, ...]] = Counter()
+    outgoing: Counter[tuple[Any, ...]] = Counter()
+    for k, period, sg, day, *totals in rows:
+        n = totals[N]
+        if day is not None:
+            incoming[(k, sg, day)] += n
+        if period is None:
+            continue
+        outgoing[(k, sg, period)] += n
+        if period >= first_key:
+            acc = sums.get((k, period, sg))
+            if acc is None:
+                sums[(k, period, sg)] = totals
+            else:
+                for i, v in enumerate(totals):
+                    acc[i] += v
+    return ([(*g, *s) for g, s in sums.items()], [(*g, n) for g, n in incoming.items()],
+            [(*g, n) for g, n in outgoing.items()])
+
+
 def _named(only: str, n: int) -> str:
     """_only()'s filter with its '?' marks named (:p0, :p1...), for a query that names its parameters."""
     for i in range(n):
