@@ -565,6 +565,10 @@ def _parse_column(cells: Sequence[Any], parse: Callable[[Any], Any], memo: bool 
         seen = dict.fromkeys(cells)
         types = set(map(type, seen))
         # True == 1 == 1.0 share a dict key, but parse_text(True) != parse_text(1): parse each cell.
+        # The keys alone hide that clash (one of True and 1 is kept): where a key is 0 or 1, the
+        # cells' own types decide.
+        if 0 in seen or 1 in seen:
+            types = set(map(type, cells))
         if not (bool in types and (int in types or float in types)):
             for cell in seen:
                 try:
@@ -606,6 +610,8 @@ def _date_values(cells: Sequence[Any], parse: DateParser) -> tuple[list[Any], li
     known, through DateParser.read_texts."""
     seen: dict[Any, Any] = dict.fromkeys(cells)
     types = set(map(type, seen))
+    if 0 in seen or 1 in seen:  # True and 1 share a key: the cells' own types tell whether both are there
+        types = set(map(type, cells))
     errors: dict[Any, str] = {}
     isos: dict[Any, Any] = {}
     if types == {str} and parse.order.day_first is not None:
