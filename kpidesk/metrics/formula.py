@@ -58,6 +58,7 @@ def parse_formula(text: str) -> Formula:
         tree = ast.parse(body.strip(), mode="eval")
     except SyntaxError:
         raise ValidationError({"formula": f"{text!r} is not a formula: use numbers, + - * / and [KPI names]"}) from None
+    refused = f"{text!r}: only numbers, + - * /, brackets ( ) and [KPI names] are allowed"
     for node in ast.walk(tree):
         if isinstance(node, (ast.Expression, ast.Load)) or type(node) in _BINARY or type(node) in _UNARY:
             continue
@@ -69,8 +70,10 @@ def parse_formula(text: str) -> Formula:
             continue
         if isinstance(node, ast.Name) and re.fullmatch(r"_r\d+", node.id):
             continue
-        raise ValidationError({"formula": f"{text!r}: only numbers, + - * /, brackets ( ) and [KPI names] "
-                               "are allowed"})
+        raise ValidationError({"formula": refused})
+    # A placeholder's name typed outside brackets ("[A] + _r0") would pass above and read as a reference.
+    if sum(isinstance(node, ast.Name) for node in ast.walk(tree)) > len(_REF.findall(text)):
+        raise ValidationError({"formula": refused})
     return Formula(text=text, refs=tuple(refs), tree=tree)
 
 

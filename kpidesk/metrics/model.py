@@ -98,7 +98,7 @@ class Scope:
         if key == "desk":
             return cls("desk")
         kind, _, ident = key.partition(":")
-        if kind in ("team", "technician") and ident.isdigit():
+        if kind in ("team", "technician") and ident.isdecimal():  # what int() reads ("²" is a digit, not one)
             return cls(kind, int(ident))
         if kind == "group" and ident.strip():
             return cls(kind, ident)
