@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Iterable
 
 from sqlalchemy import select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from kpidesk.errors import NotFound, ValidationError
 from kpidesk.models import Kpi, KpiTarget, Measurement, Objective, utcnow
@@ -182,7 +181,7 @@ class CatalogApi(UnitsOfWork):
         ]
         if not rows:
             return Changes()
-        stmt = sqlite_insert(Measurement)
+        stmt = upsert_insert(self.write_engine.dialect.name)(Measurement)
         stmt = stmt.on_conflict_do_update(
             index_elements=["kpi_id", "scope_key", "period", "segment"],
             set_={c: stmt.excluded[c] for c in ("value", "count", "source", "import_batch_id",
@@ -214,3 +213,12 @@ def _record_target(s, k: Kpi, when: dt.datetime) -> None:
     if any(getattr(k, f) is not None for f in TARGET_FIELDS):
         s.add(KpiTarget(kpi_id=k.id, segment="", valid_from=when,
                         **{f: getattr(k, f) for f in TARGET_FIELDS}))
+
+
+def upsert_insert(dialect: str):
+    """The INSERT that takes ON CONFLICT DO UPDATE for this backend (the same call on both)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert

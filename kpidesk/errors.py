@@ -38,6 +38,17 @@ class DatabaseMissing(DatabaseError):
     """A command that reads a database was pointed at a file that does not exist."""
 
 
+class NotOnSharedYet(KpiDeskError):
+    """Work this version does only on a database file (its SQL is SQLite's), asked of a shared
+    PostgreSQL database: refused before anything is read or written."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            f"{what} on a shared PostgreSQL database is not in this version of KPI Desk yet; nothing was "
+            "changed. Take a copy to a file to work on (`kpidesk copy --from postgresql://... --to team.db`) "
+            "and `kpidesk copy` it back to an empty database when done.")
+
+
 class BackupRefused(KpiDeskError):
     """A backup or restore that would destroy something (the live file, a file that is not a
     backup) or cannot be written where asked; nothing was changed."""

@@ -23,6 +23,16 @@ def data_dir() -> Path:
     return path
 
 
+def resolve_db_target(cli_db: str | os.PathLike[str] | None = None) -> Path | str:
+    """resolve_db_path, except that a postgresql:// URL (in --db or KPIDESK_DB) comes back as it is."""
+    from kpidesk.backend import is_shared
+
+    chosen = cli_db or os.environ.get("KPIDESK_DB")
+    if chosen and is_shared(chosen):
+        return str(chosen).strip()
+    return resolve_db_path(cli_db)
+
+
 def resolve_db_path(cli_db: str | os.PathLike[str] | None = None) -> Path:
     """--db wins over KPIDESK_DB, which wins over the default file in the data directory."""
     if cli_db:

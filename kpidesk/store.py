@@ -16,20 +16,24 @@ import threading
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kpidesk import database as db
+from kpidesk.backend import is_shared, shown
 from kpidesk.catalog import CatalogApi
-from kpidesk.errors import DatabaseDamaged, ValidationError
+from kpidesk.errors import BackupRefused, DatabaseDamaged, NotOnSharedYet, ValidationError
+from kpidesk.models import Base
 from kpidesk.people import PeopleApi
 from kpidesk.settings import SettingsApi
 
 
 class Store(CatalogApi, PeopleApi, SettingsApi):
-    def __init__(self, path: Path, read_engine: Engine, write_engine: Engine) -> None:
-        self.path = path
+    def __init__(self, path: Path | None, read_engine: Engine, write_engine: Engine, *, url: str | None = None) -> None:
+        self.path = path  # None for a shared database: it has a URL, not a file
+        self.url = url
+        self.shared = url is not None
         self.engine = read_engine
         self.write_engine = write_engine
         self._reader = sessionmaker(read_engine, expire_on_commit=False)
@@ -44,11 +48,18 @@ class Store(CatalogApi, PeopleApi, SettingsApi):
 
     @classmethod
     def open(cls, path: str | Path, *, quick_check: bool = True) -> "Store":
-        """Open (creating if need be) the database file at `path`.
+        """Open (creating if need be) the database file at `path`, or the shared PostgreSQL database
+        a postgresql:// URL names (kpidesk.postgres: it must exist on the server; its schema is built
+        or migrated here).
 
         Refuses, without modifying it: a file that is not SQLite, a damaged file, a schema newer
         than this version, a read-only file or folder. Migrates an older schema after backing it up.
         """
+        if is_shared(path):
+            from kpidesk import postgres
+
+            engine = postgres.open_engine(str(path))
+            return cls(None, engine, engine, url=str(path))
         path = Path(path).expanduser().resolve()
         db.check_file_is_sqlite(path)
         is_new = not path.exists() or path.stat().st_size == 0
@@ -71,6 +82,18 @@ class Store(CatalogApi, PeopleApi, SettingsApi):
         store.migration_backup = backup
         return store
 
+    @property
+    def location(self) -> str:
+        """Where the data lives, as messages show it (a URL's password hidden)."""
+        return shown(self.url) if self.url is not None else str(self.path)
+
+    def _translate(self, exc: BaseException) -> Exception:
+        if self.url is not None:
+            from kpidesk import postgres
+
+            return postgres.translate_error(exc, self.url)
+        return db.translate_db_error(exc, self.path)
+
     def close(self) -> None:
         self.wait_for_checkpoint()
         self.engine.dispose()
@@ -91,7 +114,7 @@ class Store(CatalogApi, PeopleApi, SettingsApi):
         try:
             yield session
         except DBAPIError as exc:
-            raise db.translate_db_error(exc, self.path) from exc
+            raise self._translate(exc) from exc
         finally:
             session.rollback()
             session.close()
@@ -106,7 +129,7 @@ class Store(CatalogApi, PeopleApi, SettingsApi):
         except IntegrityError as exc:
             raise ValidationError({"database": _integrity_message(exc)}) from exc
         except DBAPIError as exc:
-            raise db.translate_db_error(exc, self.path) from exc
+            raise self._translate(exc) from exc
         finally:
             session.close()
 
@@ -121,6 +144,8 @@ class Store(CatalogApi, PeopleApi, SettingsApi):
         background thread, instead (checkpoint_soon). The commit is as durable either way.
 
         lock_wait_s: how long BEGIN IMMEDIATE may wait for another writer (default: the busy timeout)."""
+        if self.shared:  # its callers (imports, undo, recompute) write SQLite's SQL
+            raise NotOnSharedYet("Bulk writing (imports, undo, recomputing KPIs)")
         with self.write_engine.connect() as conn:
             raw = conn.connection.driver_connection
             automatic = 0
@@ -183,9 +208,20 @@ class Store(CatalogApi, PeopleApi, SettingsApi):
     # ------------------------------------------------------------ maintenance
 
     def integrity_problems(self, quick: bool = False) -> list[str]:
+        if self.shared:  # the server checks its own pages; what we can check is the schema
+            with self.engine.connect() as conn:
+                missing = [t for t in Base.metadata.tables if not inspect(conn).has_table(t)]
+            return [f"table {t} is missing" for t in missing]
         return db.integrity_check(self.path, quick=quick)
 
     def backup(self, dest: str | Path | None = None, reason: str = "manual") -> Path:
+        if self.shared:
+            from kpidesk import postgres
+
+            if dest is None:
+                raise BackupRefused("A shared database's backup needs a destination (a file or a folder): "
+                                    "it is written with pg_dump.")
+            return postgres.dump(self.url, Path(dest))
         return db.backup_database(self.path, Path(dest) if dest else None, reason=reason)
 
     def schema_revision(self) -> str | None:
@@ -194,6 +230,17 @@ class Store(CatalogApi, PeopleApi, SettingsApi):
 
 def _integrity_message(exc: IntegrityError) -> str:
     msg = str(exc.orig)
+    low = msg.lower()
+    if "violates" in low:  # PostgreSQL's wording: 'duplicate key value violates unique constraint "..."'
+        detail = msg.splitlines()[1].removeprefix("DETAIL:").strip() if "\n" in msg.strip() else msg
+        if "unique constraint" in low:
+            return f"that name is already taken ({detail})"
+        if "foreign key constraint" in low:
+            return "it refers to something that does not exist (or is still in use)"
+        if "not-null constraint" in low:
+            return f"a required value is missing ({detail})"
+        if "check constraint" in low:
+            return f"a value is outside the allowed set ({detail})"
     if "UNIQUE" in msg:
         what = msg.split(":", 1)[-1].strip()
         return f"that name is already taken ({what})"

@@ -75,3 +75,45 @@ def demo_store(tmp_path, _demo_db):
     s = Store.open(dest)
     yield s
     s.close()
+
+
+# ---------------------------------------------------------------- a PostgreSQL server (issue 18)
+
+def _pg_server() -> str | None:
+    """The maintenance database URL of the test server (KPIDESK_TEST_PG, which .ci/run sets from
+    .ci/postgres.sh), else the local default socket; None when no server answers."""
+    import psycopg
+
+    url = os.environ.get("KPIDESK_TEST_PG") or "postgresql:///postgres"
+    try:
+        psycopg.connect(url, connect_timeout=3, autocommit=True).close()
+    except psycopg.Error:
+        return None
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> str:
+    url = _pg_server()
+    if url is None:
+        if os.environ.get("KPIDESK_TEST_PG_REQUIRED"):
+            pytest.fail(f"no PostgreSQL server at {os.environ.get('KPIDESK_TEST_PG')} (KPIDESK_TEST_PG_REQUIRED)")
+        pytest.skip("no PostgreSQL server (start one with .ci/postgres.sh and set KPIDESK_TEST_PG)")
+    return url
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    """A new, empty database on the test server, as the postgresql:// URL a user would give;
+    dropped afterwards."""
+    import uuid
+
+    import psycopg
+
+    name = f"kpidesk_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_server, autocommit=True) as con:
+        con.execute(f'CREATE DATABASE "{name}"')
+    base, _, query = pg_server.partition("?")
+    yield base.rsplit("/", 1)[0] + "/" + name + (f"?{query}" if query else "")
+    with psycopg.connect(pg_server, autocommit=True) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

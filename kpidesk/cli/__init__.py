@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "kpidesk.cli.setup_cmd",
     "kpidesk.cli.note_cmd",
     "kpidesk.cli.cycle_cmd",
+    "kpidesk.cli.copy_cmd",
 )
 
 EXIT_OK, EXIT_ERROR, EXIT_UNREADABLE, EXIT_STRICT, EXIT_DATABASE = 0, 1, 2, 3, 4
@@ -36,8 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="KPI Desk: KPIs, trends and fair appraisal check-ins for small IT teams, offline. "
         "With no command, the desktop app starts.",
     )
-    parser.add_argument("--db", metavar="PATH", help="database file (default: KPIDESK_DB, else the "
-                        "kpidesk.db in your data folder)")
+    parser.add_argument("--db", metavar="PATH", help="database file, or a shared database as postgresql://user@host/"
+                        "dbname (default: KPIDESK_DB, else the kpidesk.db in your data folder)")
     parser.add_argument("--version", action="version", version=f"KPI Desk {__version__}")
     parser.add_argument("--selftest", action="store_true", help="run a quick end-to-end self test and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -73,7 +74,15 @@ def run(argv: Sequence[str]) -> int | None:
     except (sqlite3.Error, *_sqlalchemy_errors()) as exc:
         from kpidesk.database import resolve_db_path, translate_db_error
 
-        err = translate_db_error(exc, resolve_db_path(args.db))
+        from kpidesk.paths import resolve_db_target
+
+        target = resolve_db_target(args.db)
+        if isinstance(target, str):
+            from kpidesk.postgres import translate_error
+
+            err = translate_error(exc, target)
+        else:
+            err = translate_db_error(exc, resolve_db_path(args.db))
         print(f"kpidesk: {err if isinstance(err, KpiDeskError) else f'database error: {err}'}", file=sys.stderr)
         return EXIT_DATABASE
     except BrokenPipeError:  # `kpidesk metrics | head`: the reader left; main() ends quietly
@@ -104,6 +113,11 @@ def open_store(args: argparse.Namespace, *, create: bool = False):
     from kpidesk.errors import DatabaseMissing
     from kpidesk.store import Store
 
+    from kpidesk.paths import resolve_db_target
+
+    target = resolve_db_target(args.db)
+    if isinstance(target, str):  # a shared PostgreSQL database: the server keeps its own backups
+        return Store.open(target)
     path = resolve_db_path(args.db)
     if not create and not path.exists():
         raise DatabaseMissing(f"There is no database at {path}. Check the --db path (or KPIDESK_DB); "

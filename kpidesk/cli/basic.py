@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kpidesk.backend import shown
 from kpidesk.cli import EXIT_DATABASE, EXIT_ERROR, EXIT_OK, UsageError, open_store
 from kpidesk.wording import count
 
@@ -102,6 +103,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     from kpidesk.errors import DatabaseMissing
     from kpidesk.db_inspect import inspect_file
 
+    from kpidesk.paths import resolve_db_target
+
+    target = resolve_db_target(args.db)
+    if isinstance(target, str):
+        return _check_shared(target, args.json)
     path = db.resolve_db_path(args.db)
     if not path.exists():
         raise DatabaseMissing(f"There is no database at {path}.")
@@ -139,12 +145,41 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK if ok else EXIT_DATABASE
 
 
+def _check_shared(url: str, as_json: bool) -> int:
+    """`check` of a shared database: its schema revision and tables, read without changing anything
+    (the server checks its own pages)."""
+    from kpidesk import postgres
+
+    found = postgres.inspect_shared(url)
+    ok = not found["schema_problems"] and found["schema"] == found["head"]
+    if as_json:
+        json.dump({"path": shown(url), "integrity": ["ok"], **found, "ok": ok}, sys.stdout, indent=2)
+        print()
+    else:
+        print(f"Database:  {shown(url)} (shared, PostgreSQL)")
+        print(f"Schema:    {found['schema'] or '-'} ({found['state']})")
+        for problem in found["schema_problems"][:20]:
+            print(f"  - {problem}")
+    return EXIT_OK if ok else EXIT_DATABASE
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     """A damaged file or another program's database is refused: a backup of it would not restore."""
     from kpidesk import database as db
     from kpidesk.errors import DatabaseDamaged, DatabaseMissing, NotADatabase
     from kpidesk.db_inspect import inspect_file
 
+    from kpidesk.paths import resolve_db_target
+
+    target = resolve_db_target(args.db)
+    if isinstance(target, str):  # a shared database: pg_dump's job
+        from kpidesk import postgres
+
+        if not args.path:
+            raise UsageError("a shared database's backup needs a destination file or folder: kpidesk backup PATH")
+        dest = postgres.dump(target, args.path)
+        print(f"Backed up {shown(target)} with pg_dump to {dest} (restore with pg_restore)")
+        return EXIT_OK
     path = db.resolve_db_path(args.db)
     if not path.exists():
         raise DatabaseMissing(f"There is no database at {path}; nothing to back up.")

@@ -71,6 +71,10 @@ _DUP = """(m.team_id IS NULL OR EXISTS (
 def connection(store: "Store") -> Iterator[sqlite3.Connection]:
     """The bare sqlite3 connection under a read session: aggregate rows come back as plain tuples.
     A kpidesk.readonly.ReadOnlyDb (the command line's light read path) hands its own."""
+    if getattr(store, "shared", False):
+        from kpidesk.errors import NotOnSharedYet
+
+        raise NotOnSharedYet("Computing metrics")  # the SQL below is SQLite's
     raw = getattr(store, "raw_connection", None)
     if isinstance(raw, sqlite3.Connection):
         yield raw

@@ -1,6 +1,7 @@
 """Issue 7, item 2 / issue 2, item 7: the first-run welcome and what each choice does."""
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 from ui import app as ui_app
@@ -101,3 +102,16 @@ def test_real_demo_through_the_op(qtbot, tmp_path, shown_errors):
     with qtbot.waitSignal(op.finished, timeout=120000):
         pass
     assert not shown_errors and len(store.list_technicians()) == 8
+
+
+def test_a_shared_database_url_is_refused_by_the_window_with_what_to_do(qapp, shown_errors, monkeypatch, tmp_path):
+    """This version's screens compute with SQLite's SQL: the window says so, writes no file named
+    like the URL, and offers `kpidesk copy` (issue 18)."""
+    from ui.app import run_gui
+
+    monkeypatch.chdir(tmp_path)
+    assert run_gui("postgresql://kim@db.example/kpi", welcome=lambda path: pytest.fail("no welcome")) == 1
+    assert len(shown_errors) == 1
+    assert "Opening the window on a shared PostgreSQL database is not in this version" in shown_errors[0][1]
+    assert "kpidesk copy" in shown_errors[0][1]
+    assert list(tmp_path.iterdir()) == []
