@@ -69,10 +69,11 @@ class _Signals(QObject):
 
 
 class _Runner(QRunnable):
-    def __init__(self, fn: Callable[[QtProgress], Any], progress: QtProgress, signals: _Signals) -> None:
+    def __init__(self, fn: Callable[[QtProgress], Any], progress: QtProgress, signals: _Signals,
+                 returned: threading.Event) -> None:
         super().__init__()
         self.setAutoDelete(True)
-        self._fn, self._progress, self._signals = fn, progress, signals
+        self._fn, self._progress, self._signals, self._returned = fn, progress, signals, returned
 
     def run(self) -> None:  # worker thread
         try:
@@ -81,6 +82,10 @@ class _Runner(QRunnable):
             self._signals.done.emit(False, exc)
         else:
             self._signals.done.emit(True, result)
+        finally:
+            # Set here, not when the queued result reaches the GUI thread: Op.wait() is called on
+            # the GUI thread (a dialog closing), which would otherwise wait for itself forever.
+            self._returned.set()
 
 
 class Op(QObject, Generic[T]):
@@ -123,7 +128,7 @@ class Op(QObject, Generic[T]):
         Op._running.add(self)
         if self._label is not None:
             self._make_dialog(self._label)
-        (pool or QThreadPool.globalInstance()).start(_Runner(self._fn, self.progress, self._signals))
+        (pool or QThreadPool.globalInstance()).start(_Runner(self._fn, self.progress, self._signals, self._done))
         return self
 
     def cancel(self) -> None:

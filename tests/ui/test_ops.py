@@ -87,3 +87,24 @@ def test_progress_signals_only_on_a_whole_percent_change(qtbot):
     for i in range(10001):
         p.set_progress(i, 10000)
     assert len(seen) == 101
+
+
+def test_wait_on_the_gui_thread_needs_only_the_worker_to_return(qtbot):
+    """A closing dialog calls op.cancel() then op.wait() on the GUI thread. The worker's result
+    reaches the GUI thread through the event loop, which is blocked in wait(): wait() must not need
+    it, or the window freezes for good when it closes just as the work ends (it hung a restore
+    dialog test under load)."""
+    returned = threading.Event()
+    results = []
+
+    def work(progress):
+        returned.set()
+        return 7
+
+    op = Op(None, work).success(results.append)
+    op.run()
+    assert returned.wait(5)
+    assert op.wait(timeout_s=5) is True  # no event processed since run()
+    assert results == [] and op.is_running()  # the callbacks come later, on the event loop
+    qtbot.waitUntil(lambda: results == [7], timeout=5000)
+    assert not op.is_running()
