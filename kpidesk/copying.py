@@ -124,12 +124,20 @@ def copy_database(source: str | Path, destination: str | Path,
     try:
         dst = _open(destination, create=True)
         try:
-            report = CopyReport(src.location, dst.location)
-            _copy(src, dst, report, progress)
+            report = copy_stores(src, dst, progress)
         finally:
             dst.close()
     finally:
         src.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def copy_stores(src: Any, dst: Any, progress: Callable[[str, int, int], None] | None = None) -> CopyReport:
+    """copy_database between two open Stores (the demo fills a shared database this way)."""
+    started = time.perf_counter()
+    report = CopyReport(src.location, dst.location)
+    _copy(src, dst, report, progress)
     report.seconds = time.perf_counter() - started
     return report
 

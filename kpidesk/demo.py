@@ -86,7 +86,8 @@ def create_demo(store: "Store", seed: int = 7, today: dt.date | None = None,
                 progress: Progress | None = None) -> Changes:
     """Fill `store` with the demo department. Refuses a database that already holds people, so demo
     data never mixes with real records. All or nothing: the department is built in a temporary file
-    and copied in with SQLite's backup API only when complete, so a cancel leaves `store` untouched."""
+    and copied in with SQLite's backup API (a shared database: kpidesk.copying, in one transaction)
+    only when complete, so a cancel leaves `store` untouched."""
     import tempfile
     from pathlib import Path
 
@@ -102,7 +103,12 @@ def create_demo(store: "Store", seed: int = 7, today: dt.date | None = None,
         with Store.open(Path(tmp) / "demo.db") as scratch:
             _build(scratch, seed, today or dt.date.today(), progress)
             _status(progress, "Copying the demo department into your database")
-            copy_into(scratch.path, store.path)
+            if store.shared:  # a server: every table copied in one transaction, verified
+                from kpidesk.copying import copy_stores
+
+                copy_stores(scratch, store)
+            else:
+                copy_into(scratch.path, store.path)
     return Changes(kpis=True, people=True, tickets=True, measurements=True, settings=True, checkins=True,
                    reviews=True)
 

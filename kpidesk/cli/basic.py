@@ -63,7 +63,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with open_store(args, create=True) as store:
         actions.load_demo(store, seed=args.seed, today=today)
         people = store.list_technicians()
-        print(f"Demo data created in {store.path}: {count(len(people), 'technician')}, "
+        print(f"Demo data created in {store.location}: {count(len(people), 'technician')}, "
               f"{count(len(store.list_teams()), 'team')}, {len(store.list_kpis())} KPIs and metrics.")
     return EXIT_OK
 

@@ -266,3 +266,14 @@ def test_backup_of_a_shared_database_is_pg_dumps_job(store, pg_url, tmp_path, ca
     assert listing.returncode == 0 and "TABLE public check_in" in listing.stdout
     code, _out, err = cli(capsys, "--db", pg_url, "backup")
     assert code == 2 and "needs a destination" in err
+
+
+def test_the_demo_fills_a_shared_database_in_one_verified_copy(pg_url, _demo_db, capsys):
+    from tests.conftest import DEMO_TODAY
+
+    code, out, _err = cli(capsys, "--db", pg_url, "demo", "--today", DEMO_TODAY.isoformat())
+    assert code == 0 and f"Demo data created in {backend.shown(pg_url)}: 8 technicians" in out
+    with Store.open(pg_url) as shared, Store.open(_demo_db) as local:
+        assert [(t.name, t.rows) for t in copying.checksums(shared)] == [(t.name, t.rows) for t in copying.checksums(local)]
+    code, _out, err = cli(capsys, "--db", pg_url, "demo")
+    assert code == 1 and "already has KPIs or people" in err
