@@ -45,7 +45,9 @@ def least_squares(values: Series) -> tuple[float, float] | None:
 
 
 def _better_sign(direction: str, level: float, band: tuple[float, float] | None) -> int:
-    """+1 when a rising value is good, -1 when falling is good, 0 when inside a band (either way)."""
+    """+1 when a rising value is good, -1 when falling is good. A band KPI: towards the band from
+    outside it (below +1, above -1) and, inside it, towards its middle (at the middle falling counts
+    as good); 0 when it has no band to aim at."""
     if direction == "higher":
         return 1
     if direction == "lower":
