@@ -259,7 +259,7 @@ def test_backup_of_a_shared_database_is_pg_dumps_job(store, pg_url, tmp_path, ca
     store.close()
     Store.open(pg_url).close()
     code, out, _err = cli(capsys, "--db", pg_url, "backup", str(tmp_path / "dumps") + os.sep)
-    assert code == 0
+    assert code == 0 and "with pg_dump" in out and "pg_restore" in out
     (dump,) = (tmp_path / "dumps").iterdir()
     assert dump.suffix == ".dump" and (dump.stat().st_mode & 0o077) == 0  # private: it holds HR records
     listing = subprocess.run(["pg_restore", "--list", str(dump)], capture_output=True, text=True)
