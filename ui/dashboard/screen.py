@@ -16,9 +16,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QPushButton,
     QTabWidget,
@@ -27,7 +25,6 @@ from PySide6.QtWidgets import (
 )
 
 from kpidesk.annotations import annotations_touching
-from kpidesk.export.kpi_table import Column, write_kpi_table
 from kpidesk.metrics.recompute import ticket_span
 from kpidesk.metrics.reviews import list_reviews, overdue_reviews
 from kpidesk.metrics.series import KpiCard, cards_for_scopes, dashboard_cards, kpi_series, speed_quality
@@ -38,25 +35,21 @@ from kpidesk.store import Store
 from kpidesk.wording import count
 from ui.dashboard.cards import CardGrid
 from ui.dashboard.cycle_banner import CycleBanner
+from ui.dashboard.exporting import DashboardExports
 from ui.dashboard.loader import Loader
-from ui.dashboard.models import KpiCardModel, table_rows
+from ui.dashboard.models import KpiCardModel
 from ui.dashboard.scatter import ScatterView
 from ui.dashboard.trend_plot import TrendPlot
 from ui.errors import show_error
 from ui.evidence_dialog import show_tickets, show_tickets_for_kpi
 from ui.ops import QtProgress
-from ui.reports.plot_export import save_plot
 from ui.screen import Screen, page_header
 
-TABLE_COLUMNS = [Column("KPI", "kpi"), Column("For", "who"), Column("Period", "period"),
-                 Column("Value", "value", unit_key="unit"), Column("Unit", "unit"), Column("Count", "count"),
-                 Column("Status", "status"), Column("Target", "target", unit_key="unit"), Column("Trend", "trend"),
-                 Column("Too few tickets", "too_few"), Column("Rated", "rated")]
 TREND_PERIODS = {"week": 26, "month": 12, "quarter": 8, "year": 5}
 CardsResult = tuple[list[KpiCard], frozenset[int], int]  # cards, overdue KPI ids, min_count
 
 
-class DashboardScreen(Screen):
+class DashboardScreen(DashboardExports, Screen):
     title, icon_name = "Dashboard", "dashboard"
     cards_shown = Signal()
     trend_shown = Signal()
@@ -315,14 +308,6 @@ class DashboardScreen(Screen):
             self.load_trend()
 
     # Actions ---------------------------------------------------------------------------------------
-    def export_table(self, path: str | Path) -> Path:
-        rows = table_rows(self.model.cards(), self.scope_combo.currentText())
-        title = f"KPI Desk: {self.scope_combo.currentText()}, {self.period_combo.currentText()}"
-        return write_kpi_table(rows, path, TABLE_COLUMNS, title=title)
-
-    def export_plot(self, path: str | Path) -> Path:
-        return save_plot(self.trend.plot, path, title=self.trend.title.text())
-
     def _update_reviews_button(self) -> None:
         n = len(list_reviews(self.store))
         late = len(overdue_reviews(self.store, self.today))
@@ -357,28 +342,10 @@ class DashboardScreen(Screen):
             self.raise_review(kpi_id, self.model.card(row).period)
 
     def raise_review(self, kpi_id: int, period: str, why: str | None = None) -> Any:
-        """Raise a review by hand on the card's value (for a technician: it comes up on the agenda of
-        their check-in). Asks why unless given; returns the action's Outcome, None if cancelled."""
-        from kpidesk import actions
-        from kpidesk.errors import KpiDeskError
+        """Raise a review by hand on the card's value (ui.dashboard.raise_review)."""
+        from ui.dashboard.raise_review import ask_and_raise
 
-        name = self.model.card(self.model.row_of(kpi_id)).name
-        who = self.scope_combo.currentText()
-        if why is None:
-            text, ok = QInputDialog.getMultiLineText(
-                self, "Raise a review", f"{name} for {who}, {period}: why does it need a review?\n"
-                + ("It will come up on the agenda of their next check-in." if self.scope_key.startswith("technician:")
-                   else "It is listed with the other open reviews."))
-            if not ok or not text.strip():
-                return None
-            why = text
-        try:
-            outcome = actions.raise_review(self.store, kpi_id, self.scope_key, period, why)
-        except KpiDeskError as exc:  # e.g. already a review for that period: said, not raised
-            show_error(self, exc)
-            return None
-        self.changes_made.emit(outcome.changes)
-        return outcome
+        return ask_and_raise(self, kpi_id, period, why)
 
     def _on_trend_point_clicked(self, period: str, segment: str) -> None:
         s = self.trend.series
@@ -423,30 +390,6 @@ class DashboardScreen(Screen):
             from ui.checkin.screen import CheckInsScreen  # loaded on first use, not at start-up
 
             go_to(CheckInsScreen).show_cycle(period)
-
-    def export(self) -> bool:
-        self._on_export_button_clicked()
-        return True
-
-    def _on_export_button_clicked(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, "Export the KPI table", "kpi-table.xlsx", "Excel workbook (*.xlsx)")
-        if name:
-            self._export(lambda: self.export_table(name if name.endswith(".xlsx") else name + ".xlsx"))
-
-    def _on_trend_export_clicked(self, ext: str) -> None:
-        if self.trend.series is None:
-            return
-        label = "PNG image (*.png)" if ext == ".png" else "PDF document (*.pdf)"
-        name, _ = QFileDialog.getSaveFileName(self, "Export the trend plot", f"{self.trend.title.text()}{ext}", label)
-        if name:
-            self._export(lambda: self.export_plot(name if name.lower().endswith(ext) else name + ext))
-
-    def _export(self, fn: Any) -> None:
-        try:
-            fn()
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a dialog
-            show_error(self, exc)
-
 
 def _read_cards(store: Store, scope: str, period: str | None, today: dt.date | None) -> CardsResult:
     """Worker thread: the cards of one scope and period, the KPIs overdue for review, min_count."""
