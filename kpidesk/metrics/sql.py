@@ -127,6 +127,27 @@ def aggregate_shares(con: sqlite3.Connection, granularity: str, first_key: str, 
     return con.execute(sql, (first_key, last_key)).fetchall()
 
 
+class _Flow:
+    """The parts of a read of the backlog flows (backlog_flows, aggregate_and_flows): which column is
+    the key and the segment, the day a ticket came in (by day for weeks, by month otherwise,
+    '2026-03-09' / '2026-03': fewer groups to add up), the filter and its named parameters."""
+
+    def __init__(self, granularity: str, last_key: str, end_text: str, split: str | None,
+                 ids: Sequence[Any] | None, by: str) -> None:
+        self.seg, self.key = SPLIT_COLUMN[split], KEY_COLUMN[by]
+        width = 10 if granularity == "week" else 7
+        only, params = _only(ids, self.key)
+        if by == "group":
+            only += " AND t.group_name != ''"
+        self.hint = FULL_SCAN if ids is None else ""
+        self.p = PERIOD_COLUMN[granularity]
+        self.came = f"created_at < :end AND {IN_BACKLOG}"
+        self.came_day = (f"CASE WHEN {self.came} THEN substr(min(created_at, coalesce(resolved_at, created_at)), "
+                         f"1, {width}) END")
+        self.named = {"end": end_text, "last": last_key, **{f"p{i}": v for i, v in enumerate(params)}}
+        self.only = _named(only, len(params))
+
+
 def backlog_flows(con: sqlite3.Connection, granularity: str, last_key: str, end_text: str,
                   split: str | None, ids: Sequence[Any] | None, by: str = "technician"
                   ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
@@ -140,21 +161,10 @@ def backlog_flows(con: sqlite3.Connection, granularity: str, last_key: str, end_
     One read gives both flows, counted in Python: two GROUP BYs over the whole table sorted a million
     rows each (3.3 s at 1M tickets), one read and a Counter take 1.8 s (issue 19).
     """
-    seg, key = SPLIT_COLUMN[split], KEY_COLUMN[by]
-    # By day for weeks, by month otherwise ('2026-03-09' / '2026-03'): fewer groups to add up.
-    width = 10 if granularity == "week" else 7
-    only, params = _only(ids, key)
-    if by == "group":
-        only += " AND t.group_name != ''"
-    hint = FULL_SCAN if ids is None else ""
-    p = PERIOD_COLUMN[granularity]
-    came = f"created_at < :end AND {IN_BACKLOG}"
-    named = {"end": end_text, "last": last_key, **{f"p{i}": v for i, v in enumerate(params)}}
-    only = _named(only, len(params))
+    f = _Flow(granularity, last_key, end_text, split, ids, by)
     counts = Counter(con.execute(
-        f"SELECT {key}, {seg}, CASE WHEN {came} THEN substr(min(created_at, coalesce(resolved_at, created_at)), 1, "
-        f"{width}) END, CASE WHEN {p} <= :last THEN {p} END FROM ticket t {hint} WHERE ({came} OR {p} <= :last)"
-        f"{only}", named))
+        f"SELECT {f.key}, {f.seg}, {f.came_day}, CASE WHEN {f.p} <= :last THEN {f.p} END FROM ticket t {f.hint} "
+        f"WHERE ({f.came} OR {f.p} <= :last){f.only}", f.named))
     incoming: Counter[tuple[Any, ...]] = Counter()
     outgoing: Counter[tuple[Any, ...]] = Counter()
     for (k, sg, day, period), n in counts.items():
@@ -174,20 +184,11 @@ def aggregate_and_flows(con: sqlite3.Connection, granularity: str, first_key: st
     gives the aggregate's sums too, a few groups per (key, period, segment) to add up here, instead
     of a second pass (at 300k tickets 0.71 s for both where the two passes took 0.97 s; issue 19).
     The same rows as the two, in the shapes they return."""
-    seg, key = SPLIT_COLUMN[split], KEY_COLUMN[by]
-    width = 10 if granularity == "week" else 7
-    only, params = _only(ids, key)
-    if by == "group":
-        only += " AND t.group_name != ''"
-    hint = FULL_SCAN if ids is None else ""
-    p = PERIOD_COLUMN[granularity]
-    came = f"created_at < :end AND {IN_BACKLOG}"
-    named = {"end": end_text, "last": last_key, **{f"p{i}": v for i, v in enumerate(params)}}
+    f = _Flow(granularity, last_key, end_text, split, ids, by)
     rows = con.execute(
-        f"SELECT {key}, CASE WHEN {p} <= :last THEN {p} END AS period, {seg} AS seg, "
-        f"CASE WHEN {came} THEN substr(min(created_at, coalesce(resolved_at, created_at)), 1, {width}) END AS came, "
-        f"{_SUMS} FROM ticket t {hint} WHERE ({came} OR {p} <= :last){_named(only, len(params))} "
-        "GROUP BY 1, 2, 3, 4", named).fetchall()
+        f"SELECT {f.key}, CASE WHEN {f.p} <= :last THEN {f.p} END AS period, {f.seg} AS seg, {f.came_day} AS came, "
+        f"{_SUMS} FROM ticket t {f.hint} WHERE ({f.came} OR {f.p} <= :last){f.only} GROUP BY 1, 2, 3, 4",
+        f.named).fetchall()
     sums: dict[tuple[Any, ...], list[Any]] = {}
     incoming: Counter[tuple[Any, ...]] = Counter()
     outgoing: Counter[tuple[Any, ...]] = Counter()
