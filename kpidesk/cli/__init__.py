@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "kpidesk.cli.note_cmd",
     "kpidesk.cli.cycle_cmd",
     "kpidesk.cli.copy_cmd",
+    "kpidesk.cli.shared_cmd",
 )
 
 EXIT_OK, EXIT_ERROR, EXIT_UNREADABLE, EXIT_STRICT, EXIT_DATABASE = 0, 1, 2, 3, 4
