@@ -242,7 +242,7 @@ def test_copy_command_and_its_exit_codes(store, pg_url, tmp_path, capsys):
     assert code == 0 and [k["name"] for k in json.loads(out)] == ["Backlog"]
 
 
-def test_what_this_version_does_only_on_a_file_is_refused_plainly(demo_store, pg_url, capsys):
+def test_what_this_version_does_only_on_a_file_is_refused_plainly(demo_store, pg_url, capsys, tmp_path):
     source = demo_store.path
     demo_store.close()
     copying.copy_database(source, pg_url)
@@ -252,6 +252,13 @@ def test_what_this_version_does_only_on_a_file_is_refused_plainly(demo_store, pg
         with pytest.raises(NotOnSharedYet):
             with shared.raw_write():
                 pass
+    export = tmp_path / "incidents.csv"
+    export.write_text("Number,Opened,Resolved,Assigned to,Priority\nINC1,2026-10-01 09:00,2026-10-01 11:00,Tom,2\n",
+                      encoding="utf-8")
+    code, _out, err = cli(capsys, "--db", pg_url, "import", str(export))
+    assert code == 1 and err.startswith("kpidesk: Importing on a shared PostgreSQL database is not")
+    with psycopg.connect(pg_url) as con:
+        assert con.execute("SELECT count(*) FROM import_batch").fetchone()[0] == 1  # the demo's own, nothing more
 
 
 @pytest.mark.skipif(shutil.which("pg_dump") is None, reason="pg_dump is not installed")
