@@ -58,6 +58,10 @@ GROUP BY 1, period, seg
 FULL_SCAN = "NOT INDEXED"
 # Done with no time at all: in no period and in no backlog (DESIGN.md).
 IN_BACKLOG = "(t.resolved_basis IS NULL OR t.resolved_basis != 'no_time')"
+# When a ticket comes in: created, or resolved where that comes first (bad export data). It counts in
+# by an end it came in before: one created after the end but resolved before it goes out by then, so
+# it comes in too (filtered on created_at it went out only, a backlog of -1).
+CAME_DAY = "min(created_at, coalesce(resolved_at, created_at))"
 
 # One row per further technician of a shared ticket; `dup` where their team already has the ticket.
 _SHARES = """FROM ticket t INDEXED BY ix_ticket_shared, json_each(t.shared_with) j
@@ -141,7 +145,7 @@ class _Flow:
             only += " AND t.group_name != ''"
         self.hint = FULL_SCAN if ids is None else ""
         self.p = PERIOD_COLUMN[granularity]
-        self.came = f"created_at < :end AND {IN_BACKLOG}"
+        self.came = f"{CAME_DAY} < :end AND {IN_BACKLOG}"
         self.came_day = (f"CASE WHEN {self.came} THEN substr(min(created_at, coalesce(resolved_at, created_at)), "
                          f"1, {width}) END")
         self.named = {"end": end_text, "last": last_key, **{f"p{i}": v for i, v in enumerate(params)}}
@@ -227,7 +231,7 @@ def backlog_shares(con: sqlite3.Connection, granularity: str, last_key: str, end
     only, _params = _only(tech_ids, "m.id")
     incoming = con.execute(
         f"SELECT m.id, {_DUP}, {seg}, substr(min(created_at, coalesce(resolved_at, created_at)), 1, {width}), "
-        f"count(*) {_SHARES} WHERE t.shared_with IS NOT NULL AND created_at < ? AND {IN_BACKLOG} {only} "
+        f"count(*) {_SHARES} WHERE t.shared_with IS NOT NULL AND {CAME_DAY} < ? AND {IN_BACKLOG} {only} "
         "GROUP BY 1, 2, 3, 4", (end_text,)).fetchall()
     outgoing = con.execute(
         f"SELECT m.id, {_DUP}, {seg}, {p}, count(*) {_SHARES} WHERE t.shared_with IS NOT NULL AND {p} <= ? {only} "
@@ -344,7 +348,7 @@ def backlog_flows_weeks_months(con: sqlite3.Connection, end_text: str, split: st
     group = " AND t.group_name != ''" if by == "group" else ""
     incoming = con.execute(
         f"SELECT {key}, {seg}, substr(min(created_at, coalesce(resolved_at, created_at)), 1, 10) AS d, "
-        f"count(*) FROM ticket t {FULL_SCAN} WHERE created_at < ? AND {IN_BACKLOG}{group} GROUP BY 1, 2, 3",
+        f"count(*) FROM ticket t {FULL_SCAN} WHERE {CAME_DAY} < ? AND {IN_BACKLOG}{group} GROUP BY 1, 2, 3",
         (end_text,)).fetchall()
     outgoing = con.execute(
         f"SELECT {key}, {seg}, resolved_week, resolved_month, count(*) FROM ticket t "
@@ -358,7 +362,7 @@ def backlog_shares_weeks_months(con: sqlite3.Connection, end_text: str, split: s
     seg = SPLIT_COLUMN[split]
     incoming = con.execute(
         f"SELECT m.id, {_DUP}, {seg}, substr(min(created_at, coalesce(resolved_at, created_at)), 1, 10), count(*) "
-        f"{_SHARES} WHERE t.shared_with IS NOT NULL AND created_at < ? AND {IN_BACKLOG} GROUP BY 1, 2, 3, 4",
+        f"{_SHARES} WHERE t.shared_with IS NOT NULL AND {CAME_DAY} < ? AND {IN_BACKLOG} GROUP BY 1, 2, 3, 4",
         (end_text,)).fetchall()
     outgoing = con.execute(
         f"SELECT m.id, {_DUP}, {seg}, resolved_week, resolved_month, count(*) {_SHARES} "
