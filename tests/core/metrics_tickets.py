@@ -40,3 +40,14 @@ def people(store) -> dict[str, int]:
     for name, team in (("Ann", desk), ("Bob", desk), ("Cy", infra)):
         ids[name] = store.create_technician(TechnicianRecord(display_name=name, team_id=team))[0].id
     return ids
+
+
+def done(resolved: str, hours: float, *, tech: int | None = None, tier: int | None = 3, category: str = "",
+         **values):
+    """A ticket resolved at `resolved` after `hours`; with no technician it counts for the desk only."""
+    end = dt.datetime.fromisoformat(resolved)
+    start = (end - dt.timedelta(hours=hours)).isoformat(sep=" ")
+    if tech is None:
+        values.setdefault("assignee", "")
+        values.setdefault("resolver", "")
+    return ticket(start, resolved, tech=tech, tier=tier, category=category, **values)

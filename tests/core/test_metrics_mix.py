@@ -4,7 +4,6 @@ the 6 periods ending with P for its priority and category (else its priority, el
 fewer than 5 tickets), `expected` their mean, ratio = MTTR / expected, faster <= 0.9, slower >= 1.1."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import pytest
@@ -14,18 +13,7 @@ from kpidesk.appraisal.model import Facts
 from kpidesk.metrics.engine import compute_all
 from kpidesk.metrics.mix import MIX_MIN_CELL, MixFigure, mix_all, mix_for, verdict_of
 from kpidesk.records import TechnicianRecord
-from tests.core.metrics_tickets import add_tickets, people, ticket
-
-
-def done(resolved: str, hours: float, *, tech: int | None = None, tier: int | None = 3, category: str = "",
-         **values):
-    """A ticket resolved at `resolved` after `hours`; with no technician it counts for the desk only."""
-    end = dt.datetime.fromisoformat(resolved)
-    start = (end - dt.timedelta(hours=hours)).isoformat(sep=" ")
-    if tech is None:
-        values.setdefault("assignee", "")
-        values.setdefault("resolver", "")
-    return ticket(start, resolved, tech=tech, tier=tier, category=category, **values)
+from tests.core.metrics_tickets import add_tickets, done, people, ticket
 
 
 def mttr(store, period: str, granularity: str = "month") -> dict[int, tuple[float, int]]:

@@ -8,29 +8,17 @@ and with shared_with that is not JSON. Every number is worked out by hand in the
 rule is in the module's docstring (a cell or tier needs 5 tickets; faster <= 0.9, slower >= 1.1)."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import pytest
 
 from kpidesk.metrics.mix import MixFigure, _people, _Reference, describe, mix_all, mix_for, short_words, verdict_of
 from kpidesk.periods import parse_period
-from tests.core.metrics_tickets import add_tickets, people, ticket
+from tests.core.metrics_tickets import add_tickets, done, people, ticket
 
 ZERO = {"cell": 0, "tier": 0, "desk": 0}
 TAIL = " (fewer than 5 desk tickets of the same priority and category)"
 NOTHING = "No ticket with a resolution time in {}: no mix-adjusted speed"
-
-
-def done(resolved: str, hours: float, *, tech: int | None = None, tier: int | None = 3, category: str = "",
-         **values):
-    """A ticket resolved at `resolved` after `hours`; with no technician it counts for the desk only."""
-    end = dt.datetime.fromisoformat(resolved)
-    start = (end - dt.timedelta(hours=hours)).isoformat(sep=" ")
-    if tech is None:
-        values.setdefault("assignee", "")
-        values.setdefault("resolver", "")
-    return ticket(start, resolved, tech=tech, tier=tier, category=category, **values)
 
 
 def fig(**kw) -> MixFigure:
