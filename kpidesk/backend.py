@@ -26,13 +26,15 @@ def is_shared(target: str | os.PathLike[str] | None) -> bool:
     return bool(m) and m.group(1).lower() in SHARED_SCHEMES
 
 
-def check_scheme(target: str) -> None:
-    """Refuse a URL of another database kind (mysql://...) with a message, rather than treating it
-    as a file name."""
-    m = _SCHEME.match(target.strip())
-    if m and m.group(1).lower() not in SHARED_SCHEMES and len(m.group(1)) > 1:  # 'C://' is a drive
-        raise ValueError(f"{shown(target)}: KPI Desk opens SQLite files and PostgreSQL databases "
-                         "(postgresql://user@host/dbname), not {m.group(1)}.")
+def foreign_scheme(target: str | os.PathLike[str] | None) -> str | None:
+    """The scheme of a URL naming another kind of database ('mysql' for mysql://...), which is neither
+    a file nor a PostgreSQL database; None otherwise (a drive letter such as C:// is a path)."""
+    if target is None or isinstance(target, Path):
+        return None
+    m = _SCHEME.match(str(target).strip())
+    if m and len(m.group(1)) > 1 and m.group(1).lower() not in SHARED_SCHEMES:
+        return m.group(1)
+    return None
 
 
 def sqlalchemy_url(target: str) -> str:

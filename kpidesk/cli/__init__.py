@@ -55,6 +55,12 @@ def run(argv: Sequence[str]) -> int | None:
     args = parser.parse_args(list(argv))
     if args.db is not None and not args.db.strip():
         parser.error("--db needs a file path (it was empty)")  # exits 2, like any bad usage
+    from kpidesk.backend import foreign_scheme
+
+    for given in (args.db, getattr(args, "source", None), getattr(args, "destination", None)):
+        if foreign_scheme(given):
+            parser.error(f"{given.split('://')[0]}://: KPI Desk opens SQLite files and PostgreSQL databases "
+                         "(postgresql://user@host/dbname)")
     if args.selftest:
         from kpidesk.selftest import run_selftest
 

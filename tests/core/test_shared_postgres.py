@@ -56,6 +56,21 @@ def test_a_url_names_a_shared_database_and_a_path_a_file(target, shared):
     assert backend.is_shared(target) is shared
 
 
+@pytest.mark.parametrize("target, scheme", [
+    ("mysql://kim@db/kpi", "mysql"), ("sqlite:///team.db", "sqlite"), ("postgresql://db/kpi", None),
+    ("C://Users/kim/kpidesk.db", None), ("team.db", None), (None, None),
+])
+def test_a_url_of_another_database_kind_is_named_for_refusal(target, scheme, capsys):
+    assert backend.foreign_scheme(target) == scheme
+    if scheme:
+        with pytest.raises(SystemExit) as out:
+            cli_run(["--db", target, "kpi", "list"])
+        assert out.value.code == 2 and "opens SQLite files and PostgreSQL databases" in capsys.readouterr().err
+        with pytest.raises(SystemExit) as out:
+            cli_run(["copy", "--from", "team.db", "--to", target])
+        assert out.value.code == 2
+
+
 def test_a_password_is_never_shown():
     assert backend.shown("postgresql://kim:s3cret@db.example:5433/kpi") == "postgresql://kim:***@db.example:5433/kpi"
     assert backend.shown("postgresql://kim@db.example/kpi") == "postgresql://kim@db.example/kpi"
