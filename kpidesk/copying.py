@@ -84,11 +84,15 @@ def _rows(conn: Connection, table: Table) -> Iterator[tuple[Any, ...]]:
     yield from conn.execute(select(*table.columns).order_by(*order)).yield_per(BATCH)
 
 
+def _row_bytes(row: tuple[Any, ...]) -> bytes:
+    return "\x1f".join(_cell(v) for v in row).encode("utf-8", "surrogatepass") + b"\x1e"
+
+
 def checksum(conn: Connection, table: Table) -> TableCopy:
     digest = hashlib.sha256()
     n = 0
     for row in _rows(conn, table):
-        digest.update("\x1f".join(_cell(v) for v in row).encode("utf-8", "surrogatepass") + b"\x1e")
+        digest.update(_row_bytes(row))
         n += 1
     return TableCopy(table.name, n, digest.hexdigest())
 
@@ -188,7 +192,7 @@ def _copy_table(sconn: Connection, dconn: Connection, table: Table, where: str) 
         batch.clear()
 
     for row in _rows(sconn, table):
-        digest.update("\x1f".join(_cell(v) for v in row).encode("utf-8", "surrogatepass") + b"\x1e")
+        digest.update(_row_bytes(row))
         n += 1
         values = dict(zip(names, row))
         if self_refs and any(values[c] is not None for c in self_refs):

@@ -210,7 +210,8 @@ class Store(CatalogApi, PeopleApi, SettingsApi):
     def integrity_problems(self, quick: bool = False) -> list[str]:
         if self.shared:  # the server checks its own pages; what we can check is the schema
             with self.engine.connect() as conn:
-                missing = [t for t in Base.metadata.tables if not inspect(conn).has_table(t)]
+                present = set(inspect(conn).get_table_names())
+            missing = [t for t in Base.metadata.tables if t not in present]
             return [f"table {t} is missing" for t in missing]
         return db.integrity_check(self.path, quick=quick)
 
