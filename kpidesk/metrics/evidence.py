@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
 from kpidesk.errors import ValidationError
-from kpidesk.metrics import sql
+from kpidesk.metrics import dialect, sql
 from kpidesk.metrics.model import BACKLOG_METRICS, TICKET_METRICS, Scope, as_period, split_of_segment
 from kpidesk.periods import Period
 
@@ -166,7 +166,10 @@ _ORDERS = {
 
 
 def order_lines(lines: Iterable[TicketLine], metric: str | None) -> list[TicketLine]:
-    return sorted(lines, key=_ORDERS.get(metric or "", _longest))
+    """Ties in the ticket's order of entry, so that the list is the same whatever order the database
+    gave the rows in (SQLite's and PostgreSQL's differ)."""
+    order = _ORDERS.get(metric or "", _longest)
+    return sorted(lines, key=lambda x: (*order(x), x.ticket_id))
 
 
 def tickets_behind(store: "Store", scope_key: str, period: Period | str, *, metric: str | None = None,
@@ -233,9 +236,10 @@ def _union_shares(con: Any, where: str, params: list[Any], scope: Scope, ids: li
                       params).fetchall()
     if not sql.has_shares(con):
         return own
+    d = dialect.of(con)
     shared = con.execute(
-        f"SELECT DISTINCT {select} FROM ticket t INDEXED BY ix_ticket_shared, json_each(t.shared_with) j "
-        f"WHERE t.shared_with IS NOT NULL AND {_in_ids('j.value', ids)} AND {where}", params).fetchall()
+        f"SELECT DISTINCT {select} FROM ticket t {d.hint('ix_ticket_shared')}, {d.elements('j')} "
+        f"WHERE t.shared_with IS NOT NULL AND {_in_ids(d.member('j'), ids)} AND {where}", params).fetchall()
     seen = {r[0] for r in own}
     return own + [r for r in shared if r[0] not in seen]
 
@@ -259,11 +263,12 @@ def _open_at_end(con: Any, scope: Scope, ids: list[int] | None, p: Period, seg_s
     where = (f"(t.resolved_at IS NULL OR t.resolved_at >= ?) AND t.created_at < ? AND {sql.IN_BACKLOG}"
              f"{seg_sql}")
     return _union_shares(con, where, [end, end, *seg_params], scope, ids, "t.id" if ids_only else _COLUMNS,
-                         hint="INDEXED BY ix_ticket_resolved")
+                         hint=dialect.of(con).hint("ix_ticket_resolved"))
 
 
-def _when(text: str | None) -> dt.datetime | None:
-    return None if text is None else dt.datetime.fromisoformat(text)
+def _when(stamp: str | dt.datetime | None) -> dt.datetime | None:
+    """SQLite gives a timestamp as ISO text, PostgreSQL as a datetime."""
+    return stamp if stamp is None or isinstance(stamp, dt.datetime) else dt.datetime.fromisoformat(stamp)
 
 
 def _flag(v: Any) -> bool | None:

@@ -16,7 +16,7 @@ from operator import add
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from kpidesk.metrics import groups, sql, sql_since
-from kpidesk.metrics.engine import _assemble, _Context, _Fetched, _key, _wanted
+from kpidesk.metrics.engine import _assemble, _Context, _Fetched, _wanted
 from kpidesk.metrics.model import BACKLOG_METRICS, SCOPES, TYPE_SEGMENTS, MetricValue
 from kpidesk.periods import period_containing, periods_between
 

@@ -49,7 +49,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
 from kpidesk.appraisal.readings import FAST, SLOW, UNKNOWN
-from kpidesk.metrics import sql
+from kpidesk.metrics import dialect, sql
 from kpidesk.metrics.model import as_period
 from kpidesk.periods import Period
 from kpidesk.wording import count as count_words
@@ -168,7 +168,7 @@ def _read(con: sqlite3.Connection, p: Period) -> list[tuple[Any, ...]]:
     first = window(p)[0].key
     return con.execute(
         f"SELECT {col}, technician_id, shared_with, priority_tier, category, resolution_hours FROM ticket "
-        f"{sql.FULL_SCAN} WHERE {col} BETWEEN ? AND ? AND (resolution_hours IS NOT NULL OR {col} = ?)",
+        f"{dialect.of(con).hint(sql.FULL_SCAN)} WHERE {col} BETWEEN ? AND ? AND (resolution_hours IS NOT NULL OR {col} = ?)",
         (first, p.key, p.key)).fetchall()
 
 

@@ -21,6 +21,9 @@ import datetime as dt
 import sqlite3
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
+from kpidesk.metrics import dialect
+from kpidesk.metrics.dialect import NOT_INDEXED, Dialect
+
 if TYPE_CHECKING:
     from kpidesk.store import Store
 
@@ -40,50 +43,53 @@ N, H_SUM, H_N, FCR_SUM, FCR_N, SLA_SUM, SLA_N, CS_SUM, CS_N, RESP_N, POS_SUM, PO
     REO_SUM, REO_N = range(16)
 AGG_WIDTH = 16
 
-_SUMS = """count(*), total(resolution_hours), count(resolution_hours),
-       total(fcr), count(fcr), total(sla_met), count(sla_met),
-       total(csat_score), count(csat_score),
-       total(csat_score IS NOT NULL OR csat_positive IS NOT NULL),
-       total(csat_positive), count(csat_positive),
-       total(escalated_eff), count(escalated_eff), total(reopened), count(reopened)"""
-_AGGREGATE = f"""
-SELECT {{key}}, {{p}} AS period, {{seg}} AS seg,
-       {_SUMS}
-FROM ticket t {{hint}}
-WHERE {{p}} BETWEEN ? AND ? {{only}}
+# The 16 sums and counts themselves: dialect.Dialect.sums.
+_AGGREGATE = """
+SELECT {key}, {p} AS period, {seg} AS seg,
+       {sums}
+FROM ticket t {hint}
+WHERE {p} BETWEEN ? AND ? {only}
 GROUP BY 1, period, seg
 """
 # Over most of the table a plain scan beats walking the (technician, period) index and fetching every
 # row through it (~1.7x measured on 100k tickets); SQLite's planner picks the index without statistics.
-FULL_SCAN = "NOT INDEXED"
+# On SQLite: NOT INDEXED; PostgreSQL plans by its statistics.
+FULL_SCAN = NOT_INDEXED
 # Done with no time at all: in no period and in no backlog (DESIGN.md).
 IN_BACKLOG = "(t.resolved_basis IS NULL OR t.resolved_basis != 'no_time')"
 # When a ticket comes in: created, or resolved where that comes first (bad export data). It counts in
 # by an end it came in before: one created after the end but resolved before it goes out by then, so
-# it comes in too (filtered on created_at it went out only, a backlog of -1).
-CAME_DAY = "min(created_at, coalesce(resolved_at, created_at))"
+# it comes in too (filtered on created_at it went out only, a backlog of -1). Dialect.came_day.
 
-# One row per further technician of a shared ticket; `dup` where their team already has the ticket.
-_SHARES = """FROM ticket t INDEXED BY ix_ticket_shared, json_each(t.shared_with) j
-JOIN technician m ON m.id = j.value"""
-_DUP = """(m.team_id IS NULL OR EXISTS (
+
+def _shares(d: Dialect) -> str:
+    """One row per further technician of a shared ticket (m), the ticket t."""
+    return (f"FROM ticket t {d.hint('ix_ticket_shared')}, {d.elements('j')}\n"
+            f"JOIN technician m ON m.id = {d.member('j')}")
+
+
+def _dup(d: Dialect) -> str:
+    """Where the further technician's team already has the ticket, through t's technician or an earlier one."""
+    return f"""(m.team_id IS NULL OR EXISTS (
     SELECT 1 FROM technician o WHERE o.team_id = m.team_id AND (o.id = t.technician_id
-        OR o.id IN (SELECT k.value FROM json_each(t.shared_with) k WHERE k.key < j.key))))"""
+        OR o.id IN (SELECT {d.member('k')} FROM {d.elements('k')} WHERE k.key < j.key))))"""
 
 
 @contextlib.contextmanager
-def connection(store: "Store") -> Iterator[sqlite3.Connection]:
+def connection(store: "Store") -> Iterator[Any]:
     """The bare sqlite3 connection under a read session: aggregate rows come back as plain tuples.
-    A kpidesk.readonly.ReadOnlyDb (the command line's light read path) hands its own."""
-    if getattr(store, "shared", False):
-        from kpidesk.errors import NotOnSharedYet
-
-        raise NotOnSharedYet("Computing metrics")  # the SQL below is SQLite's
+    A kpidesk.readonly.ReadOnlyDb (the command line's light read path) hands its own. On a shared
+    database, psycopg's in a dialect.PgConnection, in one REPEATABLE READ transaction: every query of
+    a computation sees the same tickets while others import (SQLite's read transaction does too)."""
     raw = getattr(store, "raw_connection", None)
     if isinstance(raw, sqlite3.Connection):
         yield raw
         return
     with store.read() as s:
+        if getattr(store, "shared", False):
+            conn = s.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            yield dialect.PgConnection(conn.connection.driver_connection)
+            return
         yield s.connection().connection.driver_connection  # type: ignore[union-attr]
 
 
@@ -98,13 +104,13 @@ def _only(ids: Sequence[Any] | None, column: str = "t.technician_id") -> tuple[s
 
 
 def has_shares(con: sqlite3.Connection) -> bool:
-    return con.execute("SELECT 1 FROM ticket INDEXED BY ix_ticket_shared WHERE shared_with IS NOT NULL "
-                       "LIMIT 1").fetchone() is not None
+    return con.execute(f"SELECT 1 FROM ticket {dialect.of(con).hint('ix_ticket_shared')} "
+                       "WHERE shared_with IS NOT NULL LIMIT 1").fetchone() is not None
 
 
 def has_groups(con: sqlite3.Connection) -> bool:
-    return con.execute("SELECT 1 FROM ticket INDEXED BY ix_ticket_group WHERE group_name != '' "
-                       "LIMIT 1").fetchone() is not None
+    return con.execute(f"SELECT 1 FROM ticket {dialect.of(con).hint('ix_ticket_group')} "
+                       "WHERE group_name != '' LIMIT 1").fetchone() is not None
 
 
 def aggregate(con: sqlite3.Connection, granularity: str, first_key: str, last_key: str,
@@ -116,17 +122,18 @@ def aggregate(con: sqlite3.Connection, granularity: str, first_key: str, last_ke
     only, params = _only(ids, key)
     if by == "group":
         only += " AND t.group_name != ''"
+    d = dialect.of(con)
     sql = _AGGREGATE.format(key=key, p=PERIOD_COLUMN[granularity], seg=SPLIT_COLUMN[split], only=only,
-                            hint=FULL_SCAN if full_scan and ids is None else "")
+                            sums=d.sums, hint=d.hint(FULL_SCAN) if full_scan and ids is None else "")
     return con.execute(sql, (first_key, last_key, *params)).fetchall()
 
 
 def aggregate_shares(con: sqlite3.Connection, granularity: str, first_key: str, last_key: str,
                      split: str | None, tech_ids: Sequence[int] | None) -> list[tuple[Any, ...]]:
     """(technician id, dup, period, raw segment, 16 sums) for the further technicians of shared tickets."""
-    p, seg = PERIOD_COLUMN[granularity], SPLIT_COLUMN[split]
+    p, seg, d = PERIOD_COLUMN[granularity], SPLIT_COLUMN[split], dialect.of(con)
     only, _params = _only(tech_ids, "m.id")
-    sql = (f"SELECT m.id, {_DUP} AS dup, {p} AS period, {seg} AS seg, {_SUMS} {_SHARES} "
+    sql = (f"SELECT m.id, {_dup(d)} AS dup, {p} AS period, {seg} AS seg, {d.sums} {_shares(d)} "
            f"WHERE t.shared_with IS NOT NULL AND {p} BETWEEN ? AND ? {only} GROUP BY 1, 2, period, seg")
     return con.execute(sql, (first_key, last_key)).fetchall()
 
@@ -136,18 +143,18 @@ class _Flow:
     the key and the segment, the day a ticket came in (by day for weeks, by month otherwise,
     '2026-03-09' / '2026-03': fewer groups to add up), the filter and its named parameters."""
 
-    def __init__(self, granularity: str, last_key: str, end_text: str, split: str | None,
+    def __init__(self, d: Dialect, granularity: str, last_key: str, end_text: str, split: str | None,
                  ids: Sequence[Any] | None, by: str) -> None:
         self.seg, self.key = SPLIT_COLUMN[split], KEY_COLUMN[by]
         width = 10 if granularity == "week" else 7
         only, params = _only(ids, self.key)
         if by == "group":
             only += " AND t.group_name != ''"
-        self.hint = FULL_SCAN if ids is None else ""
+        self.hint = d.hint(FULL_SCAN) if ids is None else ""
         self.p = PERIOD_COLUMN[granularity]
-        # CAME_DAY < :end, spelled so that SQLite compares one column for most rows instead of calling min()
+        # came_day < :end, spelled so that SQLite compares one column for most rows instead of calling min()
         self.came = f"(created_at < :end OR resolved_at < :end) AND {IN_BACKLOG}"
-        self.came_day = f"CASE WHEN {self.came} THEN substr({CAME_DAY}, 1, {width}) END"
+        self.came_day = f"CASE WHEN {self.came} THEN {d.day(d.came_day, width)} END"
         self.named = {"end": end_text, "last": last_key, **{f"p{i}": v for i, v in enumerate(params)}}
         self.only = _named(only, len(params))
 
@@ -165,7 +172,7 @@ def backlog_flows(con: sqlite3.Connection, granularity: str, last_key: str, end_
     One read gives both flows, counted in Python: two GROUP BYs over the whole table sorted a million
     rows each (3.3 s at 1M tickets), one read and a Counter take 1.8 s (issue 19).
     """
-    f = _Flow(granularity, last_key, end_text, split, ids, by)
+    f = _Flow(dialect.of(con), granularity, last_key, end_text, split, ids, by)
     counts = Counter(con.execute(
         f"SELECT {f.key}, {f.seg}, {f.came_day}, CASE WHEN {f.p} <= :last THEN {f.p} END FROM ticket t {f.hint} "
         f"WHERE ({f.came} OR {f.p} <= :last){f.only}", f.named))
@@ -188,10 +195,10 @@ def aggregate_and_flows(con: sqlite3.Connection, granularity: str, first_key: st
     gives the aggregate's sums too, a few groups per (key, period, segment) to add up here, instead
     of a second pass (at 300k tickets 0.71 s for both where the two passes took 0.97 s; issue 19).
     The same rows as the two, in the shapes they return."""
-    f = _Flow(granularity, last_key, end_text, split, ids, by)
+    f = _Flow(dialect.of(con), granularity, last_key, end_text, split, ids, by)
     rows = con.execute(
         f"SELECT {f.key}, CASE WHEN {f.p} <= :last THEN {f.p} END AS period, {f.seg} AS seg, {f.came_day} AS came, "
-        f"{_SUMS} FROM ticket t {f.hint} WHERE ({f.came} OR {f.p} <= :last){f.only} GROUP BY 1, 2, 3, 4",
+        f"{dialect.of(con).sums} FROM ticket t {f.hint} WHERE ({f.came} OR {f.p} <= :last){f.only} GROUP BY 1, 2, 3, 4",
         f.named).fetchall()
     sums: dict[tuple[Any, ...], list[Any]] = {}
     incoming: Counter[tuple[Any, ...]] = Counter()
@@ -226,15 +233,15 @@ def backlog_shares(con: sqlite3.Connection, granularity: str, last_key: str, end
                    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """backlog_flows() for the further technicians of shared tickets, with `dup` after the id:
     (id, dup, seg, day, n) in, (id, dup, seg, period, n) out."""
-    seg, p = SPLIT_COLUMN[split], PERIOD_COLUMN[granularity]
+    seg, p, d = SPLIT_COLUMN[split], PERIOD_COLUMN[granularity], dialect.of(con)
     width = 10 if granularity == "week" else 7
     only, _params = _only(tech_ids, "m.id")
     incoming = con.execute(
-        f"SELECT m.id, {_DUP}, {seg}, substr(min(created_at, coalesce(resolved_at, created_at)), 1, {width}), "
-        f"count(*) {_SHARES} WHERE t.shared_with IS NOT NULL AND {CAME_DAY} < ? AND {IN_BACKLOG} {only} "
+        f"SELECT m.id, {_dup(d)}, {seg}, {d.day(d.came_day, width)}, "
+        f"count(*) {_shares(d)} WHERE t.shared_with IS NOT NULL AND {d.came_day} < ? AND {IN_BACKLOG} {only} "
         "GROUP BY 1, 2, 3, 4", (end_text,)).fetchall()
     outgoing = con.execute(
-        f"SELECT m.id, {_DUP}, {seg}, {p}, count(*) {_SHARES} WHERE t.shared_with IS NOT NULL AND {p} <= ? {only} "
+        f"SELECT m.id, {_dup(d)}, {seg}, {p}, count(*) {_shares(d)} WHERE t.shared_with IS NOT NULL AND {p} <= ? {only} "
         "GROUP BY 1, 2, 3, 4", (last_key,)).fetchall()
     return incoming, outgoing
 
@@ -276,7 +283,7 @@ def percentile_rows(con: sqlite3.Connection, granularity: str, first_key: str, l
                            f"AND t.technician_id IS NOT NULL{only}", params).fetchall()
         if shares:
             only_m, _ = _only(techs, "m.id")
-            rows += con.execute(f"SELECT t.id, m.id, {pick} {_SHARES} WHERE t.shared_with IS NOT NULL "
+            rows += con.execute(f"SELECT t.id, m.id, {pick} {_shares(dialect.of(con))} WHERE t.shared_with IS NOT NULL "
                                 f"AND {base}{only_m}", params).fetchall()
         if scope_kind == "technician":
             for _tid, tech, period, s, h in rows:
@@ -327,28 +334,29 @@ def aggregate_weeks_months(con: sqlite3.Connection, split: str | None, by: str =
                            ) -> list[tuple[Any, ...]]:
     """Like aggregate() over every resolved ticket, grouped by week and month together
     (key, week, month, raw segment, 16 sums): weeks and months both add up exactly from it."""
-    key = KEY_COLUMN[by]
+    key, d = KEY_COLUMN[by], dialect.of(con)
     where = "resolved_week IS NOT NULL" + (" AND t.group_name != ''" if by == "group" else "")
-    sql = (f"SELECT {key}, resolved_week, resolved_month, {SPLIT_COLUMN[split]} AS seg, {_SUMS} "
-           f"FROM ticket t {FULL_SCAN} WHERE {where} GROUP BY 1, 2, 3, seg")
+    sql = (f"SELECT {key}, resolved_week, resolved_month, {SPLIT_COLUMN[split]} AS seg, {d.sums} "
+           f"FROM ticket t {d.hint(FULL_SCAN)} WHERE {where} GROUP BY 1, 2, 3, seg")
     return con.execute(sql).fetchall()
 
 
 def aggregate_shares_weeks_months(con: sqlite3.Connection, split: str | None) -> list[tuple[Any, ...]]:
     """aggregate_shares() by week and month together: (id, dup, week, month, raw segment, 16 sums)."""
-    sql = (f"SELECT m.id, {_DUP} AS dup, resolved_week, resolved_month, {SPLIT_COLUMN[split]} AS seg, {_SUMS} "
-           f"{_SHARES} WHERE t.shared_with IS NOT NULL AND resolved_week IS NOT NULL GROUP BY 1, 2, 3, 4, seg")
+    d = dialect.of(con)
+    sql = (f"SELECT m.id, {_dup(d)} AS dup, resolved_week, resolved_month, {SPLIT_COLUMN[split]} AS seg, {d.sums} "
+           f"{_shares(d)} WHERE t.shared_with IS NOT NULL AND resolved_week IS NOT NULL GROUP BY 1, 2, 3, 4, seg")
     return con.execute(sql).fetchall()
 
 
 def backlog_flows_weeks_months(con: sqlite3.Connection, end_text: str, split: str | None, by: str = "technician"
                                ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """backlog_flows() for weeks and months at once: incoming by day, outgoing by (week, month)."""
-    seg, key = SPLIT_COLUMN[split], KEY_COLUMN[by]
+    seg, key, d = SPLIT_COLUMN[split], KEY_COLUMN[by], dialect.of(con)
     group = " AND t.group_name != ''" if by == "group" else ""
     incoming = con.execute(
-        f"SELECT {key}, {seg}, substr(min(created_at, coalesce(resolved_at, created_at)), 1, 10) AS d, "
-        f"count(*) FROM ticket t {FULL_SCAN} WHERE {CAME_DAY} < ? AND {IN_BACKLOG}{group} GROUP BY 1, 2, 3",
+        f"SELECT {key}, {seg}, {d.day(d.came_day, 10)} AS d, "
+        f"count(*) FROM ticket t {d.hint(FULL_SCAN)} WHERE {d.came_day} < ? AND {IN_BACKLOG}{group} GROUP BY 1, 2, 3",
         (end_text,)).fetchall()
     outgoing = con.execute(
         f"SELECT {key}, {seg}, resolved_week, resolved_month, count(*) FROM ticket t "
@@ -359,13 +367,13 @@ def backlog_flows_weeks_months(con: sqlite3.Connection, end_text: str, split: st
 def backlog_shares_weeks_months(con: sqlite3.Connection, end_text: str, split: str | None
                                 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """backlog_shares() for weeks and months at once: (id, dup, seg, day, n), (id, dup, seg, week, month, n)."""
-    seg = SPLIT_COLUMN[split]
+    seg, d = SPLIT_COLUMN[split], dialect.of(con)
     incoming = con.execute(
-        f"SELECT m.id, {_DUP}, {seg}, substr(min(created_at, coalesce(resolved_at, created_at)), 1, 10), count(*) "
-        f"{_SHARES} WHERE t.shared_with IS NOT NULL AND {CAME_DAY} < ? AND {IN_BACKLOG} GROUP BY 1, 2, 3, 4",
+        f"SELECT m.id, {_dup(d)}, {seg}, {d.day(d.came_day, 10)}, count(*) "
+        f"{_shares(d)} WHERE t.shared_with IS NOT NULL AND {d.came_day} < ? AND {IN_BACKLOG} GROUP BY 1, 2, 3, 4",
         (end_text,)).fetchall()
     outgoing = con.execute(
-        f"SELECT m.id, {_DUP}, {seg}, resolved_week, resolved_month, count(*) {_SHARES} "
+        f"SELECT m.id, {_dup(d)}, {seg}, resolved_week, resolved_month, count(*) {_shares(d)} "
         "WHERE t.shared_with IS NOT NULL AND resolved_week IS NOT NULL GROUP BY 1, 2, 3, 4, 5").fetchall()
     return incoming, outgoing
 
@@ -384,4 +392,9 @@ def span_of(con: sqlite3.Connection) -> tuple[dt.date, dt.date] | None:
     if lo is None:
         return None
     last = max(hi, hi_res or hi)
-    return dt.date.fromisoformat(lo[:10]), dt.date.fromisoformat(last[:10])
+    return _day(lo), _day(last)
+
+
+def _day(stamp: str | dt.datetime) -> dt.date:
+    """A timestamp's day: SQLite gives its ISO text, PostgreSQL a datetime."""
+    return stamp.date() if isinstance(stamp, dt.datetime) else dt.date.fromisoformat(stamp[:10])

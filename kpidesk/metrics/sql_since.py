@@ -16,10 +16,11 @@ import datetime as dt
 import sqlite3
 from typing import Any
 
-from kpidesk.metrics.sql import _SUMS, IN_BACKLOG, KEY_COLUMN, SPLIT_COLUMN
+from kpidesk.metrics import dialect
+from kpidesk.metrics.sql import IN_BACKLOG, KEY_COLUMN, SPLIT_COLUMN
 
 # A row of recent_rows(): key, raw segment, day in (min of created and resolved), day resolved or
-# None, 1 when it counts in the backlog, then the 16 sums of sql._SUMS.
+# None, 1 when it counts in the backlog, then the 16 sums of dialect.Dialect.sums.
 KEY, SEG, DAY_IN, DAY_OUT, IN_LOG = range(5)
 SUMS = 5
 
@@ -27,10 +28,10 @@ SUMS = 5
 def recent_rows(con: sqlite3.Connection, start: dt.date, split: str | None, by: str = "technician"
                 ) -> list[tuple[Any, ...]]:
     """The tickets resolved since `start` or not resolved, grouped by key, segment, day in, day out."""
-    key, seg = KEY_COLUMN[by], SPLIT_COLUMN[split]
+    key, seg, d = KEY_COLUMN[by], SPLIT_COLUMN[split], dialect.of(con)
     group = " AND t.group_name != ''" if by == "group" else ""
-    sql = (f"SELECT {key}, {seg} AS seg, substr(min(t.created_at, coalesce(t.resolved_at, t.created_at)), 1, 10), "
-           f"substr(t.resolved_at, 1, 10), {IN_BACKLOG}, {_SUMS} FROM ticket t "
+    sql = (f"SELECT {key}, {seg} AS seg, {d.day(d.came_day, 10)}, "
+           f"{d.day('t.resolved_at', 10)}, {IN_BACKLOG}, {d.sums} FROM ticket t "
            f"WHERE (t.resolved_at >= ? OR t.resolved_at IS NULL){group} GROUP BY 1, 2, 3, 4, 5")
     return con.execute(sql, (start.isoformat(),)).fetchall()
 
@@ -40,20 +41,20 @@ def had_tickets(con: sqlite3.Connection, start: dt.date, split: str | None, segm
     """(key, raw segment) pairs that had a ticket resolved before `start`, each found by one seek
     ((technician_id, resolved_month) index; the group index for groups). Tickets still open at
     `start` are in recent_rows, so together they say whether the pair had any ticket by then."""
-    seg = SPLIT_COLUMN[split]
+    seg, d = SPLIT_COLUMN[split], dialect.of(con)
     s = start.isoformat()
     month = s[:7]
     out: set[tuple[Any, Any]] = set()
     if by == "group":
-        keys = [r[0] for r in con.execute("SELECT DISTINCT group_name FROM ticket INDEXED BY ix_ticket_group "
+        keys = [r[0] for r in con.execute(f"SELECT DISTINCT group_name FROM ticket {d.hint('ix_ticket_group')} "
                                           "WHERE group_name != ''")]
         # `!= ''` as well: it is what lets SQLite use the partial index for a bound name.
-        probe = ("SELECT 1 FROM ticket t INDEXED BY ix_ticket_group WHERE t.group_name = ? AND t.group_name != '' "
+        probe = (f"SELECT 1 FROM ticket t {d.hint('ix_ticket_group')} WHERE t.group_name = ? AND t.group_name != '' "
                  "AND t.resolved_at < ? {seg} LIMIT 1")
         args = lambda k: (k, s)  # noqa: E731
     else:
         keys = [r[0] for r in con.execute("SELECT id FROM technician")] + [None]
-        probe = ("SELECT 1 FROM ticket t INDEXED BY ix_ticket_tech_month WHERE t.technician_id IS ? "
+        probe = (f"SELECT 1 FROM ticket t {d.hint('ix_ticket_tech_month')} WHERE t.technician_id {d.is_same} ? "
                  "AND t.resolved_month <= ? AND t.resolved_at < ? {seg} LIMIT 1")
         args = lambda k: (k, month, s)  # noqa: E731
     for k in keys:

@@ -1,0 +1,199 @@
+"""The metrics engine on a shared PostgreSQL database (issue 18) gives what it gives on the file.
+
+The demo department, with shared tickets added (a cell naming several technicians, across teams),
+is copied to the server as it is (kpidesk.copying), and every read of the metrics runs on both:
+compute_all for each period length, split and scope kind, with percentiles and fill; compute_many;
+the incremental reads; the tickets behind a value; the case-mix figures; `kpidesk metrics`.
+Counts must be equal; means and rates equal to the last bits (the server adds floats in its own
+order). The dialect's pieces are tested on their own below.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from kpidesk import copying
+from kpidesk.cli import run as cli_run
+from kpidesk.importing import tickets_import
+from kpidesk.metrics import dialect, sql, sql_since
+from kpidesk.metrics.engine import compute_all, compute_many
+from kpidesk.metrics.evidence import tickets_behind
+from kpidesk.metrics.incremental import compute_since
+from kpidesk.metrics.mix import mix_all
+from kpidesk.store import Store
+from tests.import_samples import write_csv
+
+HEAD = ["Number", "Opened", "Resolved", "Priority", "Assigned to", "Type"]
+SHARED_ROWS = [  # Alex, Priya (team 1) and Marcus (team 2) share tickets; one stays open, one is bad data
+    ["SH1", "2026-09-02 09:00", "2026-09-02 13:30", "P2", "Alex Morgan; Marcus Reid", "Incident"],
+    ["SH2", "2026-09-14 08:00", "2026-09-16 08:00", "P3", "Alex Morgan; Priya Shah; Marcus Reid", "Request"],
+    ["SH3", "2026-10-01 10:00", "", "P1", "Priya Shah; Sofia Alvarez", "Incident"],
+    ["SH4", "2026-10-20 10:00", "2026-10-19 10:00", "P4", "Ken Watanabe; Tom Becker", "Request"],
+]
+
+
+@pytest.fixture
+def both(demo_store, pg_url, tmp_path):
+    """(the file's store, the server's store), the same department in each."""
+    report = tickets_import.run(demo_store, write_csv(tmp_path / "shared.csv", HEAD, SHARED_ROWS))
+    assert report.created == len(SHARED_ROWS) and not report.new_technicians
+    copying.copy_database(demo_store.path, pg_url)
+    with Store.open(pg_url) as shared:
+        yield demo_store, shared
+
+
+def values(rows):
+    return {(v.scope, v.scope_id, v.kpi, v.period, v.segment): (v.value, v.count, v.extra) for v in rows}
+
+
+def assert_close(x, y, key):
+    assert (x is None) == (y is None), key
+    if x is not None:
+        assert y == pytest.approx(x, rel=1e-12, abs=1e-12), key
+
+
+def assert_same(on_file, on_server):
+    a, b = values(on_file), values(on_server)
+    assert a.keys() == b.keys() and a
+    for key, (value, count, extra) in a.items():
+        value2, count2, extra2 = b[key]
+        assert count2 == count, key
+        assert_close(value, value2, key)
+        assert extra2.keys() == extra.keys(), key
+        for name, x in extra.items():
+            assert_close(x, extra2[name], (key, name))
+
+
+def test_the_server_speaks_postgresql_and_has_the_shared_tickets(both):
+    on_file, on_server = both
+    with sql.connection(on_file) as a, sql.connection(on_server) as b:
+        assert dialect.of(a) is dialect.SQLITE and dialect.of(b) is dialect.POSTGRES
+        assert sql.has_shares(a) and sql.has_shares(b) and sql.has_groups(b)
+        assert sql.span_of(b) == sql.span_of(a)
+        assert all(isinstance(d, dt.date) for d in sql.span_of(b))
+
+
+@pytest.mark.parametrize("granularity, first, last", [
+    ("week", "2026-W36", "2026-W44"), ("month", "2026-01", "2026-11"), ("quarter", "2026-Q1", "2026-Q4"),
+    ("half", "2026-H1", "2026-H2"), ("year", "2025", "2026")])
+@pytest.mark.parametrize("split", [None, "priority", "type"])
+def test_every_scope_by_every_period_length_and_split_is_the_same(both, granularity, first, last, split):
+    on_file, on_server = both
+    kw = dict(granularity=granularity, first=first, last=last, split=split, percentiles=True)
+    file_values = compute_all(on_file, **kw)
+    assert {v.scope for v in file_values} == {"desk", "team", "technician", "group"}
+    assert_same(file_values, compute_all(on_server, **kw))
+
+
+def test_the_shared_tickets_count_on_the_server_as_on_the_file(both):
+    on_file, on_server = both
+    kw = dict(granularity="month", first="2026-09", last="2026-10", percentiles=True, fill=True,
+              scopes=("technician", "team"))
+    file_values = compute_all(on_file, **kw)
+    marcus = {(v.kpi, v.period): v.value for v in file_values if v.who == "Marcus Reid"}
+    assert marcus[("resolved_count", "2026-09")] >= 2  # SH1 and SH2 count for him too
+    assert_same(file_values, compute_all(on_server, **kw))
+
+
+def test_one_pass_for_several_period_lengths_is_the_same(both):
+    on_file, on_server = both
+    for split in (None, "priority"):
+        a = compute_many(on_file, ("week", "month", "quarter", "year"), dt.date(2026, 1, 1), dt.date(2026, 11, 30), split)
+        b = compute_many(on_server, ("week", "month", "quarter", "year"), dt.date(2026, 1, 1), dt.date(2026, 11, 30), split)
+        assert a.keys() == b.keys()
+        for g in a:
+            assert_same(a[g], b[g])
+
+
+def test_the_incremental_reads_are_the_same(both):
+    on_file, on_server = both
+    since = dt.date(2026, 9, 1)
+    with sql.connection(on_file) as a, sql.connection(on_server) as b:
+        for by in ("technician", "group"):
+            rows_a = sorted(map(_plain, sql_since.recent_rows(a, since, "priority", by)), key=repr)
+            rows_b = sorted(map(_plain, sql_since.recent_rows(b, since, "priority", by)), key=repr)
+            _same_rows(rows_a, rows_b)
+            segs = (None, 1, 2, 3, 4)
+            assert sql_since.had_tickets(b, since, "priority", segs, by) == sql_since.had_tickets(a, since, "priority", segs, by)
+    a = compute_since(on_file, ("week", "month"), since, dt.date(2026, 11, 30))
+    b = compute_since(on_server, ("week", "month"), since, dt.date(2026, 11, 30))
+    for g in a:
+        assert_same(a[g], b[g])
+
+
+def _plain(row):
+    """A row with the server's true/false as SQLite's 1/0."""
+    return tuple(int(x) if isinstance(x, bool) else x for x in row)
+
+
+def _same_rows(rows_a, rows_b):
+    assert len(rows_a) == len(rows_b) and rows_a
+    for ra, rb in zip(rows_a, rows_b):
+        assert ra[:sql_since.SUMS] == rb[:sql_since.SUMS]
+        assert list(rb[sql_since.SUMS:]) == pytest.approx(list(ra[sql_since.SUMS:]), rel=1e-12)
+
+
+@pytest.mark.parametrize("metric", ["mttr_hours", "backlog_open", "backlog_change", "sla_compliance", "reopen_rate", None])
+def test_the_tickets_behind_a_value_are_the_same(both, metric):
+    on_file, on_server = both
+    for scope in ("desk", "technician:6", "team:1", "group:Service Desk"):
+        a = tickets_behind(on_file, scope, "2026-10", metric=metric)
+        b = tickets_behind(on_server, scope, "2026-10", metric=metric)
+        assert [x.to_json() for x in b.lines] == [x.to_json() for x in a.lines]
+        assert b.open_before == a.open_before
+    shared = tickets_behind(on_server, "technician:7", "2026-10", metric="backlog_open")
+    assert "SH3" in {x.external_id for x in shared.lines}  # Sofia's through the shared cell
+
+
+def test_the_case_mix_is_the_same(both):
+    on_file, on_server = both
+    a, b = mix_all(on_file, "2026-10"), mix_all(on_server, "2026-10")
+    assert a.keys() == b.keys() and a
+    for tech in a:  # hours are added in the order each database gives the rows: equal to the last bits
+        fa, fb = a[tech].to_json(), b[tech].to_json()
+        assert fb.keys() == fa.keys()
+        for name, x in fa.items():
+            if isinstance(x, float):
+                assert_close(x, fb[name], (tech, name))
+            else:
+                assert fb[name] == x, (tech, name)
+
+
+def test_the_metrics_command_reads_the_server(both, pg_url, capsys):
+    on_file, _ = both
+
+    def run(db):
+        code = cli_run(["--db", str(db), "metrics", "--period", "2026-10", "--json"])
+        out = capsys.readouterr().out
+        assert code == 0
+        return json.loads(out)
+
+    assert run(pg_url) == run(on_file.path)
+
+
+# The dialect's pieces ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("query, expected", [
+    ("SELECT 1 WHERE a = ? AND b BETWEEN ? AND ?", "SELECT 1 WHERE a = %s AND b BETWEEN %s AND %s"),
+    ("WHERE created_at < :end OR resolved_at < :end", "WHERE created_at < %(end)s OR resolved_at < %(end)s"),
+    ("SELECT CAST(x AS int), y::text FROM t WHERE z = :p0", "SELECT CAST(x AS int), y::text FROM t WHERE z = %(p0)s"),
+    ("SELECT 'what?', 'a:b', 'it''s 50%' WHERE x LIKE 'P%' AND y = ?",
+     "SELECT 'what?', 'a:b', 'it''s 50%%' WHERE x LIKE 'P%%' AND y = %s"),
+    ("SELECT a % 2 FROM t", "SELECT a %% 2 FROM t"),
+])
+def test_marks_are_put_in_psycopgs_spelling_outside_quotes_only(query, expected):
+    assert dialect.pyformat(query) == expected
+
+
+def test_each_dialect_spells_the_sums_and_the_day_its_way():
+    s, p = dialect.SQLITE, dialect.POSTGRES
+    assert s.sums.count("total(") == 8 and s.sums.count("count(") == 8 and "sum(" not in s.sums
+    assert p.sums.count("coalesce(sum(") == 8 and "total(" not in p.sums and p.sums.count("AS integer") == 6
+    assert s.came_day == "min(created_at, coalesce(resolved_at, created_at))"
+    assert p.came_day == "least(created_at, coalesce(resolved_at, created_at))"
+    assert s.day("x", 7) == "substr(x, 1, 7)" and p.day("x", 10) == "to_char(x, 'YYYY-MM-DD')"
+    assert s.hint(dialect.NOT_INDEXED) == "NOT INDEXED" and s.hint("ix") == "INDEXED BY ix"
+    assert p.hint(dialect.NOT_INDEXED) == "" and p.hint("ix") == ""
+    assert dialect.of(object()) is dialect.SQLITE and dialect.of(dialect.PgConnection(None)) is dialect.POSTGRES
