@@ -10,11 +10,13 @@ The ORM and Core above speak the same SQL to both.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Iterator
 
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine
@@ -26,6 +28,11 @@ from kpidesk.schema_version import head_revision, known_revisions
 
 # Any constant: the key of the advisory lock that serialises migrations of one database.
 MIGRATION_LOCK = 0x4B504944  # 'KPID'
+# And of the one that lets one bulk writer (an import, an undo, a recompute) at a time, as SQLite's
+# BEGIN IMMEDIATE does on a file: each of them counts on no other writer changing the tickets or
+# stored values under it (new ticket ids above the largest before it, values deleted then written).
+BULK_LOCK = 0x4B504957  # 'KPIW'
+BULK_WAIT_S = 5.0  # as kpidesk.database.BUSY_TIMEOUT_S
 CONNECT_TIMEOUT_S = 10
 
 
@@ -166,3 +173,24 @@ def dump(url: str, dest: str | Path) -> Path:
         if tmp.exists():
             tmp.unlink()
     return dest
+
+
+@contextlib.contextmanager
+def bulk_write(engine: Engine, url: str, lock_wait_s: float | None = None) -> Iterator[object]:
+    """Store.raw_write on a shared database: one transaction on psycopg's connection (as a
+    dialect.PgConnection), holding BULK_LOCK. Waits lock_wait_s (default BULK_WAIT_S) for another
+    bulk writer, then says the database is busy; rolled back unless the block ends normally."""
+    import psycopg
+
+    from kpidesk.metrics.dialect import PgConnection
+
+    wait_ms = int((BULK_WAIT_S if lock_wait_s is None else lock_wait_s) * 1000)
+    try:
+        with engine.connect() as conn, conn.begin():
+            raw = conn.connection.driver_connection
+            raw.execute(f"SET LOCAL lock_timeout = {wait_ms}")
+            raw.execute("SELECT pg_advisory_xact_lock(%s)", (BULK_LOCK,))
+            raw.execute("SET LOCAL lock_timeout = 0")  # the lock is ours; the rest waits as usual
+            yield PgConnection(raw)
+    except (DBAPIError, psycopg.Error) as exc:
+        raise translate_error(exc, url) from exc

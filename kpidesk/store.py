@@ -134,7 +134,8 @@ class Store(CatalogApi, PeopleApi, SettingsApi):
             session.close()
 
     @contextlib.contextmanager
-    def raw_write(self, *, checkpoint_later: bool = False, lock_wait_s: float | None = None) -> Iterator[object]:
+    def raw_write(self, *, checkpoint_later: bool = False, lock_wait_s: float | None = None,
+                  shared_ok: bool = False) -> Iterator[object]:
         """A write transaction on a bare DBAPI connection, for bulk work (imports, recompute):
         executemany through sqlite3 is ~10x faster than the ORM. Rolled back unless it ends normally.
 
@@ -143,9 +144,19 @@ class Store(CatalogApi, PeopleApi, SettingsApi):
         the caller gets its answer (0.4 s of a 100k-row import); it is done just after, on a
         background thread, instead (checkpoint_soon). The commit is as durable either way.
 
-        lock_wait_s: how long BEGIN IMMEDIATE may wait for another writer (default: the busy timeout)."""
-        if self.shared:  # its callers (imports, undo, recompute) write SQLite's SQL
-            raise NotOnSharedYet("Bulk writing (imports, undo, recomputing KPIs)")
+        lock_wait_s: how long BEGIN IMMEDIATE may wait for another writer (default: the busy timeout).
+
+        On a shared database (kpidesk.postgres.bulk_write): a dialect.PgConnection, one bulk writer at
+        a time. shared_ok: the caller's SQL speaks both dialects (kpidesk.metrics.dialect); the others
+        are refused there before anything is written."""
+        if self.shared:
+            if not shared_ok:
+                raise NotOnSharedYet("Bulk writing (imports, undo)")
+            from kpidesk import postgres
+
+            with postgres.bulk_write(self.write_engine, self.url, lock_wait_s) as con:  # type: ignore[arg-type]
+                yield con
+            return
         with self.write_engine.connect() as conn:
             raw = conn.connection.driver_connection
             automatic = 0

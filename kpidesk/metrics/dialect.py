@@ -39,6 +39,7 @@ class Dialect:
     elements: Callable[[str], str]  # FROM item: a shared ticket's further technicians as alias(value, key)
     member: Callable[[str], str]  # one such technician's id, from elements(alias)
     is_same: str  # `a IS b`, true for two NULLs
+    glob: str  # `key GLOB '[0-9][0-9]-W[0-9]'`: character classes and literal characters only
 
     @property
     def sums(self) -> str:
@@ -67,6 +68,7 @@ SQLITE = Dialect(
     elements=lambda alias: f"json_each(t.shared_with) {alias}",
     member=lambda alias: f"{alias}.value",
     is_same="IS",
+    glob="GLOB",
 )
 
 _PG_FORMAT = {10: "YYYY-MM-DD", 7: "YYYY-MM"}
@@ -82,6 +84,7 @@ POSTGRES = Dialect(
                             f"AS {alias}(value, key)"),
     member=lambda alias: f"CAST({alias}.value AS integer)",
     is_same="IS NOT DISTINCT FROM",
+    glob="SIMILAR TO",
 )
 
 
@@ -107,6 +110,40 @@ def pyformat(query: str) -> str:
     return _TOKEN.sub(put, query)
 
 
+class PgCursor:
+    """psycopg's cursor as sqlite3's is used here: execute and executemany take ? and :name marks."""
+
+    dialect = POSTGRES
+
+    def __init__(self, cur: Any) -> None:
+        self._cur = cur
+
+    def execute(self, query: str, params: Any = ()) -> "PgCursor":
+        self._cur.execute(pyformat(query), params)
+        return self
+
+    def executemany(self, query: str, rows: Any) -> "PgCursor":
+        self._cur.executemany(pyformat(query), rows)
+        return self
+
+    def fetchone(self) -> Any:
+        return self._cur.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return self._cur.fetchall()
+
+    def __iter__(self) -> Any:
+        return iter(self._cur)
+
+    @property
+    def rowcount(self) -> int:
+        return self._cur.rowcount
+
+    def copy(self, statement: str) -> Any:
+        """COPY ... FROM STDIN: psycopg's Copy, to write_row() into (a bulk load without marks)."""
+        return self._cur.copy(statement)
+
+
 class PgConnection:
     """psycopg's connection as the metrics' queries use sqlite3's: execute(query, params) -> rows."""
 
@@ -115,7 +152,11 @@ class PgConnection:
     def __init__(self, raw: Any) -> None:
         self._raw = raw
 
-    def execute(self, query: str, params: Any = ()) -> Any:
-        cur = self._raw.cursor()
-        cur.execute(pyformat(query), params)
-        return cur
+    def cursor(self) -> PgCursor:
+        return PgCursor(self._raw.cursor())
+
+    def execute(self, query: str, params: Any = ()) -> PgCursor:
+        return self.cursor().execute(query, params)
+
+    def executemany(self, query: str, rows: Any) -> PgCursor:
+        return self.cursor().executemany(query, rows)

@@ -17,6 +17,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Iterable, Protocol
 
 from kpidesk.errors import Cancelled
+from kpidesk.metrics import dialect
 from kpidesk.metrics.engine import compute_many
 from kpidesk.metrics.incremental import SinceReader, compute_since
 from kpidesk.metrics.model import TICKET_METRICS, granularity_of, split_of_segment
@@ -85,14 +86,15 @@ def recompute(store: "Store", progress: Progress | None = None, today: dt.date |
                 reader = SinceReader(con, by_tier=None in jobs and "priority" in jobs)
                 rows = _compute(store, kpis, jobs, first, last, since, reader, now, progress)
     _step(progress, f"Saving {len(rows)} values", len(jobs), len(jobs))
-    with store.raw_write() as con:
+    with store.raw_write(shared_ok=True) as con:
+        glob = dialect.of(con).glob
         for k in kpis:
             if since is None:
                 con.execute("DELETE FROM measurement WHERE source = 'computed' AND kpi_id = ?", (k.id,))
                 continue
             for gran in stored_granularities(k):
                 con.execute("DELETE FROM measurement WHERE source = 'computed' AND kpi_id = ? AND period >= ? "
-                            "AND period GLOB ?", (k.id, period_containing(since, gran).key, KEY_PATTERN[gran]))
+                            f"AND period {glob} ?", (k.id, period_containing(since, gran).key, KEY_PATTERN[gran]))
         con.executemany(_UPSERT, rows)
     return Changes(measurements=True)
 
@@ -131,7 +133,7 @@ def _compute(store: "Store", kpis: list[KpiRecord], jobs: dict[str | None, tuple
 
 def forget_computed(store: "Store", kpi_id: int) -> Changes:
     """Remove a KPI's computed values (it no longer comes from tickets); entered ones stay."""
-    with store.raw_write() as con:
+    with store.raw_write(shared_ok=True) as con:
         con.execute("DELETE FROM measurement WHERE source = 'computed' AND kpi_id = ?", (kpi_id,))
     return Changes(measurements=True)
 

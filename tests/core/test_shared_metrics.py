@@ -13,6 +13,7 @@ import datetime as dt
 import json
 
 import pytest
+from sqlalchemy import text
 
 from kpidesk import copying
 from kpidesk.cli import run as cli_run
@@ -197,3 +198,50 @@ def test_each_dialect_spells_the_sums_and_the_day_its_way():
     assert s.hint(dialect.NOT_INDEXED) == "NOT INDEXED" and s.hint("ix") == "INDEXED BY ix"
     assert p.hint(dialect.NOT_INDEXED) == "" and p.hint("ix") == ""
     assert dialect.of(object()) is dialect.SQLITE and dialect.of(dialect.PgConnection(None)) is dialect.POSTGRES
+
+
+# Writing the computed values ------------------------------------------------------------------------
+
+def stored(store):
+    """Every computed value as (kpi, scope, period, segment) -> (value, count)."""
+    with sql.connection(store) as con:
+        rows = con.execute("SELECT kpi_id, scope_key, period, segment, value, count FROM measurement "
+                           "WHERE source = 'computed'").fetchall()
+    return {tuple(r[:4]): (r[4], r[5]) for r in rows}
+
+
+@pytest.mark.parametrize("since", [None, dt.date(2026, 9, 1)])
+def test_recomputing_on_the_server_stores_what_the_file_stores(both, since):
+    from kpidesk.actions.derived import refresh
+    from tests.conftest import DEMO_TODAY
+
+    on_file, on_server = both
+    for store in (on_file, on_server):  # the shared tickets moved the values: both recompute them
+        refresh(store, since=since, today=DEMO_TODAY)
+    a, b = stored(on_file), stored(on_server)
+    assert a.keys() == b.keys() and len(a) > 1000
+    for key, (value, count) in a.items():
+        assert b[key][1] == count, key
+        assert_close(value, b[key][0], key)
+    marcus_september = [k for k in b if k[1] == "technician:6" and k[2] == "2026-09"]
+    assert marcus_september  # the shared tickets are in his stored values too
+    with on_server.read() as s:  # one bulk writer at a time: the lock is free again once it is done
+        assert s.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")).scalar() == 0
+
+
+def test_a_bulk_writer_waits_for_the_other_then_says_the_database_is_busy(both):
+    from kpidesk.errors import DatabaseLocked
+
+    _, on_server = both
+    entered = "SELECT count(*) FROM measurement WHERE source != 'computed'"
+    with sql.connection(on_server) as con:
+        entered_before = con.execute(entered).fetchone()[0]
+    assert entered_before > 0 and stored(on_server)
+    with on_server.raw_write(shared_ok=True) as con:
+        con.execute("DELETE FROM measurement WHERE source = 'computed'")
+        with pytest.raises(DatabaseLocked, match="busy"):
+            with on_server.raw_write(shared_ok=True, lock_wait_s=0.2) as other:
+                other.execute("DELETE FROM measurement")  # never runs: it waited for the lock
+    assert not stored(on_server)  # the first writer's change went through
+    with sql.connection(on_server) as con:
+        assert con.execute(entered).fetchone()[0] == entered_before
