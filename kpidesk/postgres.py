@@ -40,6 +40,11 @@ class SharedUnavailable(DatabaseError):
     """The server cannot be reached, or refused the login."""
 
 
+class ServerRefused(DatabaseError):
+    """The server refused a change for its data: a constraint or a type it holds the rows to (its
+    administrator may add checks of their own). The transaction was rolled back."""
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`. pool_pre_ping: a laptop that slept or changed network gets a new
     connection instead of an error on its first query."""
@@ -61,6 +66,12 @@ def translate_error(exc: BaseException, url: str) -> Exception:
     if "database" in low and "does not exist" in low:
         return SharedUnavailable(f"There is no database {shown(url)} on that server ({_first_line(msg)}). "
                                  "Ask its administrator to create it (CREATE DATABASE), then open it again.")
+    diag = getattr(getattr(exc, "orig", exc), "diag", None)
+    sqlstate = getattr(getattr(exc, "orig", exc), "sqlstate", None) or ""
+    if sqlstate[:2] in ("22", "23") and diag is not None:  # data exception, integrity constraint violation
+        where = f" (column {diag.column_name})" if diag.column_name else ""
+        return ServerRefused(f"The shared database {shown(url)} refused the change: {diag.message_primary}{where}. "
+                             "Nothing was changed.")
     if "deadlock detected" in low or "could not serialize" in low or "lock timeout" in low:
         return DatabaseLocked(f"The shared database {shown(url)} was busy with another writer and this change "
                               "could not go through. Nothing was changed; try again in a moment.")

@@ -117,3 +117,27 @@ def pg_url(pg_server):
     yield base.rsplit("/", 1)[0] + "/" + name + (f"?{query}" if query else "")
     with psycopg.connect(pg_server, autocommit=True) as con:
         con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+SHARED_HEAD = ["Number", "Opened", "Resolved", "Priority", "Assigned to", "Type"]
+SHARED_ROWS = [  # Alex, Priya (team 1) and Marcus (team 2) share tickets; one stays open, one is bad data
+    ["SH1", "2026-09-02 09:00", "2026-09-02 13:30", "P2", "Alex Morgan; Marcus Reid", "Incident"],
+    ["SH2", "2026-09-14 08:00", "2026-09-16 08:00", "P3", "Alex Morgan; Priya Shah; Marcus Reid", "Request"],
+    ["SH3", "2026-10-01 10:00", "", "P1", "Priya Shah; Sofia Alvarez", "Incident"],
+    ["SH4", "2026-10-20 10:00", "2026-10-19 10:00", "P4", "Ken Watanabe; Tom Becker", "Request"],
+]
+
+
+@pytest.fixture
+def both(demo_store, pg_url, tmp_path):
+    """(the file's store, the server's store): the demo department with shared tickets added, on a
+    file and copied as it is to a new database on the server (kpidesk.copying)."""
+    from kpidesk import copying
+    from kpidesk.importing import tickets_import
+    from tests.import_samples import write_csv
+
+    report = tickets_import.run(demo_store, write_csv(tmp_path / "shared.csv", SHARED_HEAD, SHARED_ROWS))
+    assert report.created == len(SHARED_ROWS) and not report.new_technicians
+    copying.copy_database(demo_store.path, pg_url)
+    with Store.open(pg_url) as shared:
+        yield demo_store, shared

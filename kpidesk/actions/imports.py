@@ -77,7 +77,6 @@ def import_file(store: "Store", request: ImportRequest, progress: Progress | Non
                 today: dt.date | None = None) -> Outcome[Imported]:
     """Import the file (raises ImportFailed, RowsRejected or Cancelled, leaving the database as it
     was), then recompute the KPI values of the periods its tickets touch and check the triggers."""
-    _on_a_file_only(store, "Importing")
     if request.kind == "values":
         report = values_import.run(store, request.path, sheet=request.sheet, strict=request.strict,
                                    dry_run=request.dry_run, progress=progress)
@@ -131,7 +130,6 @@ def undo_import(store: "Store", batch_id: int, progress: Progress | None = None,
                 today: dt.date | None = None) -> Outcome[None]:
     """Remove what an import created and put back what it updated, then recompute the periods it had
     touched and check the triggers."""
-    _on_a_file_only(store, "Undoing an import")
     changes, since = undo(store, batch_id)
     out = Outcome(None, changes)
     if changes.tickets and since is not None:
@@ -144,11 +142,3 @@ def undo_import(store: "Store", batch_id: int, progress: Progress | None = None,
 
 
 __all__ = ["ImportRequest", "Imported", "import_file", "undo_import", "Changes"]
-
-
-def _on_a_file_only(store: "Store", what: str) -> None:
-    """Refuse, before reading the file or the database, work whose SQL is still SQLite's alone."""
-    if getattr(store, "shared", False):
-        from kpidesk.errors import NotOnSharedYet
-
-        raise NotOnSharedYet(what)

@@ -19,6 +19,12 @@ Undo and counts: a ticket this import changes gets an 'updated' ImportChange wit
 import of unchanged or new tickets reads nothing back into Python); rows equal to the stored ticket are
 not rewritten. New tickets get ids above the largest id before the import (SQLite's rowid rule, and
 the import holds the write lock), which is how `finish` records them as 'created' without a scan.
+
+On a shared PostgreSQL database (issue 18) the same statements run with the dialect's pieces put in
+(kpidesk.metrics.dialect), and a chunk goes into the staging table by COPY instead of a multi-row
+INSERT: the staging table takes its column types from `ticket` (CREATE TABLE AS ... WITH NO DATA),
+so COPY reads each value as the ticket column will hold it. The bulk-write lock
+(kpidesk.postgres.BULK_LOCK) keeps other imports out, so new ids are still above the old largest.
 """
 from __future__ import annotations
 
@@ -32,6 +38,8 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from kpidesk.errors import ImportFailed
 from kpidesk.importing.sniff import file_digest
+from kpidesk.metrics import dialect
+from kpidesk.metrics.dialect import Dialect
 from kpidesk.models import utcnow
 from kpidesk.tickets import ALL_FIELDS, to_iso
 
@@ -47,51 +55,70 @@ _PREVIOUS_KEYS = (*ALL_FIELDS, "import_batch_id")
 _BATCH_FIELDS = ("sheet", "preset", "source_system", "mapping_json", "rejected_count", "rejected_json")
 
 
-def derived_sql(src: dict[str, str]) -> dict[str, str]:
+def derived_sql(src: dict[str, str], d: Dialect = dialect.SQLITE) -> dict[str, str]:
     """tickets.derive()'s period keys (but the ISO week) and flags as SQL over the row's sources
-    (a test holds them equal to derive())."""
+    (a test holds them equal to derive()). SQLite holds a timestamp as text and a flag as 0/1;
+    PostgreSQL as a timestamp and a boolean."""
     r, ro, ra = src["resolved_at"], src["reopen_count"], src["reassignment_count"]
+    sqlite = d is dialect.SQLITE
+    flag = (lambda x: f"{x} != 0") if sqlite else (lambda x: x)
     return {
-        "resolved_month": f"substr({r}, 1, 7)",
-        "resolved_quarter": f"substr({r}, 1, 4) || '-Q' || ((CAST(substr({r}, 6, 2) AS INTEGER) + 2) / 3)",
+        "resolved_month": f"substr({r}, 1, 7)" if sqlite else f"to_char({r}, 'YYYY-MM')",
+        "resolved_quarter": f"substr({r}, 1, 4) || '-Q' || ((CAST(substr({r}, 6, 2) AS INTEGER) + 2) / 3)"
+                            if sqlite else f"to_char({r}, 'YYYY-\"Q\"Q')",
         "reopened": f"CASE WHEN {ro} IS NULL THEN NULL ELSE {ro} > 0 END",
-        "fcr": f"CASE WHEN {src['first_contact']} IS NOT NULL THEN {src['first_contact']} != 0 "
+        "fcr": f"CASE WHEN {src['first_contact']} IS NOT NULL THEN {flag(src['first_contact'])} "
                f"WHEN {ro} IS NULL AND {ra} IS NULL THEN NULL ELSE coalesce({ro}, 0) = 0 AND coalesce({ra}, 0) = 0 END",
-        "escalated_eff": f"CASE WHEN {src['escalated']} IS NOT NULL THEN {src['escalated']} != 0 "
+        "escalated_eff": f"CASE WHEN {src['escalated']} IS NOT NULL THEN {flag(src['escalated'])} "
                          f"WHEN {ra} IS NOT NULL THEN {ra} >= 1 ELSE NULL END",
     }
+
+
+def _pg_type(field: str) -> str:
+    """A ticket column's type as PostgreSQL spells it, for a constant bound in its place."""
+    from sqlalchemy.dialects import postgresql
+
+    from kpidesk.models import Ticket
+
+    return Ticket.__table__.c[field].type.compile(dialect=postgresql.dialect())
 
 
 class _Sql:
     """The statements for one import's column plan: `bound` columns staged per row, `consts` once."""
 
-    def __init__(self, bound: tuple[str, ...], consts: dict[str, Any]) -> None:
-        src = {f: f"n.{f}" for f in bound} | {f: f":c_{f}" for f in consts}
-        src |= derived_sql(src)
+    def __init__(self, bound: tuple[str, ...], consts: dict[str, Any], d: Dialect = dialect.SQLITE) -> None:
+        sqlite = d is dialect.SQLITE
+        # A constant's type is the column's: PostgreSQL would take an untyped parameter for text.
+        src = {f: f"n.{f}" for f in bound} | {f: f":c_{f}" if sqlite else f"CAST(:c_{f} AS {_pg_type(f)})"
+                                              for f in consts}
+        src |= derived_sql(src, d)
         missing = [f for f in ALL_FIELDS if f not in src]
         if missing:
             raise ValueError(f"no source for ticket column(s) {missing}")
         self.width = len(bound)
         self.params = {f"c_{f}": v for f, v in consts.items()}
-        self.create = f"CREATE TEMP TABLE import_rows ({', '.join(bound)})"
+        self.staging = "temp.import_rows" if sqlite else "pg_temp.import_rows"
+        self.create = (f"CREATE TEMP TABLE import_rows ({', '.join(bound)})" if sqlite else
+                       f"CREATE TEMP TABLE import_rows AS SELECT {', '.join(bound)} FROM ticket WITH NO DATA")
         self.insert_head = f"INSERT INTO temp.import_rows ({', '.join(bound)}) VALUES "
+        self.copy = f"COPY pg_temp.import_rows ({', '.join(bound)}) FROM STDIN"
         self.row = "(" + ", ".join("?" * self.width) + ")"
         match = f"t.source_system = {src['source_system']} AND t.external_id = n.external_id"
-        same = " AND ".join(f"t.{f} IS {src[f]}" for f in ALL_FIELDS)
+        same = " AND ".join(f"t.{f} {d.is_same} {src[f]}" for f in ALL_FIELDS)
         # Tickets of this chunk that exist and differ, as they were before this import touched them.
         # Read back into Python because SQLite's json_object() keeps only 15 digits of a REAL, and
         # undo must put the row back exactly.
         self.changed = (f"SELECT t.id, {', '.join('t.' + f for f in ALL_FIELDS)}, t.import_batch_id "
-                        f"FROM temp.import_rows n CROSS JOIN ticket t ON {match} "
-                        f"WHERE t.import_batch_id IS NOT :batch AND NOT ({same})")
+                        f"FROM {self.staging} n {'CROSS JOIN' if sqlite else 'JOIN'} ticket t ON {match} "
+                        f"WHERE NOT (t.import_batch_id {d.is_same} :batch) AND NOT ({same})")
         insert = f"INSERT INTO ticket ({_COLS}, import_batch_id) SELECT {', '.join(src[f] for f in ALL_FIELDS)}, :batch "
         upsert = ("ON CONFLICT(source_system, external_id) DO UPDATE SET "
                   + ", ".join(f"{f} = excluded.{f}" for f in ALL_FIELDS[2:]) + ", import_batch_id = excluded.import_batch_id")
-        self.merge = (f"{insert} FROM temp.import_rows n "
+        self.merge = (f"{insert} FROM {self.staging} n "
                       f"WHERE NOT EXISTS (SELECT 1 FROM ticket t WHERE {match} AND {same}) {upsert}")
         # When no ticket of this source existed before, every match is a row of this same file:
         # nothing to compare or record (WHERE true: SQLite's parser needs it before ON CONFLICT).
-        self.merge_fresh = f"{insert} FROM temp.import_rows n WHERE true {upsert}"
+        self.merge_fresh = f"{insert} FROM {self.staging} n WHERE true {upsert}"
         self._values: dict[int, str] = {}
 
     def insert(self, rows: int) -> str:
@@ -113,7 +140,8 @@ class TicketWriter:
         self._failed = threading.Event()
         self._fresh = False
         self.source_system = consts["source_system"]
-        self._sql = _Sql(bound, consts)
+        self._dialect = dialect.POSTGRES if getattr(store, "shared", False) else dialect.SQLITE
+        self._sql = _Sql(bound, consts, self._dialect)
         self.batch_id: int | None = None
         self.updated = 0
         self.error: BaseException | None = None
@@ -181,7 +209,7 @@ class TicketWriter:
 
     def _run(self) -> None:
         try:
-            with self.store.raw_write(checkpoint_later=True, lock_wait_s=IMPORT_LOCK_WAIT_S) as con:
+            with self.store.raw_write(checkpoint_later=True, lock_wait_s=IMPORT_LOCK_WAIT_S, shared_ok=True) as con:
                 cur = con.cursor()
                 self._begin(cur)
                 while True:
@@ -206,6 +234,8 @@ class TicketWriter:
             pass
         except BaseException as exc:  # noqa: BLE001 - handed to the reader's thread
             self.error = exc
+            if exc.__class__.__name__ == "ServerRefused":  # kpidesk.postgres: say which file it was
+                self.error = ImportFailed(f"Cannot import {self.path.name}: {exc}")
             self._failed.set()
             self._drain()
 
@@ -233,41 +263,51 @@ class TicketWriter:
         # them made the whole import faster (100k: -0.5 s; 500k: 34 s against 42 s).
         # SQLite's default 2 MB page cache thrashes once those indexes outgrow it (measured: 100k rows
         # wrote 24x slower than 10k); 128 MB keeps them in memory. Per connection, harmless.
-        cur.execute("PRAGMA cache_size = -131072")
-        cur.execute("PRAGMA temp_store = MEMORY")
-        cur.execute("DROP TABLE IF EXISTS temp.import_rows")  # a pooled connection's leftover, if any
+        sqlite = self._dialect is dialect.SQLITE
+        if sqlite:
+            cur.execute("PRAGMA cache_size = -131072")
+            cur.execute("PRAGMA temp_store = MEMORY")
+        cur.execute(f"DROP TABLE IF EXISTS {self._sql.staging}")  # a pooled connection's leftover, if any
         cur.execute(self._sql.create)
         size, sha = file_digest(self.path)
-        cur.execute("INSERT INTO import_batch (kind, file_name, file_size, sha256, sheet, preset, source_system, "
-                    "created_count, updated_count, unchanged_count, rejected_count, rejected_json, mapping_json, "
-                    "started_at) VALUES ('tickets', ?, ?, ?, '', '', ?, 0, 0, 0, 0, '[]', '{}', ?)",
-                    (self.path.name, size, sha, self.source_system, to_iso(utcnow())))
-        self.batch_id = cur.lastrowid
+        self.batch_id = dialect.insert_id(
+            cur, "INSERT INTO import_batch (kind, file_name, file_size, sha256, sheet, preset, source_system, "
+            "created_count, updated_count, unchanged_count, rejected_count, rejected_json, mapping_json, "
+            "started_at) VALUES ('tickets', ?, ?, ?, '', '', ?, 0, 0, 0, 0, '[]', '{}', ?)",
+            (self.path.name, size, sha, self.source_system, to_iso(utcnow())))
         self._max_id = cur.execute("SELECT coalesce(max(id), 0) FROM ticket").fetchone()[0]
         self._fresh = cur.execute("SELECT 1 FROM ticket WHERE source_system = ? LIMIT 1",
                                   (self.source_system,)).fetchone() is None
-        self._per_statement = max(1, _variable_limit(cur.connection) // self._sql.width)
+        if sqlite:
+            self._per_statement = max(1, _variable_limit(cur.connection) // self._sql.width)
         self._sql.params["batch"] = self.batch_id
 
     def _write_rows(self, cur: sqlite3.Cursor, rows: list[Any]) -> None:
         sql, width = self._sql, self._sql.width
-        step = self._per_statement * width
-        for start in range(0, len(rows), step):
-            part = rows[start:start + step]
-            # One statement for the whole part: the GIL is taken back once, not once per row.
-            cur.execute(sql.insert(len(part) // width), part)
+        if self._dialect is dialect.SQLITE:
+            step = self._per_statement * width
+            for start in range(0, len(rows), step):
+                part = rows[start:start + step]
+                # One statement for the whole part: the GIL is taken back once, not once per row.
+                cur.execute(sql.insert(len(part) // width), part)
+        else:
+            with cur.copy(sql.copy) as copy:
+                for start in range(0, len(rows), width):
+                    copy.write_row(rows[start:start + width])
         if self._fresh:
             cur.execute(sql.merge_fresh, sql.params)
-            cur.execute("DELETE FROM temp.import_rows")
+            cur.execute(f"DELETE FROM {sql.staging}")
             return
         changed = cur.execute(sql.changed, sql.params).fetchall()
         if changed:
+            # As SQLite's text: a datetime from PostgreSQL too, so that undo reads one format.
             cur.executemany("INSERT INTO import_change (batch_id, ticket_id, measurement_id, action, previous_json) "
                             "VALUES (?, ?, NULL, 'updated', ?)",
-                            [(self.batch_id, r[0], json.dumps(dict(zip(_PREVIOUS_KEYS, r[1:])))) for r in changed])
+                            [(self.batch_id, r[0], json.dumps(dict(zip(_PREVIOUS_KEYS, map(to_iso, r[1:])))))
+                             for r in changed])
             self.updated += len(changed)
         cur.execute(sql.merge, sql.params)
-        cur.execute("DELETE FROM temp.import_rows")
+        cur.execute(f"DELETE FROM {sql.staging}")
 
     def _finish(self, cur: sqlite3.Cursor, fields: dict[str, Any], distinct: int, resent: set[str],
                 dry_run: bool) -> tuple[int, int, int]:
@@ -279,7 +319,7 @@ class TicketWriter:
         unchanged = max(0, distinct - created - self.updated)
         self.touched_since = touched_since(cur, self.batch_id, self._max_id)
         self._counts = (created, self.updated, unchanged)
-        cur.execute("DROP TABLE temp.import_rows")
+        cur.execute(f"DROP TABLE {self._sql.staging}")
         values = [fields[f] for f in _BATCH_FIELDS]
         cur.execute(f"UPDATE import_batch SET {', '.join(f + ' = ?' for f in _BATCH_FIELDS)}, created_count = ?, "
                     "updated_count = ?, unchanged_count = ?, finished_at = ? WHERE id = ?",
@@ -303,7 +343,7 @@ class TicketWriter:
                 (self.batch_id, self.source_system, *part)).fetchall()
             for change_id, ticket_id, *now, previous in rows:
                 before = json.loads(previous)
-                if all(before[f] == v for f, v in zip(ALL_FIELDS, now)):
+                if all(before[f] == to_iso(v) for f, v in zip(ALL_FIELDS, now)):
                     cur.execute("DELETE FROM import_change WHERE id = ?", (change_id,))
                     cur.execute("UPDATE ticket SET import_batch_id = ? WHERE id = ?", (before["import_batch_id"], ticket_id))
                     self.updated -= 1
@@ -312,15 +352,19 @@ class TicketWriter:
 def touched_since(cur: sqlite3.Cursor, batch_id: int, max_id: int) -> str | None:
     """The earliest day a ticket this batch created or changed (as it is now, and as it was) came in or
     was resolved: no stored KPI value of an earlier period depends on what the batch did."""
-    day = "min(created_at, coalesce(resolved_at, created_at))"
+    d = dialect.of(cur)
+    day = d.came_day
     new = cur.execute(f"SELECT min({day}) FROM ticket WHERE id > ?", (max_id,)).fetchone()[0]
+    if d is dialect.SQLITE:
+        was = {f: f"json_extract(c.previous_json, '$.{f}')" for f in ("created_at", "resolved_at")}
+    else:
+        was = {f: f"CAST(CAST(c.previous_json AS json) ->> '{f}' AS timestamp)" for f in ("created_at", "resolved_at")}
     now, before = cur.execute(
-        f"SELECT min(min(t.created_at, coalesce(t.resolved_at, t.created_at))), "
-        "min(min(json_extract(c.previous_json, '$.created_at'), "
-        "coalesce(json_extract(c.previous_json, '$.resolved_at'), json_extract(c.previous_json, '$.created_at')))) "
+        f"SELECT min({d.least('t.created_at', 'coalesce(t.resolved_at, t.created_at)')}), "
+        f"min({d.least(was['created_at'], 'coalesce(' + was['resolved_at'] + ', ' + was['created_at'] + ')')}) "
         "FROM import_change c JOIN ticket t ON t.id = c.ticket_id WHERE c.batch_id = ? AND c.action = 'updated'",
         (batch_id,)).fetchone()
-    found = [d for d in (new, now, before) if d]
+    found = [to_iso(x) for x in (new, now, before) if x]
     return min(found)[:10] if found else None
 
 
@@ -349,7 +393,7 @@ def create_technicians(cur: sqlite3.Cursor, names: dict[str, str], created: set[
             ids[key] = now[key]
             continue
         display = " ".join(name.split())[:NAME_MAX]
-        cur.execute("INSERT INTO technician (display_name, email, escalation_destination) VALUES (?, '', 0) "
+        cur.execute("INSERT INTO technician (display_name, email, escalation_destination) VALUES (?, '', FALSE) "
                     "ON CONFLICT (display_name) DO NOTHING", (display,))
         if cur.rowcount == 1 and created is not None:
             created.add(key)

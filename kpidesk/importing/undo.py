@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
 from kpidesk.errors import ImportFailed, NotFound
+from kpidesk.metrics import dialect
 from kpidesk.models import utcnow
 from kpidesk.records import Changes
 from kpidesk.tickets import ALL_FIELDS, to_iso
@@ -95,7 +96,7 @@ def undo(store: "Store", batch_id: int) -> tuple[Changes, dt.date | None]:
     """undo_import(), and the earliest day a ticket it removed or put back came in or was resolved
     (before or after): stored KPI values of earlier periods do not depend on the undo."""
     since: str | None = None
-    with store.raw_write() as con:
+    with store.raw_write(shared_ok=True) as con:
         cur = con.cursor()
         batch = cur.execute("SELECT kind, file_name, undone_at FROM import_batch WHERE id = ?", (batch_id,)).fetchone()
         if batch is None:
@@ -122,10 +123,11 @@ def undo(store: "Store", batch_id: int) -> tuple[Changes, dt.date | None]:
         restore_cols = tuple(fields) + (("import_batch_id",) if kind == "tickets" else ())
         sql = f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in restore_cols)} WHERE id = ?"
         restores = []
+        as_stored = _as_stored(table, restore_cols, dialect.of(cur))
         for rid, action, prev in changes:
             if action == "updated" and prev:
                 before = json.loads(prev)
-                restores.append(tuple(before.get(c) for c in restore_cols) + (rid,))
+                restores.append(as_stored(tuple(before.get(c) for c in restore_cols)) + (rid,))
         cur.executemany(sql, restores)
         cur.execute("UPDATE import_batch SET undone_at = ? WHERE id = ?", (to_iso(utcnow()), batch_id))
     changes_made = Changes(tickets=kind == "tickets", measurements=kind != "tickets", imports=True)
@@ -135,12 +137,34 @@ def undo(store: "Store", batch_id: int) -> tuple[Changes, dt.date | None]:
 def _earliest_day(cur: Any, batch_id: int, changes: list[tuple[Any, ...]]) -> str | None:
     """Before the undo runs: the tickets of the batch as they are now, and as they were before it."""
     found = cur.execute(
-        "SELECT min(min(t.created_at, coalesce(t.resolved_at, t.created_at))) FROM import_change c "
-        "JOIN ticket t ON t.id = c.ticket_id WHERE c.batch_id = ?", (batch_id,)).fetchone()[0]
-    days = [found] if found else []
+        f"SELECT min({dialect.of(cur).least('t.created_at', 'coalesce(t.resolved_at, t.created_at)')}) "
+        "FROM import_change c JOIN ticket t ON t.id = c.ticket_id WHERE c.batch_id = ?", (batch_id,)).fetchone()[0]
+    days = [to_iso(found)] if found else []
     for _rid, action, prev in changes:
         if action == "updated" and prev:
             before = json.loads(prev)
             created, resolved = before.get("created_at"), before.get("resolved_at")
             days += [d for d in (created, resolved) if d]
     return min(days) if days else None
+
+
+def _as_stored(table: str, columns: tuple[str, ...], d: dialect.Dialect) -> Any:
+    """previous_json's values as the columns take them back. SQLite's rows recorded a flag as 0/1,
+    which a PostgreSQL boolean column refuses (a database copied to the server keeps those records);
+    everything else goes back as recorded (timestamps as text, which either database reads)."""
+    if d is dialect.SQLITE:
+        return lambda values: values
+    from sqlalchemy import Boolean
+
+    from kpidesk.models import Base
+
+    types = Base.metadata.tables[table].c
+    flags = [i for i, c in enumerate(columns) if isinstance(types[c].type, Boolean)]
+
+    def put(values: tuple[Any, ...]) -> tuple[Any, ...]:
+        out = list(values)
+        for i in flags:
+            if out[i] is not None:
+                out[i] = bool(out[i])
+        return tuple(out)
+    return put

@@ -23,6 +23,7 @@ from kpidesk.importing.normalise import is_blank, parse_number, parse_text
 from kpidesk.importing.readers import open_table
 from kpidesk.importing.report import ImportReport, Progress, RejectedRow, display_value, poll
 from kpidesk.importing.sniff import file_digest
+from kpidesk.metrics import dialect
 from kpidesk.models import utcnow
 from kpidesk.people import alias_key
 from kpidesk.periods import Period, parse_period, period_containing
@@ -217,14 +218,14 @@ def _write(store: "Store", path: Path, report: ImportReport,
            progress: Progress | None) -> None:
     size, sha = file_digest(path)
     now = to_iso(utcnow())
-    with store.raw_write() as con:
+    with store.raw_write(shared_ok=True) as con:
         cur = con.cursor()
-        cur.execute("INSERT INTO import_batch (kind, file_name, file_size, sha256, sheet, preset, source_system, "
-                    "mapping_json, created_count, updated_count, unchanged_count, rejected_count, rejected_json, "
-                    "started_at) VALUES ('values', ?, ?, ?, ?, ?, '', '{}', 0, 0, 0, ?, ?, ?)",
-                    (path.name, size, sha, report.sheet, report.preset, report.rejected,
-                     json.dumps([vars(r) for r in report.rejected_rows[:5000]]), to_iso(started)))
-        batch = cur.lastrowid
+        batch = dialect.insert_id(
+            cur, "INSERT INTO import_batch (kind, file_name, file_size, sha256, sheet, preset, source_system, "
+            "mapping_json, created_count, updated_count, unchanged_count, rejected_count, rejected_json, "
+            "started_at) VALUES ('values', ?, ?, ?, ?, ?, '', '{}', 0, 0, 0, ?, ?, ?)",
+            (path.name, size, sha, report.sheet, report.preset, report.rejected,
+             json.dumps([vars(r) for r in report.rejected_rows[:5000]]), to_iso(started)))
         for n, ((kpi_id, scope, key, segment), (value, period)) in enumerate(values.items()):
             if n % 500 == 0:
                 poll(progress, n, len(values))
@@ -232,12 +233,12 @@ def _write(store: "Store", path: Path, report: ImportReport,
                               "import_batch_id, recorded_at FROM measurement WHERE kpi_id = ? AND scope_key = ? "
                               "AND period = ? AND segment = ?", (kpi_id, scope, key, segment)).fetchone()
             if old is None:
-                cur.execute("INSERT INTO measurement (kpi_id, scope_key, period, period_start, segment, value, "
-                            "count, source, import_batch_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?, NULL, "
-                            "'imported', ?, ?)", (kpi_id, scope, key, period.start.isoformat(), segment, value,
-                                                  batch, now))
+                new_id = dialect.insert_id(
+                    cur, "INSERT INTO measurement (kpi_id, scope_key, period, period_start, segment, value, "
+                    "count, source, import_batch_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?, NULL, 'imported', ?, ?)",
+                    (kpi_id, scope, key, period.start.isoformat(), segment, value, batch, now))
                 cur.execute("INSERT INTO import_change (batch_id, measurement_id, action) VALUES (?, ?, 'created')",
-                            (batch, cur.lastrowid))
+                            (batch, new_id))
                 report.created += 1
             elif old[6] == value:
                 report.unchanged += 1
@@ -247,7 +248,7 @@ def _write(store: "Store", path: Path, report: ImportReport,
                 cur.execute("UPDATE measurement SET value = ?, source = 'imported', import_batch_id = ?, "
                             "recorded_at = ? WHERE id = ?", (value, batch, now, old[0]))
                 cur.execute("INSERT INTO import_change (batch_id, measurement_id, action, previous_json) "
-                            "VALUES (?, ?, 'updated', ?)", (batch, old[0], json.dumps(dict(zip(fields, old[1:])))))
+                            "VALUES (?, ?, 'updated', ?)", (batch, old[0], json.dumps(dict(zip(fields, map(to_iso, old[1:]))))))
                 report.updated += 1
         cur.execute("UPDATE import_batch SET created_count = ?, updated_count = ?, unchanged_count = ?, "
                     "finished_at = ? WHERE id = ?", (report.created, report.updated, report.unchanged,

@@ -92,6 +92,14 @@ def of(con: Any) -> Dialect:
     return getattr(con, "dialect", SQLITE)
 
 
+def insert_id(cur: Any, query: str, params: Any = ()) -> int:
+    """Run an INSERT of one row; the id it got (sqlite3's lastrowid; RETURNING on PostgreSQL, which
+    SQLite has only since 3.35, newer than some systems' Python)."""
+    if of(cur) is SQLITE:
+        return cur.execute(query, params).lastrowid
+    return cur.execute(f"{query} RETURNING id", params).fetchone()[0]
+
+
 # A quoted literal, or a mark: ? or :name (not the second colon of a ::cast).
 _TOKEN = re.compile(r"'(?:[^']|'')*'|\?|(?<![:\w]):([A-Za-z_]\w*)|%")
 

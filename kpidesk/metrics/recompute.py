@@ -12,9 +12,10 @@ Measurements entered by hand or imported are never overwritten.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections import defaultdict
-from typing import TYPE_CHECKING, Iterable, Protocol
+from typing import TYPE_CHECKING, Iterable, Iterator, Protocol
 
 from kpidesk.errors import Cancelled
 from kpidesk.metrics import dialect
@@ -65,6 +66,25 @@ def recompute(store: "Store", progress: Progress | None = None, today: dt.date |
         kpis = [k for k in kpis if k.id in chosen]
     if not kpis:
         return Changes()
+    with _turn(store) as held:
+        return _recompute(store, kpis, since, today, progress, held)
+
+
+@contextlib.contextmanager
+def _turn(store: "Store") -> Iterator[object | None]:
+    """On a shared database the bulk write (and its lock) begins before the tickets are read, so no
+    one else's import commits between this read and this write: values computed without its tickets
+    could otherwise be stored after the ones its own recompute stored. On a file the read runs beside
+    the window's other writers and the write lock is taken for the write alone (None here)."""
+    if not getattr(store, "shared", False):
+        yield None
+        return
+    with store.raw_write(shared_ok=True) as con:
+        yield con
+
+
+def _recompute(store: "Store", kpis: list[KpiRecord], since: dt.date | None, today: dt.date | None,
+               progress: Progress | None, held: object | None) -> Changes:
     span = ticket_span(store)
     # split -> (period lengths, metrics): one pass over the tickets per split (compute_many).
     jobs: dict[str | None, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
@@ -86,7 +106,7 @@ def recompute(store: "Store", progress: Progress | None = None, today: dt.date |
                 reader = SinceReader(con, by_tier=None in jobs and "priority" in jobs)
                 rows = _compute(store, kpis, jobs, first, last, since, reader, now, progress)
     _step(progress, f"Saving {len(rows)} values", len(jobs), len(jobs))
-    with store.raw_write(shared_ok=True) as con:
+    with contextlib.nullcontext(held) if held is not None else store.raw_write(shared_ok=True) as con:
         glob = dialect.of(con).glob
         for k in kpis:
             if since is None:

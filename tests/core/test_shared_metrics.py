@@ -1,7 +1,7 @@
 """The metrics engine on a shared PostgreSQL database (issue 18) gives what it gives on the file.
 
 The demo department, with shared tickets added (a cell naming several technicians, across teams),
-is copied to the server as it is (kpidesk.copying), and every read of the metrics runs on both:
+is copied to the server as it is (the `both` fixture, tests/conftest.py), and every read of the metrics runs on both:
 compute_all for each period length, split and scope kind, with percentiles and fill; compute_many;
 the incremental reads; the tickets behind a value; the case-mix figures; `kpidesk metrics`.
 Counts must be equal; means and rates equal to the last bits (the server adds floats in its own
@@ -15,35 +15,12 @@ import json
 import pytest
 from sqlalchemy import text
 
-from kpidesk import copying
 from kpidesk.cli import run as cli_run
-from kpidesk.importing import tickets_import
 from kpidesk.metrics import dialect, sql, sql_since
 from kpidesk.metrics.engine import compute_all, compute_many
 from kpidesk.metrics.evidence import tickets_behind
 from kpidesk.metrics.incremental import compute_since
 from kpidesk.metrics.mix import mix_all
-from kpidesk.store import Store
-from tests.import_samples import write_csv
-
-HEAD = ["Number", "Opened", "Resolved", "Priority", "Assigned to", "Type"]
-SHARED_ROWS = [  # Alex, Priya (team 1) and Marcus (team 2) share tickets; one stays open, one is bad data
-    ["SH1", "2026-09-02 09:00", "2026-09-02 13:30", "P2", "Alex Morgan; Marcus Reid", "Incident"],
-    ["SH2", "2026-09-14 08:00", "2026-09-16 08:00", "P3", "Alex Morgan; Priya Shah; Marcus Reid", "Request"],
-    ["SH3", "2026-10-01 10:00", "", "P1", "Priya Shah; Sofia Alvarez", "Incident"],
-    ["SH4", "2026-10-20 10:00", "2026-10-19 10:00", "P4", "Ken Watanabe; Tom Becker", "Request"],
-]
-
-
-@pytest.fixture
-def both(demo_store, pg_url, tmp_path):
-    """(the file's store, the server's store), the same department in each."""
-    report = tickets_import.run(demo_store, write_csv(tmp_path / "shared.csv", HEAD, SHARED_ROWS))
-    assert report.created == len(SHARED_ROWS) and not report.new_technicians
-    copying.copy_database(demo_store.path, pg_url)
-    with Store.open(pg_url) as shared:
-        yield demo_store, shared
-
 
 def values(rows):
     return {(v.scope, v.scope_id, v.kpi, v.period, v.segment): (v.value, v.count, v.extra) for v in rows}
