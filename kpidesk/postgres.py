@@ -57,7 +57,8 @@ def translate_error(exc: BaseException, url: str) -> Exception:
     msg = str(getattr(exc, "orig", exc))
     low = msg.lower()
     if "could not connect" in low or "connection refused" in low or "timeout expired" in low \
-            or "no such file or directory" in low and "socket" in low or "could not translate host" in low:
+            or "no such file or directory" in low and "socket" in low or "could not translate host" in low \
+            or "failed to resolve host" in low or "name or service not known" in low:
         return SharedUnavailable(f"The shared database {shown(url)} cannot be reached ({_first_line(msg)}). "
                                  "Nothing was changed; check the address and that the server is running.")
     if "password authentication failed" in low or "no password supplied" in low or "role" in low \

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Callable
 from PySide6.QtWidgets import QApplication
 
 from kpidesk.backend import is_shared
-from kpidesk.errors import Cancelled, NotOnSharedYet
+from kpidesk.errors import Cancelled
 from kpidesk.paths import resolve_db_path
 from ui import state
 from ui.errors import show_error
@@ -42,6 +42,9 @@ def open_first_store(db: str | Path | None, welcome: Welcome = ask_welcome) -> t
     from kpidesk.ui_queries import needs_first_run
     from ui.backups.actions import open_or_recover
 
+    target = db or os.environ.get("KPIDESK_DB")
+    if is_shared(target):  # a department's database on a server: no first-run welcome, no recent file
+        return open_or_recover(None, str(target)), None
     path = resolve_db_path(db)
     choice: str | None = None
     if needs_first_run(path):
@@ -95,11 +98,7 @@ def run_gui(db: str | None = None, welcome: Welcome = ask_welcome) -> int:
     from ui.main_window import MainWindow
 
     window = None
-    if is_shared(db or os.environ.get("KPIDESK_DB")):
-        # The window's screens compute metrics and import with SQLite's SQL (issue 18, next step).
-        show_error(None, NotOnSharedYet("Opening the window"))
-        return 1
-    if resolve_db_path(db).is_file():
+    if not is_shared(db or os.environ.get("KPIDESK_DB")) and resolve_db_path(db).is_file():
         # An existing database: the window is drawn first and fills in as the database opens (the
         # database code costs ~0.3 s to load); a first start shows the welcome before any window.
         window = MainWindow(None)

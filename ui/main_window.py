@@ -96,7 +96,7 @@ START_PAGE = 0  # the dashboard: what a manager opens the app for
 
 class MainWindow(QMainWindow):
     changes_applied = Signal(object)  # Changes
-    database_changed = Signal(object)  # Path of the newly opened database
+    database_changed = Signal(object)  # Path of the newly opened database (its shown URL, when shared)
 
     def __init__(self, store: Store | None, parent: QWidget | None = None) -> None:
         """With store None, the window is drawn at once with its sidebar and menus, and its screens
@@ -137,6 +137,8 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self.open_action = file_menu.addAction("&Open database…", QKeySequence.StandardKey.Open, self._on_open_triggered)
+        self.open_shared_action = file_menu.addAction("Open s&hared database…", self._on_open_shared_triggered)
+        self.open_shared_action.setToolTip("A department's KPI Desk database on a PostgreSQL server")
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._on_recent_about_to_show)
         file_menu.addSeparator()
@@ -179,7 +181,7 @@ class MainWindow(QMainWindow):
             help_pages.shortcuts_dialog(SHORTCUTS, self)))
         help_menu.addSeparator()
         self.about_action = help_menu.addAction("&About KPI Desk", lambda: self._show(
-            help_pages.about_dialog(self.store.path, self)))
+            help_pages.about_dialog(self.store.location, self)))
 
     def _build_screens(self) -> None:
         """Sidebar rows for every screen; the screens themselves are built when first shown (each
@@ -191,8 +193,15 @@ class MainWindow(QMainWindow):
             if entry.badge is not None:
                 self.sidebar.item(row).setText(entry.badge(self.store))
         self._ensure(START_PAGE)
-        self.path_label.setText(f"Database: {self.store.path}")
-        self.setWindowTitle(f"KPI Desk \u2014 {self.store.path.name}")
+        self.path_label.setText(f"Database: {self.store.location}")
+        shared = self.store.path is None
+        name = self.store.location.rsplit("/", 1)[-1].split("?")[0] + " (shared)" if shared else self.store.path.name
+        self.setWindowTitle(f"KPI Desk \u2014 {name}")
+        # A shared database's backups and checks are its server's (pg_dump, `kpidesk backup`).
+        for action in (self.backup_action, self.restore_action, self.check_action):
+            action.setEnabled(not shared)
+            action.setToolTip("A shared database is backed up on its server: `kpidesk backup` runs pg_dump"
+                              if shared else "")
         self.sidebar.setCurrentRow(START_PAGE)
 
     def _build_sidebar(self) -> None:
@@ -274,19 +283,21 @@ class MainWindow(QMainWindow):
         if row is not None:
             self.sidebar.setCurrentRow(row)
 
-    def open_database(self, path: Path) -> bool:
-        """Switch to the database at `path`; the current one stays open if that one is refused."""
+    def open_database(self, target: Path | str) -> bool:
+        """Switch to the database file at `target`, or the shared one its postgresql:// URL names; the
+        current one stays open if that one is refused."""
         from ui.backups import actions as backup_actions
 
-        new = backup_actions.open_or_recover(self, Path(path))  # a damaged file: offer a backup
+        new = backup_actions.open_or_recover(self, target)  # a damaged file: offer a backup
         if new is None:
             return False
         self._teardown_screens()
         self.store.close()
         self.store = new
         self._build_screens()
-        state.add_recent_database(new.path)
-        self.database_changed.emit(new.path)
+        if new.path is not None:  # a URL may carry a password: not kept among the recent files
+            state.add_recent_database(new.path)
+        self.database_changed.emit(new.path or new.location)
         return True
 
     def current_screen(self) -> Screen | None:
@@ -362,9 +373,17 @@ class MainWindow(QMainWindow):
             self.undo_group.setActiveStack(screen.undo_stack())  # type: ignore[arg-type]
 
     def _on_open_triggered(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Open a KPI Desk database", str(self.store.path.parent), DB_FILTER)
+        start = self.store.path.parent if self.store.path is not None else Path.home()
+        name, _ = QFileDialog.getOpenFileName(self, "Open a KPI Desk database", str(start), DB_FILTER)
         if name:
             self.open_database(Path(name))
+
+    def _on_open_shared_triggered(self) -> None:
+        from ui.shared_dialog import OpenSharedDialog
+
+        dlg = OpenSharedDialog(self)
+        if dlg.exec() == OpenSharedDialog.DialogCode.Accepted and self.open_database(dlg.url()):
+            dlg.keep()
 
     def _on_recent_about_to_show(self) -> None:
         self.recent_menu.clear()

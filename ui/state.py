@@ -67,3 +67,17 @@ def add_recent_database(path: Path | str) -> None:
     path = str(Path(path).resolve())
     items = [p for p in recent_databases() if p != path]
     settings().setValue("recent_databases", [path, *items][:MAX_RECENT])
+
+
+def last_shared_address() -> dict[str, object]:
+    """The server, port, database and user last opened from "Open shared database…" (never a
+    password: that is the system keyring's, when the person asks for it)."""
+    s = settings()
+    return {"host": str(s.value("shared/host", "") or ""), "port": int(s.value("shared/port", 5432) or 5432),
+            "database": str(s.value("shared/database", "") or ""), "user": str(s.value("shared/user", "") or "")}
+
+
+def save_shared_address(host: str, port: int, database: str, user: str) -> None:
+    s = settings()
+    for key, value in (("host", host), ("port", port), ("database", database), ("user", user)):
+        s.setValue(f"shared/{key}", value)

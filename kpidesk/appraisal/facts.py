@@ -116,8 +116,8 @@ def _entered_values(store: "Store", kpi_id: int, scope_key: str, periods: list[P
 def _csat_by_escalation(store: "Store", technician_id: int, period: Period) -> dict[bool, tuple[Optional[float], int]]:
     """{escalated?: (mean CSAT, responses)} for the technician's tickets resolved in the period."""
     col = PERIOD_COLUMN[period.granularity]  # a fixed column expression, never user text
-    sql = text(f"SELECT coalesce(escalated_eff, 0), avg(csat_score), count(csat_score) FROM ticket "
-               f"WHERE technician_id = :t AND {col} = :p GROUP BY coalesce(escalated_eff, 0)")
+    sql = text(f"SELECT coalesce(escalated_eff, FALSE), avg(csat_score), count(csat_score) FROM ticket "
+               f"WHERE technician_id = :t AND {col} = :p GROUP BY coalesce(escalated_eff, FALSE)")
     with store.read() as s:
         rows = s.execute(sql, {"t": technician_id, "p": period.key}).all()
     out: dict[bool, tuple[Optional[float], int]] = {True: (None, 0), False: (None, 0)}

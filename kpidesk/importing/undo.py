@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
 from kpidesk.errors import ImportFailed, NotFound
-from kpidesk.metrics import dialect
+from kpidesk.metrics import dialect, sql
 from kpidesk.models import utcnow
 from kpidesk.records import Changes
 from kpidesk.tickets import ALL_FIELDS, to_iso
@@ -51,8 +51,11 @@ class ImportRecord:
         return self.undone_at is not None
 
 
-def _dt(text: Any) -> Optional[dt.datetime]:
-    return dt.datetime.fromisoformat(text) if text else None
+def _dt(stamp: Any) -> Optional[dt.datetime]:
+    """SQLite's ISO text, or PostgreSQL's datetime."""
+    if isinstance(stamp, dt.datetime) or not stamp:
+        return stamp or None
+    return dt.datetime.fromisoformat(stamp)
 
 
 def mapping_document(preset: str, mapping_json: str | None) -> dict[str, Any]:
@@ -66,8 +69,7 @@ def mapping_document(preset: str, mapping_json: str | None) -> dict[str, Any]:
 
 def list_imports(store: "Store") -> list[ImportRecord]:
     """Every import, newest first."""
-    with store.read() as s:
-        con = s.connection().connection.driver_connection
+    with sql.connection(store) as con:
         rows = con.execute(
             "SELECT id, kind, file_name, sheet, preset, source_system, file_size, sha256, created_count, "
             "updated_count, unchanged_count, rejected_count, started_at, finished_at, undone_at, mapping_json "
@@ -78,8 +80,7 @@ def list_imports(store: "Store") -> list[ImportRecord]:
 
 def rejected_rows(store: "Store", batch_id: int) -> list[dict[str, Any]]:
     """The rejected rows stored with a batch (for the Imports screen and the error report)."""
-    with store.read() as s:
-        con = s.connection().connection.driver_connection
+    with sql.connection(store) as con:
         row = con.execute("SELECT rejected_json FROM import_batch WHERE id = ?", (batch_id,)).fetchone()
     if row is None:
         raise NotFound(f"There is no import with id {batch_id}.")
@@ -121,14 +122,14 @@ def undo(store: "Store", batch_id: int) -> tuple[Changes, dt.date | None]:
         created = [(rid,) for rid, action, _ in changes if action == "created" and rid is not None]
         cur.executemany(f"DELETE FROM {table} WHERE id = ?", created)
         restore_cols = tuple(fields) + (("import_batch_id",) if kind == "tickets" else ())
-        sql = f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in restore_cols)} WHERE id = ?"
+        update = f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in restore_cols)} WHERE id = ?"
         restores = []
         as_stored = _as_stored(table, restore_cols, dialect.of(cur))
         for rid, action, prev in changes:
             if action == "updated" and prev:
                 before = json.loads(prev)
                 restores.append(as_stored(tuple(before.get(c) for c in restore_cols)) + (rid,))
-        cur.executemany(sql, restores)
+        cur.executemany(update, restores)
         cur.execute("UPDATE import_batch SET undone_at = ? WHERE id = ?", (to_iso(utcnow()), batch_id))
     changes_made = Changes(tickets=kind == "tickets", measurements=kind != "tickets", imports=True)
     return changes_made, dt.date.fromisoformat(since[:10]) if since else None

@@ -203,7 +203,8 @@ def test_recomputing_on_the_server_stores_what_the_file_stores(both, since):
     marcus_september = [k for k in b if k[1] == "technician:6" and k[2] == "2026-09"]
     assert marcus_september  # the shared tickets are in his stored values too
     with on_server.read() as s:  # one bulk writer at a time: the lock is free again once it is done
-        assert s.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")).scalar() == 0
+        assert s.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = "
+                              "(SELECT oid FROM pg_database WHERE datname = current_database())")).scalar() == 0
 
 
 def test_a_bulk_writer_waits_for_the_other_then_says_the_database_is_busy(both):
@@ -222,3 +223,45 @@ def test_a_bulk_writer_waits_for_the_other_then_says_the_database_is_busy(both):
     assert not stored(on_server)  # the first writer's change went through
     with sql.connection(on_server) as con:
         assert con.execute(entered).fetchone()[0] == entered_before
+
+
+# Check-ins and HR's export -------------------------------------------------------------------------
+
+def _rounded(x):
+    if isinstance(x, float):
+        return round(x, 9)
+    if isinstance(x, dict):
+        return {k: _rounded(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_rounded(v) for v in x]
+    return x
+
+
+def test_a_check_ins_facts_are_the_same_on_the_server(both):
+    from dataclasses import asdict
+
+    from kpidesk.appraisal.facts import gather
+
+    on_file, on_server = both
+    for tech in (1, 6, 8):
+        for period in ("2026-Q3", "2026-10"):
+            a, b = (asdict(gather(store, tech, period)) for store in (on_file, on_server))
+            a.pop("computed_at"), b.pop("computed_at")  # when each was gathered
+            assert json.dumps(_rounded(b), default=str, sort_keys=True) == json.dumps(_rounded(a), default=str,
+                                                                                      sort_keys=True)
+
+
+def test_hr_exports_the_signed_appraisals_from_the_server(both, pg_url, tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    on_file, _ = both
+    sheets = {}
+    for name, db in (("file", on_file.path), ("server", pg_url)):
+        out = tmp_path / f"{name}.xlsx"
+        code = cli_run(["--db", str(db), "export", "appraisals", "--period", "2026-Q3", "--format", "xlsx",
+                        "--out", str(out)])
+        assert code == 0, capsys.readouterr().err
+        wb = load_workbook(out, read_only=True)
+        sheets[name] = {ws.title: [row for row in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+    assert "Summary" in sheets["server"] and len(sheets["server"]["Summary"]) > 8  # eight signed check-ins
+    assert sheets["server"] == sheets["file"]

@@ -104,14 +104,14 @@ def test_real_demo_through_the_op(qtbot, tmp_path, shown_errors):
     assert not shown_errors and len(store.list_technicians()) == 8
 
 
-def test_a_shared_database_url_is_refused_by_the_window_with_what_to_do(qapp, shown_errors, monkeypatch, tmp_path):
-    """This version's screens compute with SQLite's SQL: the window says so, writes no file named
-    like the URL, and offers `kpidesk copy` (issue 18)."""
+def test_a_shared_database_the_window_cannot_reach_is_said_plainly(qapp, shown_errors, monkeypatch, tmp_path):
+    """A URL opens the shared database without the first-run welcome; a server that cannot be reached
+    is one plain message, without the password, and no file named like the URL is written (issue 18)."""
     from ui.app import run_gui
 
     monkeypatch.chdir(tmp_path)
-    assert run_gui("postgresql://kim@db.example/kpi", welcome=lambda path: pytest.fail("no welcome")) == 1
+    url = "postgresql://kim:hunter2@db.invalid/kpi"
+    assert run_gui(url, welcome=lambda path: pytest.fail("no welcome")) == 1
     assert len(shown_errors) == 1
-    assert "Opening the window on a shared PostgreSQL database is not in this version" in shown_errors[0][1]
-    assert "kpidesk copy" in shown_errors[0][1]
+    assert "cannot be reached" in shown_errors[0][1] and "hunter2" not in shown_errors[0][1]
     assert list(tmp_path.iterdir()) == []

@@ -13,6 +13,7 @@ from typing import Callable, Protocol
 from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMessageBox, QWidget
 
 from kpidesk import backups
+from kpidesk.backend import is_shared
 from kpidesk.database import integrity_check
 from kpidesk.errors import DatabaseDamaged
 from kpidesk.store import Store
@@ -58,10 +59,17 @@ choose_backup_file: Callable[[QWidget | None, Path], Path | None] = _default_cho
 
 
 # Opening ----------------------------------------------------------------------------------------
-def open_or_recover(parent: QWidget | None, path: Path) -> Store | None:
-    """Open the database at `path`. A damaged file gets the damaged-database dialog (restore the
-    newest sound backup, another backup, another file, or give up); any other refusal is shown by
-    ui.errors. None when nothing was opened (the message has been shown)."""
+def open_or_recover(parent: QWidget | None, path: Path | str) -> Store | None:
+    """Open the database at `path` (or the shared one a postgresql:// URL names). A damaged file gets
+    the damaged-database dialog (restore the newest sound backup, another backup, another file, or
+    give up); any other refusal is shown by ui.errors. None when nothing was opened (the message has
+    been shown)."""
+    if is_shared(path):  # the server checks its own pages; its refusals are messages like any other
+        try:
+            return Store.open(str(path))
+        except Exception as exc:  # noqa: BLE001 - shown by ui.errors
+            show_error(parent, exc)
+            return None
     path = Path(path).expanduser().resolve()
     try:
         return Store.open(path)
@@ -90,6 +98,8 @@ def start_auto_backup(window: MainWindow) -> Op[Path | None]:
     store = window.store
 
     def run(progress: object) -> Path | None:
+        if store.path is None:  # a shared database: its server's backups (pg_dump), not ours
+            return None
         keep = int(store.get_setting("backups_keep") or 10)
         return backups.auto_backup(store.path, keep=keep)
 
