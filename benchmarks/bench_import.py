@@ -1,6 +1,7 @@
 """Import benchmark (issue 3). Not a test: run by hand.
 
     python benchmarks/bench_import.py --rows 10000 100000 [--repeat 3] [--skip-openpyxl] [--keep DIR]
+                                      [--postgres postgresql:///postgres]
 
 For each size it writes a ServiceNow-like export (N rows x 25 columns, .xlsx via openpyxl write_only,
 real date cells like ServiceNow's Excel export) and measures, each in a fresh subprocess so that
@@ -12,11 +13,17 @@ calamine; re-import no slower;
 500k rows under 1 GB peak (sheets of 96 MB of XML and more are read a slice at a time, see
 kpidesk/importing/xlsx_slices.py: 100k and 500k rows are, 10k is not).
 
+With --postgres (a server's maintenance database, as .ci/postgres.sh prints it), the import and the
+re-import also run into a new database on that server (issue 18: COPY into a staging table, then
+the same merge), interleaved with the SQLite runs, and their ratios are printed against SQLite's of
+the same run.
+
 Figures on this 2-core machine (same run, 2026-12-02): see the closing note of issue 3.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import random
@@ -80,6 +87,9 @@ elif step == "openpyxl":
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     n = sum(1 for _ in wb.worksheets[0].iter_rows(values_only=True))
     extra["rows"] = n
+elif step == "open":
+    from kpidesk.store import Store
+    Store.open(db).close()
 else:
     from kpidesk.store import Store
     from kpidesk.importing.tickets_import import run
@@ -100,10 +110,26 @@ print(json.dumps(dict(seconds=seconds, rss_mb=rss, **extra)))
 '''
 
 
-def step(path: Path, name: str, db: Path) -> dict:
+def step(path: Path, name: str, db: Path | str) -> dict:
     code = STEP.format(root=str(ROOT), path=str(path), step=name, db=str(db))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@contextlib.contextmanager
+def _server_database(maintenance_url: str, name: str):  # type: ignore[no-untyped-def]
+    """A new, empty database on the server for one run; dropped after it."""
+    import psycopg
+
+    with psycopg.connect(maintenance_url, autocommit=True) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        con.execute(f'CREATE DATABASE "{name}"')
+    base, _, query = maintenance_url.partition("?")
+    try:
+        yield base.rsplit("/", 1)[0] + "/" + name + (f"?{query}" if query else "")
+    finally:
+        with psycopg.connect(maintenance_url, autocommit=True) as con:
+            con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _median(runs: list[dict]) -> dict:
@@ -121,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-openpyxl", action="store_true", help="skip the (slow) openpyxl baseline")
     ap.add_argument("--keep", metavar="DIR", help="write the files here and keep them")
     ap.add_argument("--repeat", type=int, default=1, metavar="N", help="run each timed step N times; report medians")
+    ap.add_argument("--postgres", metavar="URL", help="also import into a new database on this server")
     args = ap.parse_args(argv)
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="kpidesk-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -135,13 +162,18 @@ def main(argv: list[str] | None = None) -> int:
             Path(f"{db}{suffix}").unlink(missing_ok=True)
         # On a shared machine one run's figures swing by a quarter: with --repeat, each step runs that
         # many times, interleaved (calamine, import, re-import, ...), and the medians are compared.
-        runs: dict[str, list[dict]] = {"calamine": [], "import": [], "again": []}
+        runs: dict[str, list[dict]] = {"calamine": [], "import": [], "again": [], "pg_import": [], "pg_again": []}
         for _ in range(args.repeat):
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{db}{suffix}").unlink(missing_ok=True)
             runs["calamine"].append(step(path, "calamine", db))
             runs["import"].append(step(path, "import", db))
             runs["again"].append(step(path, "import", db))
+            if args.postgres:
+                with _server_database(args.postgres, f"kpidesk_bench_{n}") as url:
+                    step(path, "open", url)  # the schema built before the clock starts, as for the file
+                    runs["pg_import"].append(step(path, "import", url))
+                    runs["pg_again"].append(step(path, "import", url))
         cal, imp, again = (_median(runs[k]) for k in ("calamine", "import", "again"))
         opx = None if args.skip_openpyxl else step(path, "openpyxl", db)
         times = f" (median of {args.repeat} runs)" if args.repeat > 1 else ""
@@ -164,6 +196,13 @@ def main(argv: list[str] | None = None) -> int:
               + f"; memory import/calamine {imp['rss_mb'] / cal['rss_mb']:.2f}x")
         # CPU of every thread: on a machine whose cores are busy with other work, the import's three
         # threads (reader, sheet loader, writer) cannot overlap, and its wall time approaches its CPU.
+        if args.postgres:
+            pg, pg_again = _median(runs["pg_import"]), _median(runs["pg_again"])
+            print(f"  PostgreSQL import        {pg['seconds']:7.2f} s   peak {pg['rss_mb']:6.0f} MB   "
+                  f"{pg['created']} created; re-import {pg_again['seconds']:.2f} s, {pg_again['unchanged']} unchanged")
+            print(f"  ratios against SQLite's of this run: import {pg['seconds'] / imp['seconds']:.2f}x, "
+                  f"re-import {pg_again['seconds'] / again['seconds']:.2f}x; import/calamine "
+                  f"{pg['seconds'] / cal['seconds']:.2f}x")
         print(f"  cpu (all threads, medians): calamine {_mid(runs['calamine'], 'cpu_s'):.2f} s, import "
               f"{_mid(runs['import'], 'cpu_s'):.2f} s ({_mid(runs['import'], 'cpu_s') / _mid(runs['calamine'], 'cpu_s'):.2f}x)")
     return 0

@@ -1,6 +1,6 @@
 """Benchmark (not a test): metrics over 1,000,000 generated tickets, 3 years, 40 technicians.
 
-    python benchmarks/bench_metrics.py [--tickets N] [--db PATH]
+    python benchmarks/bench_metrics.py [--tickets N] [--db PATH] [--postgres postgresql:///postgres]
 
 Times, in one run over the same SQLite file:
   baseline  a single hand-written GROUP BY technician_id, resolved_month over the derived columns,
@@ -9,7 +9,9 @@ Times, in one run over the same SQLite file:
             backlog included;
   recompute the full kpidesk.metrics.recompute() the importer calls (every computed KPI by its
             cadence and by month, P1 split, written as Measurements);
-and prints engine / baseline (goal: within 3x). Tickets are written with sqlite3 executemany, the
+and prints engine / baseline (goal: within 3x). With --postgres (a server's maintenance database),
+the file is then copied to a new database on that server (kpidesk copy) and the engine, the desk's
+MTTR and the recompute run there too, printed as ratios against SQLite's of the same run (issue 18). Tickets are written with sqlite3 executemany, the
 derived columns computed as kpidesk.tickets.derive() would, from a per-day lookup of period keys.
 """
 from __future__ import annotations
@@ -127,6 +129,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tickets", type=int, default=1_000_000)
     ap.add_argument("--db", help="keep the generated database here (default: a temporary file)")
+    ap.add_argument("--postgres", metavar="URL", help="also run on a copy in a new database on this server")
     args = ap.parse_args()
     tmp = tempfile.TemporaryDirectory()
     path = Path(args.db) if args.db else Path(tmp.name) / "bench.db"
@@ -172,6 +175,48 @@ def main() -> None:
     print(f"ratio engine desk MTTR with median/p90 / the same by hand: {desk / hand:.2f}x "
           "(goal <= 1.5x)")
     store.close()
+    if args.postgres:
+        on_server(path, args.postgres, first, last, {"engine": eng, "technicians": tech_only, "desk MTTR": desk,
+                                                     "recompute": rec})
+
+
+def on_server(path: Path, maintenance_url: str, first: str, last: str, sqlite: dict[str, float]) -> None:
+    """The same reads on a copy of the file on a PostgreSQL server, against SQLite's times above."""
+    import psycopg
+
+    from kpidesk import copying
+
+    name = "kpidesk_bench_metrics"
+    with psycopg.connect(maintenance_url, autocommit=True) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        con.execute(f'CREATE DATABASE "{name}"')
+    base, _, query = maintenance_url.partition("?")
+    url = base.rsplit("/", 1)[0] + "/" + name + (f"?{query}" if query else "")
+    try:
+        print()
+        timed("copy the file to the server (kpidesk copy, verified)", lambda: copying.copy_database(path, url))
+        with psycopg.connect(url, autocommit=True) as con:
+            con.execute("VACUUM ANALYZE")  # what autovacuum does soon after a bulk load
+        server = Store.open(url)
+        times = {
+            "engine": timed("PostgreSQL engine: every metric, every technician by month (+team, desk)",
+                            lambda: compute_all(server, granularity="month", first=first, last=last), repeat=3)[0],
+            "technicians": timed("PostgreSQL engine: technicians only, no backlog",
+                                 lambda: compute_all(server, granularity="month", first=first, last=last,
+                                                     scopes=("technician",),
+                                                     metrics=["mttr_hours", "fcr_rate", "sla_compliance", "csat_mean",
+                                                              "csat_response_rate", "escalation_rate", "reopen_rate",
+                                                              "resolved_count"]), repeat=3)[0],
+            "desk MTTR": timed("PostgreSQL engine: desk, 36 months, MTTR with median/p90",
+                               lambda: compute(server, scope_key="desk", first=first, last=last,
+                                               metrics=["mttr_hours"]), repeat=3)[0],
+            "recompute": timed("PostgreSQL recompute(): all computed KPIs, stored", lambda: recompute(server))[0],
+        }
+        server.close()
+        print("PostgreSQL / SQLite, same run: " + ", ".join(f"{k} {times[k] / sqlite[k]:.2f}x" for k in times))
+    finally:
+        with psycopg.connect(maintenance_url, autocommit=True) as con:
+            con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
