@@ -175,6 +175,9 @@ def _copy_table(sconn: Connection, dconn: Connection, table: Table, where: str) 
     the same read). A column referring to its own table (a KPI's paired KPI, the check-in a correction
     supersedes) is filled in after every row is there: it may point at a later row."""
     self_refs = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
+    # that later UPDATE would stamp a column's onupdate (a check-in's updated_at) with the time of
+    # the copy: such columns are written again with the row's own value
+    stamped = [c.name for c in table.columns if c.onupdate is not None]
     names = [c.name for c in table.columns]
     pk = [c.name for c in table.primary_key.columns]
     digest = hashlib.sha256()
@@ -196,7 +199,7 @@ def _copy_table(sconn: Connection, dconn: Connection, table: Table, where: str) 
         n += 1
         values = dict(zip(names, row))
         if self_refs and any(values[c] is not None for c in self_refs):
-            later.append({**{k: values[k] for k in pk}, **{c: values[c] for c in self_refs}})
+            later.append({**{k: values[k] for k in pk}, **{c: values[c] for c in self_refs + stamped}})
             values.update({c: None for c in self_refs})
         batch.append(values)
         if len(batch) >= BATCH:

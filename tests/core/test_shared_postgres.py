@@ -197,6 +197,26 @@ def test_a_kpi_paired_with_a_later_one_is_copied(store, pg_url, tmp_path):
     assert quoted_tables(back)["kpi"] == quoted_tables(source)["kpi"]
 
 
+def test_a_corrected_check_in_is_copied_with_its_own_times(demo_store, pg_url, tmp_path):
+    """A correction points at the check-in it supersedes, filled in by an UPDATE after every row is
+    there; that UPDATE must not stamp updated_at with the time of the copy (the copy refused itself:
+    'did not arrive whole')."""
+    from kpidesk import actions
+
+    chloe = demo_store.find_technician("Chloe Dubois").id  # type: ignore[union-attr]
+    draft = actions.start_checkin(demo_store, chloe, "2026-Q4").result
+    signed = actions.sign_checkin(demo_store, draft.id, "Dana Whitfield").result
+    actions.correct_checkin(demo_store, signed.id)
+    source = demo_store.path
+    demo_store.close()
+    copying.copy_database(source, pg_url)
+    back = tmp_path / "back.db"
+    copying.copy_database(pg_url, back)
+    assert quoted_tables(back)["check_in"] == quoted_tables(source)["check_in"]
+    with sqlite3.connect(back) as con:  # the correction came with its pointer
+        assert con.execute("SELECT count(*) FROM check_in WHERE supersedes_id = ?", (signed.id,)).fetchone() == (1,)
+
+
 def test_a_copy_never_merges_into_data(store, pg_url, tmp_path):
     store.create_kpi(KpiRecord(name="Backlog", unit="tickets", direction="lower", category="service desk"))
     source = store.path
