@@ -83,6 +83,12 @@ class Store(CatalogApi, PeopleApi, SettingsApi):
         return store
 
     @property
+    def address(self) -> str:
+        """What opens this database again (--db, KPIDESK_DB, Store.open): the file's path or the
+        server's URL as given, password included; for messages use `location`."""
+        return self.url if self.url is not None else str(self.path)
+
+    @property
     def location(self) -> str:
         """Where the data lives, as messages show it (a URL's password hidden)."""
         return shown(self.url) if self.url is not None else str(self.path)

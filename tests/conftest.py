@@ -13,6 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import contextlib  # noqa: E402
+import uuid  # noqa: E402
+
 import pytest  # noqa: E402
 
 from kpidesk.store import Store  # noqa: E402
@@ -20,6 +23,50 @@ from main import register_qt_services  # noqa: E402
 
 # The app's entry point hands the core its Qt PDF renderer; tests drive the core the same way.
 register_qt_services()
+
+
+# ---------------------------------------------------------------- the backend under test (issue 18)
+# `pytest --backend postgres` (or KPIDESK_TEST_BACKEND=postgres) runs every test that takes its database
+# from the `store` or `demo_store` fixture against a new database on a PostgreSQL server instead of a
+# file. The tests that never touch a database through those fixtures run the same on both backends and
+# are deselected there (they ran in the SQLite run); so are the file's own tests (those asking for
+# db_path or a file, and those marked sqlite_only with why), and the tests of the shared database itself,
+# which always run against the server.
+BACKEND_FIXTURES = {"store", "demo_store"}
+FILE_FIXTURES = {"db_path", "_demo_db", "pg_url", "pg_server"}
+
+
+def pytest_addoption(parser):
+    parser.addoption("--backend", choices=("sqlite", "postgres"),
+                     default=os.environ.get("KPIDESK_TEST_BACKEND", "sqlite"),
+                     help="the database the store and demo_store fixtures open (default sqlite)")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only(why): a test of the database file itself, not run "
+                                       "with --backend postgres")
+
+
+def pytest_report_header(config):
+    return f"kpidesk backend: {config.getoption('backend')}"
+
+
+def _on_server(config) -> bool:
+    return config.getoption("backend") == "postgres"
+
+
+def pytest_collection_modifyitems(config, items):
+    if not _on_server(config):
+        return
+    keep, drop = [], []
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        on_server = (names & BACKEND_FIXTURES and not names & FILE_FIXTURES
+                     and item.get_closest_marker("sqlite_only") is None)
+        (keep if on_server else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+    items[:] = keep
 
 
 @pytest.fixture(autouse=True)
@@ -47,8 +94,14 @@ def db_path(tmp_path, _template_db) -> Path:
 
 
 @pytest.fixture
-def store(db_path):
-    s = Store.open(db_path)
+def store(request):
+    """An empty, migrated database: a file, or with --backend postgres a new database on the test
+    server (each test its own, made from a template)."""
+    if _on_server(request.config):
+        with _server_copy(request, "_pg_empty_template") as s:
+            yield s
+        return
+    s = Store.open(request.getfixturevalue("db_path"))
     yield s
     s.close()
 
@@ -68,10 +121,15 @@ def _demo_db(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def demo_store(tmp_path, _demo_db):
-    """A copy of the demo database (built once per run)."""
+def demo_store(request, tmp_path):
+    """A copy of the demo database (built once per run), on a file or, with --backend postgres, on
+    the test server."""
+    if _on_server(request.config):
+        with _server_copy(request, "_pg_demo_template") as s:
+            yield s
+        return
     dest = tmp_path / "demo.db"
-    shutil.copy(_demo_db, dest)
+    shutil.copy(request.getfixturevalue("_demo_db"), dest)
     s = Store.open(dest)
     yield s
     s.close()
@@ -106,17 +164,58 @@ def pg_server() -> str:
 def pg_url(pg_server):
     """A new, empty database on the test server, as the postgresql:// URL a user would give;
     dropped afterwards."""
-    import uuid
+    with _new_database(pg_server) as url:
+        yield url
 
+
+def _database_url(server: str, name: str) -> str:
+    base, _, query = server.partition("?")
+    return base.rsplit("/", 1)[0] + "/" + name + (f"?{query}" if query else "")
+
+
+@contextlib.contextmanager
+def _new_database(server: str, template: str | None = None):
+    """A new database on `server` (a copy of `template` if given), its URL; dropped afterwards."""
     import psycopg
 
     name = f"kpidesk_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_server, autocommit=True) as con:
-        con.execute(f'CREATE DATABASE "{name}"')
-    base, _, query = pg_server.partition("?")
-    yield base.rsplit("/", 1)[0] + "/" + name + (f"?{query}" if query else "")
-    with psycopg.connect(pg_server, autocommit=True) as con:
-        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with psycopg.connect(server, autocommit=True) as con:
+        con.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    try:
+        yield _database_url(server, name)
+    finally:
+        with psycopg.connect(server, autocommit=True) as con:
+            con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def _pg_empty_template(pg_server):
+    """An empty, migrated database on the server, built once; each test's `store` is a copy."""
+    with _new_database(pg_server) as url:
+        Store.open(url).close()
+        yield url.rsplit("/", 1)[1].partition("?")[0]
+
+
+@pytest.fixture(scope="session")
+def _pg_demo_template(pg_server, _demo_db):
+    """The demo database copied to the server once (kpidesk.copying); each `demo_store` is a copy."""
+    from kpidesk import copying
+
+    with _new_database(pg_server) as url:
+        copying.copy_database(_demo_db, url)
+        yield url.rsplit("/", 1)[1].partition("?")[0]
+
+
+@contextlib.contextmanager
+def _server_copy(request, template_fixture: str):
+    server = request.getfixturevalue("pg_server")
+    template = request.getfixturevalue(template_fixture)
+    with _new_database(server, template) as url:
+        s = Store.open(url)
+        try:
+            yield s
+        finally:
+            s.close()
 
 
 SHARED_HEAD = ["Number", "Opened", "Resolved", "Priority", "Assigned to", "Type"]
