@@ -3,10 +3,12 @@ tool's real header layout (../shared/helpdesk-exports.md)."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import sqlite3
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -77,24 +79,50 @@ def write_csv(path: Path, headers: Sequence[str], rows: Sequence[Sequence[Any]],
     return path
 
 
-def dump(db_path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, sorted: equal dumps mean equal content."""
-    con = sqlite3.connect(db_path)
+def _as_filed(value: Any) -> Any:
+    """A value read from a shared database as the file holds it (SQLAlchemy's SQLite formats), so a
+    test's expectations hold on both backends."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):  # avg() of integers; SQLite's is a float
+        return float(value)
+    return value
+
+
+def rows_of(db: Any, query: str) -> list[tuple[Any, ...]]:
+    """The rows of `query` from a database file (a path, or a Store on a file) with sqlite3 as it
+    stores them, or from a Store on a shared database, as the file would store them."""
+    if getattr(db, "shared", False):
+        import psycopg
+
+        with psycopg.connect(db.url) as con:
+            return [tuple(_as_filed(v) for v in row) for row in con.execute(query)]
+    con = sqlite3.connect(getattr(db, "path", None) or db)
     try:
-        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return {t: sorted(con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
+        return con.execute(query).fetchall()
     finally:
         con.close()
 
 
-def tickets(db_path: Path, *cols: str) -> dict[str, tuple[Any, ...]]:
-    """{external_id: (cols...)} straight from the database."""
-    con = sqlite3.connect(db_path)
-    try:
-        sel = ", ".join(cols) if cols else "id"
-        return {r[0]: r[1:] for r in con.execute(f"SELECT external_id, {sel} FROM ticket")}
-    finally:
-        con.close()
+def dump(db: Any) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, sorted: equal dumps mean equal content. `db`: a file's path or a Store."""
+    if getattr(db, "shared", False):
+        from kpidesk.models import Base
+
+        names = ["alembic_version", *(t.name for t in Base.metadata.sorted_tables)]
+    else:
+        names = [r[0] for r in rows_of(db, "SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return {t: sorted(rows_of(db, f'SELECT * FROM "{t}"'), key=repr) for t in names}
+
+
+def tickets(db: Any, *cols: str) -> dict[str, tuple[Any, ...]]:
+    """{external_id: (cols...)} straight from the database (a file's path or a Store)."""
+    sel = ", ".join(cols) if cols else "id"
+    return {r[0]: r[1:] for r in rows_of(db, f"SELECT external_id, {sel} FROM ticket")}
 
 
 class FakeProgress:

@@ -6,6 +6,10 @@ import datetime as dt
 import itertools
 from typing import Any
 
+from sqlalchemy import Boolean
+
+from kpidesk.metrics.dialect import POSTGRES
+from kpidesk.models import Ticket
 from kpidesk.records import TechnicianRecord
 from kpidesk.tickets import ALL_FIELDS, derive, empty_row, to_iso
 
@@ -25,11 +29,23 @@ def ticket(created: str, resolved: str | None = None, *, tech: int | None = None
     return derive(row)
 
 
+_FLAGS = {c.name for c in Ticket.__table__.columns if isinstance(c.type, Boolean)}
+
+
 def add_tickets(store, rows: list[dict[str, Any]]) -> None:
+    """Written as the import writes them: on a file, timestamps as SQLAlchemy's text and flags as 0/1;
+    on a shared database (--backend postgres), typed values (a flag given as 1 is a boolean there)."""
     cols = ", ".join(ALL_FIELDS)
-    with store.raw_write() as con:
-        con.executemany(f"INSERT INTO ticket ({cols}) VALUES ({', '.join('?' for _ in ALL_FIELDS)})",
-                        [tuple(to_iso(r[f]) for f in ALL_FIELDS) for r in rows])
+    with store.raw_write(shared_ok=True) as con:
+        if getattr(con, "dialect", None) is POSTGRES:
+            values = [tuple(_flag(r[f]) if f in _FLAGS else r[f] for f in ALL_FIELDS) for r in rows]
+        else:
+            values = [tuple(to_iso(r[f]) for f in ALL_FIELDS) for r in rows]
+        con.executemany(f"INSERT INTO ticket ({cols}) VALUES ({', '.join('?' for _ in ALL_FIELDS)})", values)
+
+
+def _flag(value: Any) -> Any:
+    return None if value is None else bool(value)
 
 
 def people(store) -> dict[str, int]:

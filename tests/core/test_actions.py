@@ -1,6 +1,6 @@
 """Issue 14: after every action, the stored values equal a fresh computation over the whole database.
 
-`assert_fresh` copies the database (the online backup API), recomputes every computed KPI value
+`assert_fresh` copies the database (kpidesk.copying, from a file or a server), recomputes every computed KPI value
 from all the tickets and checks every trigger in the copy, and compares: the stored values (each
 KPI, scope, period, segment: value and count) and the reviews (no trigger crossed without its
 review) must be the same. Each test runs one action on a copy of the demo database, then asserts.
@@ -8,12 +8,12 @@ review) must be the same. Each test runs one action on a copy of the demo databa
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
-from kpidesk import actions
+from kpidesk import actions, copying
 from kpidesk.metrics.engine import compute
 from kpidesk.metrics.recompute import recompute
 from kpidesk.metrics.reviews import check_triggers, list_reviews
@@ -27,25 +27,23 @@ HEAD = ["Number", "Opened", "Resolved", "Priority", "Assigned to", "Assignment g
 ZD_HEAD = ["Id", "Assignee", "Group", "Status", "Priority", "Created at", "Solved at", "Satisfaction Score"]
 
 
-def _stored(path: Path) -> tuple[dict[tuple, tuple], set[tuple]]:
-    con = sqlite3.connect(path)
-    try:
-        values = {(k, sc, p, sg): (v, c) for k, sc, p, sg, v, c in con.execute(
-            "SELECT kpi_id, scope_key, period, segment, value, count FROM measurement WHERE source = 'computed'")}
-        reviews = set(con.execute("SELECT kpi_id, scope_key, period, segment FROM review"))
-    finally:
-        con.close()
+def _stored(store: Store) -> tuple[dict[tuple, tuple], set[tuple]]:
+    with store.read() as session:
+        values = {(k, sc, p, sg): (v, c) for k, sc, p, sg, v, c in session.execute(text(
+            "SELECT kpi_id, scope_key, period, segment, value, count FROM measurement WHERE source = 'computed'"))}
+        reviews = {tuple(r) for r in session.execute(text("SELECT kpi_id, scope_key, period, segment FROM review"))}
     return values, reviews
 
 
 def assert_fresh(store: Store, tmp_path: Path, today: dt.date = TODAY) -> None:
     """The stored values and reviews of `store` are what a full recompute and check would give."""
-    scratch = store.backup(tmp_path / f"fresh-{dt.datetime.now():%H%M%S%f}.db")
-    with Store.open(scratch) as copy:
+    scratch = tmp_path / f"fresh-{dt.datetime.now():%H%M%S%f}.db"
+    with Store.open(scratch) as copy:  # a verified copy of every table, from a file or a server
+        copying.copy_stores(store, copy)
         recompute(copy, today=today)
         check_triggers(copy, today)
-    have, have_reviews = _stored(store.path)
-    want, want_reviews = _stored(scratch)
+        want, want_reviews = _stored(copy)
+    have, have_reviews = _stored(store)
     assert set(have) == set(want), (sorted(set(have) ^ set(want))[:10])
     wrong = [(k, have[k], want[k]) for k in want
              if have[k][1] != want[k][1] or abs((have[k][0] or 0) - (want[k][0] or 0)) > 1e-9 * max(1, abs(want[k][0] or 0))]
@@ -276,7 +274,7 @@ def test_the_command_line_import_scenario(tmp_path, capsys):
 def test_a_database_from_before_is_recomputed_once_by_its_first_action(demo, tmp_path):
     """Stored values written before the actions kept them true are not trusted: the migration marks
     the database, and the first action recomputes everything, once."""
-    with demo.raw_write() as con:
+    with demo.raw_write(shared_ok=True) as con:
         con.execute("UPDATE measurement SET value = value + 1 WHERE source = 'computed'")  # stale, as an old app left them
     demo.set_setting("recompute_due", True)
     actions.check_reviews(demo, TODAY)

@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from kpidesk import backups
 from kpidesk.store import Store
+
+pytestmark = pytest.mark.sqlite_only("backups of the database file")
 
 
 def test_daily_backup_at_most_once_a_day_and_pruned(store):

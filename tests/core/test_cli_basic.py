@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from kpidesk.cli import run
 from kpidesk.store import Store
 
@@ -57,6 +59,7 @@ def test_check_on_missing_file(tmp_path, capsys):
     assert not (tmp_path / "nope.db").exists()
 
 
+@pytest.mark.sqlite_only("a file's backup (on a server: pg_dump, test_shared_postgres)")
 def test_backup_to_a_path(store, tmp_path, capsys):
     store.create_objective("Backed up")
     dest = tmp_path / "b.db"
@@ -75,6 +78,7 @@ def test_not_a_database_gives_a_message_not_a_traceback(tmp_path):
     assert bad.read_text() == "hello"
 
 
+@pytest.mark.sqlite_only("restore of the database file")
 def test_restore_lists_and_restores_latest(store, capsys):
     from kpidesk import backups
 

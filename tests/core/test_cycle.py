@@ -293,7 +293,7 @@ def test_a_review_shows_on_the_right_agenda_and_gets_its_follow_up(demo_store):
 # The command line ---------------------------------------------------------------------------------
 
 def test_cycle_cli_status_send_and_import(demo_store, tmp_path, capsys):
-    db = str(demo_store.path)
+    db = demo_store.address
     assert run(["--db", db, "cycle", "send-self", "--period", Q2, "--technician", "Alex Morgan",
                 "--out", str(tmp_path)]) == 0
     sent = tmp_path / "2026-Q2_self-assessment_Alex-Morgan.xlsx"
@@ -331,7 +331,7 @@ def test_a_review_raised_by_hand_on_a_person_comes_up_on_their_agenda(demo_store
     with pytest.raises(ValidationError, match="say why"):
         actions.raise_review(demo_store, mttr.id, f"technician:{lena}", "2026-09", " ")
     assert [i.review_id for i in agenda_for(demo_store, lena, "2026-Q4")] == [rec.id]
-    db = str(demo_store.path)
+    db = demo_store.address
     assert run(["--db", db, "reviews", "--raise", "CSAT", "--technician", "Lena Novak", "--period", "2026-10",
                 "--why", "three complaints", "--json"]) == 0
     raised = json.loads(capsys.readouterr().out)

@@ -18,6 +18,8 @@ from kpidesk.models import Base
 from kpidesk.records import KpiRecord
 from kpidesk.store import Store
 
+pytestmark = pytest.mark.sqlite_only("the database file's own safety")
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

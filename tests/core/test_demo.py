@@ -9,6 +9,7 @@ import pytest
 from kpidesk.demo import create_demo
 from kpidesk.errors import ValidationError
 from kpidesk.store import Store
+from tests.import_samples import rows_of
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -21,14 +22,13 @@ def tickets(path):
     return rows
 
 
-def per_person(path):
-    con = sqlite3.connect(path)
-    out = {r[0]: r[1:] for r in con.execute(
-        "select t.display_name, count(*), avg(k.resolution_hours), avg(k.fcr), avg(k.csat_score) "
+def per_person(db):
+    out = {r[0]: r[1:] for r in rows_of(db,
+        "select t.display_name, count(*), avg(k.resolution_hours), "
+        "avg(case when k.fcr then 1.0 when not k.fcr then 0.0 end), avg(k.csat_score) "
         "from ticket k join technician t on t.id = k.technician_id where k.resolved_at is not null group by 1")}
-    p1 = dict(con.execute("select t.display_name, avg(k.resolution_hours) from ticket k join technician t "
-                          "on t.id = k.technician_id where k.priority_tier = 1 group by 1").fetchall())
-    con.close()
+    p1 = dict(rows_of(db, "select t.display_name, avg(k.resolution_hours) from ticket k join technician t "
+                          "on t.id = k.technician_id where k.priority_tier = 1 group by 1"))
     return out, p1
 
 
@@ -47,7 +47,7 @@ def test_demo_is_deterministic_and_sized(tmp_path):
 
 
 def test_personas_have_their_strengths(demo_store):
-    people, p1 = per_person(demo_store.path)
+    people, p1 = per_person(demo_store)
     alex, priya, marcus = people["Alex Morgan"], people["Priya Shah"], people["Marcus Reid"]
     assert alex[1] < priya[1] and alex[2] < priya[2] - 0.1  # fast, but low first-contact resolution
     assert marcus[2] > 0.85 and marcus[3] > 4.5  # excellent quality...

@@ -24,7 +24,7 @@ from tests.conftest import DEMO_TODAY as TODAY  # the demo already holds last qu
 def demo_db(demo_store):
     from kpidesk.periods import last_full_period
 
-    return demo_store.path, last_full_period(TODAY, "quarter").key
+    return demo_store.address, last_full_period(TODAY, "quarter").key
 
 
 def test_export_demo_checkins_signed_last_quarter_and_drafts_this_quarter(demo_store):

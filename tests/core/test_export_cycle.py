@@ -145,12 +145,12 @@ def test_a_month_is_no_cycle(demo_store):
 
 def test_the_command_line_says_the_cycle_is_not_complete_and_exits_0(demo_store, tmp_path, capsys):
     signed_checkin(demo_store, "Alex Morgan", dt.datetime(2026, 7, 10, 15))
-    code = run(["--db", str(demo_store.path), "export", "appraisals", "--period", Q2, "--technician", "Alex Morgan",
+    code = run(["--db", demo_store.address, "export", "appraisals", "--period", Q2, "--technician", "Alex Morgan",
                 "--format", "xlsx", "--out", str(tmp_path / "alex.xlsx")])
     err = capsys.readouterr().err
     assert code == 0 and (tmp_path / "alex.xlsx").exists()
     assert "cycle 2026-Q2 (Alex Morgan)" not in err  # one person, signed: that cycle is complete
-    code = run(["--db", str(demo_store.path), "export", "appraisals", "--period", Q2, "--format", "xlsx",
+    code = run(["--db", demo_store.address, "export", "appraisals", "--period", Q2, "--format", "xlsx",
                 "--out", str(tmp_path / "all.xlsx")])
     err = capsys.readouterr().err
     assert code == 0

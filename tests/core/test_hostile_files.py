@@ -4,7 +4,6 @@ the file, or rows rejected with row, column and value), never a crash, a hang or
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import time
 import zipfile
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 
 from kpidesk.errors import ImportFailed
 from kpidesk.importing import tickets_import
+from tests.import_samples import rows_of
 
 HEADERS = ["Number", "Opened", "Resolved", "Priority", "Assigned to", "Reopen count", "Category"]
 
@@ -94,8 +94,6 @@ def test_odd_cells_are_rejected_with_row_column_and_value(store, tmp_path):
     assert any("'many'" in str(w) and "'Reopen count'" in str(w) for w in report.warnings)
     assert all(r.file == "odd.xlsx" for r in report.rejected_rows)
     assert report.created == 5
-    con = sqlite3.connect(store.path)
-    huge, fine = (con.execute("SELECT length(category) FROM ticket WHERE external_id = ?", (i,)).fetchone()[0]
-                  for i in ("INC5", "INC6"))
-    con.close()
+    lengths = dict(rows_of(store, "SELECT external_id, length(category) FROM ticket"))
+    huge, fine = lengths["INC5"], lengths["INC6"]
     assert 0 < huge <= 32_767 and fine == 4  # a 100,000-character cell is kept, cut to Excel's own limit

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import sqlite3
 
 import pytest
 
@@ -18,21 +17,17 @@ from kpidesk.importing.readers import Table
 from kpidesk.importing.tickets_import import run, scan_new_names
 from kpidesk.records import TechnicianRecord
 from kpidesk.tickets import ALL_FIELDS
-from tests.import_samples import dump, write_csv, write_xlsx
+from tests.import_samples import dump, rows_of, write_csv, write_xlsx
 
 HEAD = ["number", "incident_state", "reassignment_count", "reopen_count", "made_sla", "opened_at", "sys_updated_at",
         "priority", "assigned_to", "resolved_by", "resolved_at", "closed_at"]
 COMPARED = [f for f in ALL_FIELDS if f != "technician_id"]
 
 
-def _tickets(db_path):
+def _tickets(db):
     """{id: every stored column, the technician by name}: what an import stored, ids aside."""
-    con = sqlite3.connect(db_path)
-    try:
-        rows = con.execute(f"SELECT {', '.join('t.' + f for f in COMPARED)}, h.display_name FROM ticket t "
-                           "LEFT JOIN technician h ON h.id = t.technician_id").fetchall()
-    finally:
-        con.close()
+    rows = rows_of(db, f"SELECT {', '.join('t.' + f for f in COMPARED)}, h.display_name FROM ticket t "
+                       "LEFT JOIN technician h ON h.id = t.technician_id")
     return {r[1]: r for r in rows}
 
 
@@ -66,7 +61,7 @@ def test_superseded_rows_are_dropped_unread_and_the_tickets_are_what_their_lates
     with Store.open(tmp_path / "latest.db") as other:
         run(other, write_csv(tmp_path / "latest.csv", HEAD, [rows[3], rows[4]]))
         want = _tickets(other.path)
-    assert _tickets(store.path) == want
+    assert _tickets(store) == want
     assert want["INC0000045"][COMPARED.index("resolved_at")] == "2016-03-01 09:52:00.000000"
     assert want["INC0000046"][-1] == "Resolved by 7"
 
@@ -79,7 +74,7 @@ def test_a_rejected_row_replaces_nothing_even_when_it_is_the_latest(store, tmp_p
     report = run(store, write_csv(tmp_path / "log.csv", HEAD, rows))
     assert (report.rows_read, report.created, report.rejected) == (4, 1, 2)
     assert [r.row for r in report.rejected_rows] == [3, 4]
-    got = _tickets(store.path)["A1"]
+    got = _tickets(store)["A1"]
     assert (got[COMPARED.index("status")], got[COMPARED.index("priority_tier")]) == ("Active", 2)
 
 
@@ -153,11 +148,7 @@ def test_tickets_get_the_ids_writing_every_row_in_turn_gave_them(store, tmp_path
             _row("D", "New", "2/3/2016 12:00", "2/3/2016 12:00"),
             _row("B", "New", "2/3/2016 09:00", "2/3/2016 08:30")]
     run(store, write_csv(tmp_path / "log.csv", HEAD, rows))
-    con = sqlite3.connect(store.path)
-    try:
-        order = [r[0] for r in con.execute("SELECT external_id FROM ticket ORDER BY id")]
-    finally:
-        con.close()
+    order = [r[0] for r in rows_of(store, "SELECT external_id FROM ticket ORDER BY id")]
     assert order == ["B", "A", "C", "D"]  # chunk 1 wrote B (row 2) before A (kept at row 3)
 
 
@@ -274,5 +265,5 @@ def test_an_xlsx_event_log_keeps_the_latest_row_too(store, tmp_path):
             ["X1", "Active", 0, 0, True, D(2026, 1, 5, 8), D(2026, 1, 5, 12), "P4", "Cy", None, None, None]]
     report = run(store, write_xlsx(tmp_path / "log.xlsx", HEAD, rows))
     assert (report.rows_read, report.created) == (3, 1)
-    got = _tickets(store.path)["X1"]
+    got = _tickets(store)["X1"]
     assert (got[COMPARED.index("status")], got[-1]) == ("Resolved", "Ben")

@@ -15,28 +15,21 @@ from kpidesk.importing.ticket_writer import TicketWriter
 from kpidesk.importing.tickets_import import run, scan_new_names
 from kpidesk.records import TechnicianRecord
 from kpidesk.tickets import ALL_FIELDS, DERIVED_FIELDS, derive
-from tests.import_samples import dump, write_csv, write_xlsx
+from tests.import_samples import dump, rows_of, write_csv, write_xlsx
 
 D = dt.datetime
 HEAD = ["Number", "Opened", "Resolved", "Priority", "Assigned to", "Resolved by", "Updated", "Reopen count",
         "Reassignment count", "Escalated", "First contact", "Made SLA", "SLA due"]
 
 
-def _stored(db_path):
-    con = sqlite3.connect(db_path)
-    try:
-        return [dict(zip(ALL_FIELDS, r)) for r in con.execute(f"SELECT {', '.join(ALL_FIELDS)} FROM ticket")]
-    finally:
-        con.close()
+def _stored(db):
+    return [dict(zip(ALL_FIELDS, r)) for r in rows_of(db, f"SELECT {', '.join(ALL_FIELDS)} FROM ticket")]
 
 
-def _indexes(db_path):
-    con = sqlite3.connect(db_path)
-    try:
-        return con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ticket' "
-                           "ORDER BY name").fetchall()
-    finally:
-        con.close()
+def _indexes(store):
+    if store.shared:
+        return rows_of(store, "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'ticket' ORDER BY indexname")
+    return rows_of(store, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ticket' ORDER BY name")
 
 
 def test_derived_columns_are_what_tickets_derive_computes(store, tmp_path):
@@ -51,7 +44,7 @@ def test_derived_columns_are_what_tickets_derive_computes(store, tmp_path):
         rows.append([f"T{i}", created, resolved, f"P{1 + i % 4}", "Ann", "", created, reopen, reassign,
                      esc, fc, met, None if due_h is None else created + dt.timedelta(hours=due_h)])
     run(store, write_xlsx(tmp_path / "combos.xlsx", HEAD, rows))
-    stored = _stored(store.path)
+    stored = _stored(store)
     assert len(stored) == len(combos)
     as_dt = lambda v: None if v is None else dt.datetime.fromisoformat(v)  # noqa: E731
     for row in stored:
@@ -75,13 +68,13 @@ def _made_sla(rows, row):
 
 def test_a_chunked_import_keeps_the_indexes_and_a_failed_one_leaves_the_database_as_it_was(store, tmp_path, monkeypatch):
     monkeypatch.setattr(tickets_import, "CHUNK", 15)
-    before = _indexes(store.path)
+    before = _indexes(store)
     assert len(before) >= 5
     rows = [[f"T{i}", D(2026, 2, 1 + i % 20, 9), D(2026, 2, 1 + i % 20, 15), "P2", "Ann", "", None, 0, 0, None, None, None, None]
             for i in range(60)]
     assert run(store, write_xlsx(tmp_path / "bulk.xlsx", HEAD, rows)).created == 60
-    assert _indexes(store.path) == before
-    content = dump(store.path)
+    assert _indexes(store) == before
+    content = dump(store)
     real = TicketWriter._write_rows
     calls = {"n": 0}
 
@@ -95,8 +88,8 @@ def test_a_chunked_import_keeps_the_indexes_and_a_failed_one_leaves_the_database
     more = [[f"U{i}", D(2026, 3, 1, 9), None, "P3", "Ben", "", None, 0, 0, None, None, None, None] for i in range(200)]
     with pytest.raises(RuntimeError, match="power cut"):
         run(store, write_xlsx(tmp_path / "more.xlsx", HEAD, more))
-    assert _indexes(store.path) == before
-    assert dump(store.path) == content
+    assert _indexes(store) == before
+    assert dump(store) == content
 
 
 def test_a_ticket_changed_and_put_back_later_in_the_same_file_is_unchanged(store, tmp_path, monkeypatch):
@@ -112,13 +105,9 @@ def test_a_ticket_changed_and_put_back_later_in_the_same_file_is_unchanged(store
     rows = [changed] + [[f"N{i}", D(2026, 4, 6), None, "P3", "Cy", "", None, 0, 0, None, None, None, None] for i in range(6)]
     second = run(store, write_csv(tmp_path / "second.csv", HEAD, rows + [back, later]))
     assert (second.created, second.updated, second.unchanged) == (6, 1, 1)
-    con = sqlite3.connect(store.path)
-    try:
-        actions = con.execute("SELECT t.external_id, c.action FROM import_change c JOIN ticket t ON t.id = c.ticket_id "
-                              "WHERE c.batch_id = ? ORDER BY t.external_id", (second.batch_id,)).fetchall()
-        t1 = con.execute("SELECT priority_tier, import_batch_id FROM ticket WHERE external_id = 'T1'").fetchone()
-    finally:
-        con.close()
+    actions = rows_of(store, "SELECT t.external_id, c.action FROM import_change c JOIN ticket t ON t.id = c.ticket_id "
+                             f"WHERE c.batch_id = {int(second.batch_id)} ORDER BY t.external_id")
+    t1 = rows_of(store, "SELECT priority_tier, import_batch_id FROM ticket WHERE external_id = 'T1'")[0]
     assert [a for a in actions if a[1] == "updated"] == [("T2", "updated")]
     assert t1[0] == 2 and t1[1] != second.batch_id  # still the first import's ticket, as it was
 
@@ -135,11 +124,12 @@ def test_the_name_scan_lists_unknown_technicians_and_hands_its_table_to_the_impo
     assert report.created == 3 and report.unassigned_names == names and report.new_technicians == []
 
 
+@pytest.mark.sqlite_only("SQLite's own disk-full error; a server reports its own (postgres.translate_error)")
 def test_a_full_disk_at_the_end_of_the_import_is_a_plain_message(store, tmp_path, monkeypatch):
     """The end of the import (records, counts) fails the way a chunk write does: DiskFull, no trace."""
     from kpidesk.errors import DiskFull
 
-    before = dump(store.path)
+    before = dump(store)
 
     def full(self, cur, *args):
         raise sqlite3.OperationalError("database or disk is full")
@@ -148,7 +138,7 @@ def test_a_full_disk_at_the_end_of_the_import_is_a_plain_message(store, tmp_path
     rows = [[f"T{i}", D(2026, 2, 1, 9), None, "P2", "Ann", "", None, 0, 0, None, None, None, None] for i in range(30)]
     with pytest.raises(DiskFull, match="Nothing was changed"):
         run(store, write_xlsx(tmp_path / "full.xlsx", HEAD, rows))
-    assert dump(store.path) == before
+    assert dump(store) == before
 
 
 @pytest.mark.parametrize("cells", [
@@ -207,6 +197,7 @@ def test_an_import_runs_without_the_collector_and_with_short_gil_turns_and_puts_
         gc.enable()
 
 
+@pytest.mark.sqlite_only("the write-ahead log's checkpoint is the file's own")
 def test_an_import_commits_first_and_checkpoints_the_log_after_on_a_thread(store, tmp_path, monkeypatch):
     """The write-ahead log is copied into the database file after the import has committed, not
     inside its commit; the pooled connection gets its automatic checkpoint back."""
@@ -232,6 +223,7 @@ def test_an_import_commits_first_and_checkpoints_the_log_after_on_a_thread(store
         assert con.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
 
 
+@pytest.mark.sqlite_only("the write-ahead log's checkpoint is the file's own")
 def test_a_raw_write_that_fails_leaves_no_checkpoint_and_restores_the_setting(store, monkeypatch):
     from kpidesk.store import Store
 

@@ -31,7 +31,7 @@ def test_servicenow_labels_xlsx_with_title_rows(store, tmp_path):
     p = write_xlsx(tmp_path / "incident.xlsx", head, rows, title_rows=[["Incident list"], []])
     r = run(store, p)
     assert (r.preset, r.created, r.rejected, r.new_technicians) == ("servicenow", 2, 0, ["Jane Doe", "Sam Lee"])
-    got = tickets(store.path, *COLS)
+    got = tickets(store, *COLS)
     assert got["INC0010001"][:7] == ("servicenow", "2026-01-05 09:00:00.000000", "2026-01-05 11:30:00.000000", 1,
                                      _tech(store, "Sam Lee"), 1, 0)  # resolver wins over assignee
     assert got["INC0010002"][3:5] == (4, _tech(store, "Jane Doe"))  # 5 - Planning -> P4; assignee
@@ -50,7 +50,7 @@ def test_servicenow_raw_names_csv_event_log(store, tmp_path):
     r = run(store, write_csv(tmp_path / "incident_event_log.csv", head, rows))
     assert (r.preset, r.created, r.rejected, r.rows_read) == ("servicenow", 1, 0, 3)
     assert r.date_order == "day-first (detected)"
-    got = tickets(store.path, "status", "resolved_at", "reassignment_count", "technician_id", "resolution_hours")
+    got = tickets(store, "status", "resolved_at", "reassignment_count", "technician_id", "resolution_hours")
     assert got["INC0000045"][:4] == ("Resolved", "2016-03-01 09:52:00.000000", 1, _tech(store, "Resolver 149"))
     assert abs(got["INC0000045"][4] - (24 + 8 + 36 / 60)) < 1e-9  # 29/2 01:16 -> 1/3 09:52 = 32.6 h
 
@@ -64,7 +64,7 @@ def test_jira_csv(store, tmp_path):
              "21/Jul/26 11:00 PM", "21/Jul/26 11:00 PM", "-2:18", "", "", ""]]
     r = run(store, write_csv(tmp_path / "Jira.csv", head, rows))
     assert (r.preset, r.created, r.rejected) == ("jira", 2, 0)
-    got = tickets(store.path, "created_at", "sla_met", "csat_score", "ticket_type", "priority_tier")
+    got = tickets(store, "created_at", "sla_met", "csat_score", "ticket_type", "priority_tier")
     assert got["IHS-5"] == ("2026-07-18 09:10:00.000000", 1, 5.0, "incident", 1)
     assert got["IHS-6"] == ("2026-07-20 09:00:00.000000", 0, None, "request", 2)  # Jira Major = P2; breached
 
@@ -79,7 +79,7 @@ def test_zendesk_csv(store, tmp_path):
              "2026-03-03 08:10:00", "", "Offered", 0, 0, ""]]
     r = run(store, write_csv(tmp_path / "zendesk.csv", head, rows))
     assert (r.preset, r.created, r.rejected) == ("zendesk", 2, 0)
-    got = tickets(store.path, "priority_tier", "csat_positive", "first_response_at", "assignee", "technician_id")
+    got = tickets(store, "priority_tier", "csat_positive", "first_response_at", "assignee", "technician_id")
     assert got["101"] == (1, 1, "2026-03-02 08:45:00.000000", "Kim Ito", _tech(store, "Kim Ito"))
     assert got["102"] == (3, None, None, "", None)  # '-' is a placeholder: no assignee, nobody created
 
@@ -91,7 +91,7 @@ def test_freshdesk_xlsx_capitalisation_and_sla_words(store, tmp_path):
              D(2026, 4, 2, 9), D(2026, 4, 2, 9), "SLA Violated", "Bad"]]
     r = run(store, write_xlsx(tmp_path / "fresh.xlsx", head, rows, sheet="Tickets"))
     assert (r.preset, r.created) == ("freshdesk", 1)
-    assert tickets(store.path, "sla_met", "csat_positive", "priority_tier", "closed_at")["7"] == \
+    assert tickets(store, "sla_met", "csat_positive", "priority_tier", "closed_at")["7"] == \
         (0, 0, 3, "2026-04-02 09:00:00.000000")
 
 
@@ -103,7 +103,7 @@ def test_osticket_csv_with_bom_semicolons_and_apostrophes(store, tmp_path):
     p = write_csv(tmp_path / "osticket.csv", head, rows, delimiter=";", encoding="utf-8-sig")
     r = run(store, p)
     assert (r.preset, r.created, r.rejected) == ("osticket", 1, 0)
-    got = tickets(store.path, "sla_met", "priority_tier", "reopen_count", "reopened", "category")
+    got = tickets(store, "sla_met", "priority_tier", "reopen_count", "reopened", "category")
     assert got["-5"] == (0, 1, 2, 1, "Email")  # apostrophe stripped; Overdue 1 -> SLA not met
 
 
@@ -118,7 +118,7 @@ def test_glpi_french_day_first_semicolons(store, tmp_path):
     r = run(store, p)
     assert (r.preset, r.created, r.rejected) == ("glpi", 3, 0)
     assert r.date_order == "day-first (detected)"  # 22-01 settles it (05-01 alone could not)
-    got = tickets(store.path, "created_at", "priority_tier", "resolution_hours", "category")
+    got = tickets(store, "created_at", "priority_tier", "resolution_hours", "category")
     assert got["52267"] == ("2026-01-05 16:24:00.000000", 1, 16.0, "Matériel > Imprimante")
     assert got["5732943"][1] == 4
 
@@ -131,7 +131,7 @@ def test_zammad_xlsx_counts_priorities_upwards(store, tmp_path):
             [31002, "t", "open", "1 low", "Users", "Eva Berg", "c", D(2026, 6, 2, 8), D(2026, 6, 2, 8), None, None]]
     r = run(store, write_xlsx(tmp_path / "zammad.xlsx", head, rows, sheet="Tickets"))
     assert (r.preset, r.created) == ("zammad", 2)
-    got = tickets(store.path, "priority_tier", "first_response_at")
+    got = tickets(store, "priority_tier", "first_response_at")
     assert got["31001"] == (2, "2026-06-01 08:15:00.000000") and got["31002"][0] == 4
 
 

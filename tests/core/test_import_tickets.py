@@ -29,15 +29,15 @@ def test_reimport_is_idempotent_and_a_newer_export_updates(store, tmp_path):
     p = write_xlsx(tmp_path / "a.xlsx", HEAD, _rows(30, resolved=False))
     first = run(store, p)
     assert (first.created, first.updated, first.unchanged) == (30, 0, 0)
-    before = dump(store.path)
+    before = dump(store)
     second = run(store, p)
     assert (second.created, second.updated, second.unchanged) == (0, 0, 30)
-    after = dump(store.path)
+    after = dump(store)
     assert after["ticket"] == before["ticket"]  # unchanged rows are not rewritten (batch id kept too)
     newer = _rows(30, updated_hour=18) + _rows(5, start=30)  # now resolved, and 5 new tickets
     third = run(store, write_xlsx(tmp_path / "b.xlsx", HEAD, newer))
     assert (third.created, third.updated, third.unchanged) == (5, 30, 0)
-    got = tickets(store.path, "resolved_at", "resolution_hours", "import_batch_id")
+    got = tickets(store, "resolved_at", "resolution_hours", "import_batch_id")
     assert len(got) == 35
     assert got["INC00003"] == ("2026-01-04 10:00:00.000000", 2.0, third.batch_id)
 
@@ -50,7 +50,7 @@ def test_duplicates_in_one_file_latest_updated_wins_else_last_row(store, tmp_pat
             ["B2", "2026-01-06 08:00", "", "P1", "Ann", "", 0]]  # no 'updated': the last row wins
     r = run(store, write_csv(tmp_path / "log.csv", HEAD, rows))
     assert (r.created, r.rows_read) == (2, 5)
-    got = tickets(store.path, "assignee", "priority_tier")
+    got = tickets(store, "assignee", "priority_tier")
     assert got == {"A1": ("Ben", 2), "B2": ("Ann", 1)}
     assert any(w.code == "duplicates" and "repeated a ticket" in str(w) for w in r.warnings)
 
@@ -72,22 +72,22 @@ def test_broken_rows_are_rejected_with_row_column_and_value(store, tmp_path):
                    ("x.csv", "", 8, "Opened", "N/A", "the ticket has no created date")]
     unreadable = next(w for w in r.warnings if w.code == "unreadable")
     assert (unreadable.count, unreadable.rows) == (1, [7]) and "'Reopen count'" in str(unreadable)
-    assert tickets(store.path, "reopen_count")["BAD3"] == (None,)
-    assert tickets(store.path, "assignee", "resolved_at", "priority_tier")["OK2"] == ("", None, None)
+    assert tickets(store, "reopen_count")["BAD3"] == (None,)
+    assert tickets(store, "assignee", "resolved_at", "priority_tier")["OK2"] == ("", None, None)
 
 
 def test_strict_rejects_everything_and_dry_run_keeps_nothing(store, tmp_path):
     rows = _rows(3) + [["X9", "not a date", "", "P1", "Ann", "", 0]]
     p = write_xlsx(tmp_path / "a.xlsx", HEAD, rows)
-    before = dump(store.path)
+    before = dump(store)
     with pytest.raises(RowsRejected) as info:
         run(store, p, strict=True)
     assert info.value.report.rejected == 1 and "row 5" in str(info.value)
-    assert dump(store.path) == before
+    assert dump(store) == before
     dry = run(store, p, dry_run=True)
     assert (dry.batch_id, dry.created, dry.rejected, dry.dry_run) == (None, 3, 1, True)
     assert dry.new_technicians == ["Ann", "Ben", "Cy"]
-    assert dump(store.path) == before
+    assert dump(store) == before
 
 
 def test_technicians_matched_through_aliases(store, tmp_path):
@@ -97,7 +97,7 @@ def test_technicians_matched_through_aliases(store, tmp_path):
     p = write_csv(tmp_path / "a.csv", HEAD, rows)
     r = run(store, p, create_technicians=False, alias_overrides={"robot": None})
     assert r.unassigned_names == ["New Guy"] and r.new_technicians == []
-    assert tickets(store.path, "technician_id") == {"T1": (ann.id,), "T2": (ann.id,), "T3": (None,), "T4": (None,)}
+    assert tickets(store, "technician_id") == {"T1": (ann.id,), "T2": (ann.id,), "T3": (None,), "T4": (None,)}
     assert store.find_technician("New Guy") is None  # not created in GUI mode
 
 
@@ -123,14 +123,14 @@ def test_ambiguous_dates_read_again_when_the_order_is_settled_later(store, tmp_p
             ["M2", "12/25/2026 10:00", "", "P2", "Ann", "", 0]]  # certainly month-first
     r = run(store, write_csv(tmp_path / "us.csv", HEAD, rows))
     assert (r.created, r.rejected, r.date_order) == (2, 0, "month-first (detected)")
-    assert tickets(store.path, "created_at")["M1"] == ("2026-03-04 10:00:00.000000",)
+    assert tickets(store, "created_at")["M1"] == ("2026-03-04 10:00:00.000000",)
     forced = run(store, write_csv(tmp_path / "us2.csv", HEAD, rows[:1]), day_first=True)
     assert (forced.updated, forced.date_order) == (1, "day-first (set)")
 
 
 def test_error_half_way_leaves_every_table_as_it_was(store, tmp_path, monkeypatch):
     run(store, write_xlsx(tmp_path / "base.xlsx", HEAD, _rows(10)))
-    before = dump(store.path)
+    before = dump(store)
     calls = {"n": 0}
     real_write = TicketWriter._write_rows
 
@@ -145,21 +145,21 @@ def test_error_half_way_leaves_every_table_as_it_was(store, tmp_path, monkeypatc
     with pytest.raises(RuntimeError, match="disk on fire"):
         run(store, write_xlsx(tmp_path / "new.xlsx", HEAD, _rows(20, updated_hour=20) + [["Z1", D(2026, 3, 1), None, "P1", "Zed", None, 0]]))
     assert calls["n"] == 2
-    assert dump(store.path) == before  # no batch, no tickets, no technician 'Zed', no changes
+    assert dump(store) == before  # no batch, no tickets, no technician 'Zed', no changes
 
 
 def test_cancel_while_reading_or_writing_rolls_back(store, tmp_path, monkeypatch):
     monkeypatch.setattr(tickets_import, "CHUNK", 5)
     p = write_xlsx(tmp_path / "a.xlsx", HEAD, _rows(40))
-    before = dump(store.path)
+    before = dump(store)
     with pytest.raises(Cancelled):
         run(store, p, progress=FakeProgress(cancel_after=2))  # while reading (and writing) chunks
-    assert dump(store.path) == before
+    assert dump(store) == before
     progress = FakeProgress(cancel_after=9)  # 8 chunks read and written, then the poll before commit
     with pytest.raises(Cancelled):
         run(store, p, progress=progress)
     assert any(s.startswith("Saving") for s in progress.statuses)
-    assert dump(store.path) == before
+    assert dump(store) == before
     ok = FakeProgress()
     assert run(store, p, progress=ok).created == 40
     assert ok.progress[-1] == (40, 40)

@@ -17,7 +17,7 @@ HEAD = ["Number", "Opened", "Resolved", "Priority", "Assigned to"]
 def test_undo_removes_created_and_restores_updated(store, tmp_path):
     first = run(store, write_csv(tmp_path / "a.csv", HEAD, [["I1", "2026-01-05 08:00", "", "P2", "Ann"],
                                                             ["I2", "2026-01-05 09:00", "", "P3", "Ann"]]))
-    after_first = dump(store.path)
+    after_first = dump(store)
     second = run(store, write_csv(tmp_path / "b.csv", HEAD, [["I1", "2026-01-05 08:00", "2026-01-05 12:00", "P1", "Ann"],
                                                              ["I3", "2026-01-06 08:00", "", "P4", "Ann"],
                                                              ["I2", "2026-01-05 09:00", "", "P3", "Ann"],
@@ -25,9 +25,9 @@ def test_undo_removes_created_and_restores_updated(store, tmp_path):
     assert (second.created, second.updated, second.unchanged, second.rejected) == (1, 1, 1, 1)
     changes = undo_import(store, second.batch_id)
     assert changes.tickets and changes.imports
-    now = dump(store.path)
+    now = dump(store)
     assert now["ticket"] == after_first["ticket"]  # I3 gone, I1 back to P2 unresolved, same batch id
-    assert tickets(store.path, "priority_tier", "resolved_at") == {"I1": (2, None), "I2": (3, None)}
+    assert tickets(store, "priority_tier", "resolved_at") == {"I1": (2, None), "I2": (3, None)}
     records = list_imports(store)
     assert [(r.id, r.undone) for r in records] == [(second.batch_id, True), (first.batch_id, False)]
     assert (records[0].created, records[0].updated, records[0].unchanged, records[0].rejected) == (1, 1, 1, 1)
@@ -44,6 +44,6 @@ def test_undo_refused_while_a_later_import_touched_the_same_tickets(store, tmp_p
         undo_import(store, first.batch_id)
     undo_import(store, second.batch_id)
     undo_import(store, first.batch_id)  # now allowed: the later one is undone
-    assert tickets(store.path) == {}
+    assert tickets(store) == {}
     with pytest.raises(NotFound):
         undo_import(store, 999)

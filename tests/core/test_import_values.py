@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 
 import pytest
 
@@ -11,7 +10,7 @@ from kpidesk.importing.errors import RowsRejected
 from kpidesk.importing.undo import undo_import
 from kpidesk.importing.values_import import parse_period_label, run
 from kpidesk.records import KpiRecord, TechnicianRecord
-from tests.import_samples import dump, write_csv, write_xlsx
+from tests.import_samples import dump, rows_of, write_csv, write_xlsx
 
 
 @pytest.fixture
@@ -25,11 +24,7 @@ def kpis(store):
 
 
 def _measurements(db):
-    con = sqlite3.connect(db)
-    try:
-        return sorted(con.execute("SELECT kpi_id, scope_key, period, period_start, value, source FROM measurement"))
-    finally:
-        con.close()
+    return sorted(rows_of(db, "SELECT kpi_id, scope_key, period, period_start, value, source FROM measurement"))
 
 
 @pytest.mark.parametrize("label, key", [
@@ -53,7 +48,7 @@ def test_long_shape(store, kpis, tmp_path):
         (5, "KPI", "Happiness", "unknown KPI"), (6, "KPI", "MTTR", "this KPI is computed from tickets; its values are not imported"),
         (7, "Period", "someday", "not a period"), (8, "Value", "lots", "not a number")]
     team = f"team:{kpis['team']}"
-    assert _measurements(store.path) == [
+    assert _measurements(store) == [
         (kpis["uptime"], team, "2026-01", "2026-01-01", 99.91, "imported"),
         (kpis["uptime"], team, "2026-02", "2026-02-01", 99.5, "imported"),
         (kpis["budget"], "project:Intranet", "2026-03", "2026-03-01", 4.5, "imported")]
@@ -65,13 +60,13 @@ def test_wide_shape_update_and_undo(store, kpis, tmp_path):
                    title_rows=[["KPI values 2026"]], sheet="Values")
     first = run(store, p)
     assert (first.created, first.rejected) == (4, 0)
-    before = dump(store.path)
+    before = dump(store)
     p2 = write_xlsx(tmp_path / "wide2.xlsx", head, [["Uptime", "", 99.9, 97.0, 98.0]])
     second = run(store, p2)
     assert (second.created, second.updated, second.unchanged) == (1, 1, 1)
-    assert (kpis["budget"], f"technician:{kpis['tech']}", "2026-03", "2026-03-01", 2.0, "imported") in _measurements(store.path)
+    assert (kpis["budget"], f"technician:{kpis['tech']}", "2026-03", "2026-03-01", 2.0, "imported") in _measurements(store)
     undo_import(store, second.batch_id)
-    assert dump(store.path)["measurement"] == before["measurement"]
+    assert dump(store)["measurement"] == before["measurement"]
 
 
 def test_values_strict_and_unrecognised_shape(store, kpis, tmp_path):

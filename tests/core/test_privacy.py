@@ -44,6 +44,7 @@ def test_full_run_opens_no_network_socket(no_network, capsys):
     no_network.clear()
 
 
+@pytest.mark.sqlite_only("the database file's permissions")
 def test_database_and_backups_are_private(store):
     backup = store.backup(reason="manual")
     for path in (store.path, backup):

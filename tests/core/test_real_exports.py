@@ -68,7 +68,7 @@ def glpi_file(tmp_path):
 def test_a_spanish_glpi_list(store, glpi_file):
     report = tickets_import.run(store, glpi_file)
     assert report.preset == "glpi" and report.rejected == 0 and report.created == 8
-    assert tickets(store.path, "external_id")["5731"] == ("5731",)
+    assert tickets(store, "external_id")["5731"] == ("5731",)
     march = figures(store, "desk", "2026-03")
     # Resolved in March: 5731, 5732, 5733 (at its update), 5736, 5738; 5737 has no time, 5734 is open.
     assert march["resolved_count"] == (5, 5)
@@ -222,7 +222,7 @@ def test_a_freshdesk_export_with_resolved_status_and_no_resolved_time(store, tmp
     assert june["backlog_open"] == (2, 2)
     assert june["csat_mean"] == (pytest.approx((5 + 7 / 3) / 2), 2)  # 'Meh' is no response, the ticket kept
     assert warned(report) == {"resolved_closed_assumed": 1, "resolved_updated_assumed": 1, "csat_unscored": 1}
-    assert tickets(store.path, "resolved_basis", "resolution_hours")["503"] == ("closed_assumed", None)
+    assert tickets(store, "resolved_basis", "resolution_hours")["503"] == ("closed_assumed", None)
 
 
 # ---------------------------------------------------------------- Jira: comment cells with ';', empty Resolved
@@ -270,7 +270,7 @@ def test_a_utf8_file_with_one_bad_byte_stays_utf8(store, tmp_path):
     assert sorted(t.display_name for t in store.list_technicians()) == sorted(names)  # no 'JosÃ©' ghosts
     replaced = next(w for w in report.warnings if w.code == "replaced_bytes")
     assert (replaced.count, replaced.rows) == (1, [1501])
-    assert tickets(store.path, "category")["INC01499"] == ("R\ufffdseau",)
+    assert tickets(store, "category")["INC01499"] == ("R\ufffdseau",)
     assert figures(store, "desk", "2026-08")["mttr_hours"] == (2.0, 2000)
 
 

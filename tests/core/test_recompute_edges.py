@@ -30,6 +30,7 @@ from kpidesk.metrics.recompute import computed_kpis, forget_computed, recompute,
 from kpidesk.metrics.sql import connection
 from kpidesk.records import Changes, KpiRecord, MeasurementRecord
 from tests.core.metrics_tickets import add_tickets, people, ticket
+from tests.import_samples import rows_of
 
 ANN_DESK = ("Ann", "Desk", "desk")
 BOB_DESK = ("Bob", "Desk", "desk")
@@ -79,7 +80,7 @@ class Desk:
     def change_tickets(self):
         """C goes; D (Ann, P1, 2026-01-20 00:00 -> 09:00, 9 h, W04) and E (Ann, P1, 2026-02-11
         00:00 -> 06:00, 6 h, W07) come."""
-        with self.store.raw_write() as con:
+        with self.store.raw_write(shared_ok=True) as con:
             con.execute("DELETE FROM ticket WHERE external_id = 'C'")
         add_tickets(self.store, [
             ticket("2026-01-20 00:00", "2026-01-20 09:00", tech=self.ids["Ann"], tier=1, external_id="D"),
@@ -152,9 +153,8 @@ def test_a_full_recompute_stores_each_kpi_by_its_cadence_and_month_in_its_segmen
     before = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(seconds=1)
     assert recompute(desk.store) == Changes(measurements=True)
     assert desk.stored() == FULL
-    with connection(desk.store) as con:
-        starts = dict(con.execute("SELECT period, period_start FROM measurement WHERE source = 'computed'"))
-        stamps = [r[0] for r in con.execute("SELECT recorded_at FROM measurement WHERE source = 'computed'")]
+    starts = dict(rows_of(desk.store, "SELECT period, period_start FROM measurement WHERE source = 'computed'"))
+    stamps = [r[0] for r in rows_of(desk.store, "SELECT recorded_at FROM measurement WHERE source = 'computed'")]
     assert starts == {"2026-01": "2026-01-01", "2026-02": "2026-02-01", "2026-W02": "2026-01-05",
                       "2026-W03": "2026-01-12", "2026-W07": "2026-02-09"}
     assert len(stamps) == 30 and all(s >= before.strftime("%Y-%m-%d %H:%M:%S") for s in stamps)
@@ -234,9 +234,8 @@ def test_since_recomputes_the_periods_from_that_date_and_keeps_the_earlier_ones(
         **ENTERED,
     }
     assert progress.calls == progress_calls(15)
-    with connection(desk.store) as con:
-        stamps = [r[0] for r in con.execute("SELECT recorded_at FROM measurement WHERE source = 'computed' "
-                                            "AND period IN ('2026-02', '2026-W07')")]
+    stamps = [r[0] for r in rows_of(desk.store, "SELECT recorded_at FROM measurement WHERE source = 'computed' "
+                                                "AND period IN ('2026-02', '2026-W07')")]
     assert len(stamps) == 15 and all(s and s >= before.strftime("%Y-%m-%d %H:%M:%S") for s in stamps)
 
 

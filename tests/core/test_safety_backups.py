@@ -16,6 +16,8 @@ from kpidesk import backups
 from kpidesk.cli import run
 from kpidesk.store import Store
 
+pytestmark = pytest.mark.sqlite_only("backup and restore of the database file")
+
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -198,7 +198,7 @@ def test_read_commands_do_not_create_a_database_at_a_mistyped_path(tmp_path, cap
 def test_periods_are_checked_not_guessed(demo_store, capsys):
     """Item 10: --period '' was accepted, a bad period exited 1 in metrics and 2 in export, --from
     after --to was silently swapped and --from alone gave one period."""
-    db = str(demo_store.path)
+    db = demo_store.address
     for argv in (["metrics", "--period", ""], ["metrics", "--period", "March"],
                  ["metrics", "--from", "2026-06", "--to", "2026-03"], ["metrics", "--to", "2026-03"],
                  ["metrics", "--from", "2026-01", "--to", "2026-Q2"], ["metrics", "--from", ""],

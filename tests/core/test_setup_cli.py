@@ -3,7 +3,6 @@ settings every surface reads, each checked and kept by one action."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from kpidesk.cli import run
 from kpidesk.errors import ValidationError
 from kpidesk.store import Store
 from tests.core.test_actions import assert_fresh
-from tests.import_samples import write_csv
+from tests.import_samples import rows_of, write_csv
 
 HEAD = ["Number", "Opened", "Resolved", "Priority", "State", "Assigned to"]
 ROWS = [["INC1", "2026-11-02 09:00", "2026-11-02 12:00", "2 - High", "Resolved", "Jane Doe"],
@@ -25,13 +24,10 @@ def cli(db: Path, *argv: str) -> int:
     return run(["--db", str(db), *argv])
 
 
-def owners(db: Path) -> dict[str, str | None]:
-    con = sqlite3.connect(db)
-    try:
-        return dict(con.execute("SELECT t.external_id, p.display_name FROM ticket t "
-                                "LEFT JOIN technician p ON p.id = t.technician_id"))
-    finally:
-        con.close()
+def owners(db) -> dict[str, str | None]:
+    """{ticket: its technician's name} of a database file's path or a Store."""
+    return dict(rows_of(db, "SELECT t.external_id, p.display_name FROM ticket t "
+                            "LEFT JOIN technician p ON p.id = t.technician_id"))
 
 
 def test_settings_get_and_set_round_trip_and_refuse_bad_values(db_path, capsys):
@@ -86,12 +82,9 @@ def test_rating_scale_cannot_change_once_a_checkin_holds_ratings(demo_store):
 
 def test_new_sla_hours_judge_the_tickets_again_and_every_value_follows(demo_store, tmp_path):
     def p1_met() -> tuple[int, int]:
-        con = sqlite3.connect(demo_store.path)
-        try:
-            return con.execute("SELECT sum(sla_met), sum(resolution_hours <= 1.0) FROM ticket "
-                               "WHERE priority_tier = 1 AND resolution_hours IS NOT NULL").fetchone()
-        finally:
-            con.close()
+        return rows_of(demo_store, "SELECT sum(CASE WHEN sla_met THEN 1 ELSE 0 END), "
+                                   "sum(CASE WHEN resolution_hours <= 1.0 THEN 1 ELSE 0 END) FROM ticket "
+                                   "WHERE priority_tier = 1 AND resolution_hours IS NOT NULL")[0]
 
     met, within_one_hour = p1_met()
     assert met > within_one_hour > 0  # 4 h default: more P1 tickets met it than would in 1 h
@@ -150,7 +143,7 @@ def test_alias_merges_a_technician_an_import_created_and_values_follow(demo_stor
     done = actions.alias_name(demo_store, "P. Shah", "Priya Shah")
     assert done.result.display_name == "Priya Shah" and "P. Shah" in done.result.aliases
     assert demo_store.find_technician("P. Shah").display_name == "Priya Shah"  # type: ignore[union-attr]
-    assert {v for k, v in owners(demo_store.path).items() if k.startswith("DUP")} == {"Priya Shah"}
+    assert {v for k, v in owners(demo_store).items() if k.startswith("DUP")} == {"Priya Shah"}
     assert_fresh(demo_store, tmp_path)
 
 

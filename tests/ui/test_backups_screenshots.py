@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QApplication
 
 from kpidesk import backups
@@ -13,6 +14,8 @@ from kpidesk.store import Store
 from tests.ui.test_backups_ui import damage, wait_checked
 from ui.backups.damaged_dialog import DamagedDialog
 from ui.backups.restore_dialog import RestoreDialog
+
+pytestmark = pytest.mark.sqlite_only("the restore and damaged-file dialogs of the database file")
 
 SHOTS = Path(__file__).resolve().parents[2] / "shots"
 

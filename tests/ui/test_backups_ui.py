@@ -17,6 +17,8 @@ from ui.backups.damaged_dialog import OPEN_OTHER, RESTORED, DamagedDialog
 from ui.backups.model import CHECKING, DAMAGED, SOUND, BackupTableModel, Column
 from ui.backups.restore_dialog import RestoreDialog
 
+pytestmark = pytest.mark.sqlite_only("backups, restore and the integrity check of the database file")
+
 
 def damage(path: Path) -> bytes:
     """Scribble over the b-tree pages after the header: still 'SQLite format 3', but malformed."""

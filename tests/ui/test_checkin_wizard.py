@@ -73,7 +73,7 @@ def test_whole_checkin_flow(qtbot, demo_store, shown_errors):
     wiz.back_to_list.click()
     assert screen.stack.currentIndex() == 0
     checkin_id = wiz.checkin_id
-    again = Store.open(demo_store.path)
+    again = Store.open(demo_store.address)
     try:
         screen2 = make_screen(qtbot, again)
         start(screen2, again, "Alex Morgan", "2026-Q2")

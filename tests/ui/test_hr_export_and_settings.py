@@ -157,7 +157,9 @@ def test_help_menu_and_shortcuts(qtbot, demo_window):
     from ui.kpi_screen import KpiScreen
     from ui.main_window import SCREENS
 
-    assert demo_window.windowTitle() == f"KPI Desk \u2014 {demo_window.store.path.name}"
+    store = demo_window.store
+    name = store.path.name if store.path is not None else store.location.rsplit("/", 1)[-1] + " (shared)"
+    assert demo_window.windowTitle() == f"KPI Desk \u2014 {name}"
     for row, action in enumerate(demo_window.go_actions):
         assert action.shortcut().toString() == f"Ctrl+{row + 1}"
         action.trigger()
@@ -172,8 +174,8 @@ def test_help_menu_and_shortcuts(qtbot, demo_window):
     assert kpis.filter_edit.hasFocus()
     from ui import help as help_pages
 
-    about = help_pages.about_html(demo_window.store.path)
-    assert str(demo_window.store.path) in about and "LGPL" in about and "MIT" in about
+    about = help_pages.about_html(store.location)
+    assert store.location in about and "LGPL" in about and "MIT" in about
     assert "Past trigger" in help_pages.manual_dialog().text.toPlainText()
 
 

@@ -25,7 +25,7 @@ def test_window_opens_on_the_dashboard_and_lists_the_kpis(window, store):
     names = [window.sidebar.item(i).text() for i in range(window.sidebar.count())]
     assert names[0] == "Dashboard" and names[1].startswith("Reviews")  # "Reviews (3)" with a badge
     assert names[2:] == ["KPIs", "People", "Imports", "Check-ins"]
-    assert str(store.path) in window.path_label.text()
+    assert store.location in window.path_label.text()
 
 
 def test_each_screen_refreshes_on_its_own_flags(window, store):
@@ -88,9 +88,9 @@ def test_geometry_and_recent_databases_are_remembered(qtbot, store, tmp_path, sh
 def test_refused_database_keeps_the_current_one(qtbot, window, tmp_path, shown_errors):
     bad = tmp_path / "notes.db"
     bad.write_text("not a database")
-    before = window.store.path
+    before = window.store.address
     assert not window.open_database(bad)
-    assert window.store.path == before
+    assert window.store.address == before
     assert shown_errors and "not a KPI Desk database" in shown_errors[-1][1]
 
 
