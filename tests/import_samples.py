@@ -79,7 +79,7 @@ def write_csv(path: Path, headers: Sequence[str], rows: Sequence[Sequence[Any]],
     return path
 
 
-def _as_filed(value: Any) -> Any:
+def as_filed(value: Any) -> Any:
     """A value read from a shared database as the file holds it (SQLAlchemy's SQLite formats), so a
     test's expectations hold on both backends."""
     if isinstance(value, bool):
@@ -100,7 +100,7 @@ def rows_of(db: Any, query: str) -> list[tuple[Any, ...]]:
         import psycopg
 
         with psycopg.connect(db.url) as con:
-            return [tuple(_as_filed(v) for v in row) for row in con.execute(query)]
+            return [tuple(as_filed(v) for v in row) for row in con.execute(query)]
     con = sqlite3.connect(getattr(db, "path", None) or db)
     try:
         return con.execute(query).fetchall()

@@ -20,7 +20,7 @@ from kpidesk.actions.imports import ImportRequest, import_file, undo_import
 from kpidesk.metrics import sql
 from kpidesk.tickets import ALL_FIELDS
 from tests.conftest import DEMO_TODAY
-from tests.import_samples import write_csv
+from tests.import_samples import as_filed, write_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAD = ["Number", "Opened", "Resolved", "Priority", "Assigned to", "Category", "Reopen count"]
@@ -37,26 +37,15 @@ def rows_of(n: int, prefix: str = "NEW", start: dt.datetime = dt.datetime(2026, 
     return out
 
 
-def plain(v):
-    """A value as either database gives it, in one form: timestamps as text, flags as 0/1."""
-    if isinstance(v, bool):
-        return int(v)
-    if isinstance(v, dt.datetime):
-        return v.strftime("%Y-%m-%d %H:%M:%S.%f")
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    return v
-
-
 def tickets(store) -> dict[tuple[str, str], tuple]:
     with sql.connection(store) as con:
         rows = con.execute(f"SELECT {', '.join(ALL_FIELDS)}, import_batch_id FROM ticket").fetchall()
-    return {(r[0], r[1]): tuple(plain(v) for v in r) for r in rows}
+    return {(r[0], r[1]): tuple(as_filed(v) for v in r) for r in rows}
 
 
 def technicians(store) -> list[tuple]:
     with sql.connection(store) as con:
-        return sorted(tuple(map(plain, r)) for r in con.execute(
+        return sorted(tuple(map(as_filed, r)) for r in con.execute(
             "SELECT id, display_name, team_id, escalation_destination FROM technician").fetchall())
 
 
@@ -139,7 +128,7 @@ def test_values_imported_and_undone_on_the_server(both, tmp_path):
 
     def entered(store):
         with sql.connection(store) as con:
-            return sorted(tuple(map(plain, r)) for r in con.execute(
+            return sorted(tuple(map(as_filed, r)) for r in con.execute(
                 "SELECT kpi_id, scope_key, period, period_start, segment, value, source FROM measurement "
                 "WHERE source != 'computed'").fetchall())
     assert entered(on_server) == entered(on_file)
