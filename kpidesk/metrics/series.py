@@ -14,9 +14,9 @@ from kpidesk.metrics.kpi_values import kpi_values
 from kpidesk.metrics.model import Scope, as_period, granularity_of, split_of_segment
 from kpidesk.metrics.reviews import scope_label
 from kpidesk.metrics.status import judge_period
-from kpidesk.signals import Signal, change_phrase, signal, trend_of_label
 from kpidesk.metrics.trend import analyse
 from kpidesk.periods import Period, period_containing
+from kpidesk.signals import Signal, change_phrase, signal, trend_of_label
 from kpidesk.units import metric_to_kpi
 
 if TYPE_CHECKING:
@@ -247,8 +247,8 @@ def dashboard_cards(store: "Store", scope_key: str = "desk", period: Period | st
         gran = granularity_of(k.cadence)
         last = period_containing(end, gran).previous()
         s = kpi_series(store, k.id, scope_key, first=_back(last, n_spark), last=last, label=label)  # type: ignore[arg-type]
-        if k.value_source == "entered" and all(v is None for v in s.values):
-            continue
+        if k.value_source != "computed" and all(v is None for v in s.values):
+            continue  # typed in, or worked out from others, and nothing for this scope: no empty card
         mix = ""
         if scope_key.startswith("technician:") and k.value_source == "computed" and k.metric == "mttr_hours" \
                 and not k.segment:
@@ -282,7 +282,6 @@ def cards_for_scopes(store: "Store", scopes: Sequence[str], period: Period | str
     end = as_period(period).end if period is not None else (today or dt.date.today())
     cached = _ReadOnce(store)
     min_count = int(cached.get_setting("min_count") or 5)
-    labels = _labels(store)
     plans = []  # (kpi, its periods, the year-ago period)
     for k in cached.kpis:
         last = period_containing(end, granularity_of(k.cadence)).previous()
@@ -313,7 +312,7 @@ def cards_for_scopes(store: "Store", scopes: Sequence[str], period: Period | str
                 if not any(vals.get(p.key, (None,))[0] is not None for p in periods):
                     continue
             s = _fill(PlotSeries(kpi_id=k.id, name=k.name, unit=k.unit, direction=k.direction, scope_key=scope,  # type: ignore[arg-type]
-                                 scope_label=labels.get(scope, scope), segment=k.segment, granularity=periods[0].granularity,
+                                 scope_label=scope, segment=k.segment, granularity=periods[0].granularity,
                                  baseline=k.baseline_value, min_count=min_count, bands=k.bands),
                       k, cached.target_history(k.id), periods, {p: v for p, v in vals.items() if v[0] is not None},
                       k.segment)
@@ -326,15 +325,6 @@ def cards_for_scopes(store: "Store", scopes: Sequence[str], period: Period | str
                 fig = mixes[last.key].get(Scope.parse(scope).id)
                 mix = short_words(fig) if fig is not None else ""  # type: ignore[arg-type]
             cards.append(_card(k, s, (year.key, vals.get(year.key, (None, None))[0]), mix))
-    return out
-
-
-def _labels(store: "Store") -> dict[str, str]:
-    """scope_label() for every technician and team at once."""
-    out = {"desk": "the desk"}
-    out.update({f"technician:{t.id}": t.display_name for t in store.list_technicians()})
-    out.update({f"team:{t.id}": f"team {t.name}" for t in store.list_teams()})
-    out.update({f"group:{g}": f"group {g}" for g in store.list_groups()})
     return out
 
 
