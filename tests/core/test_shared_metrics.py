@@ -65,6 +65,16 @@ def test_every_scope_by_every_period_length_and_split_is_the_same(both, granular
     assert_same(file_values, compute_all(on_server, **kw))
 
 
+def test_the_backlog_alone_is_the_same(both):
+    # Asked for alone, the backlog is read by sql.backlog_flows (with any other metric, by the
+    # combined aggregate_and_flows): that statement in PostgreSQL's spelling too.
+    on_file, on_server = both
+    kw = dict(granularity="month", first="2026-01", last="2026-11", metrics=["backlog_open", "backlog_change"])
+    file_values = compute_all(on_file, **kw)
+    assert {v.kpi for v in file_values} == {"backlog_open", "backlog_change"}
+    assert_same(file_values, compute_all(on_server, **kw))
+
+
 def test_the_shared_tickets_count_on_the_server_as_on_the_file(both):
     on_file, on_server = both
     kw = dict(granularity="month", first="2026-09", last="2026-10", percentiles=True, fill=True,
@@ -221,6 +231,60 @@ def test_a_bulk_writer_waits_for_the_other_then_says_the_database_is_busy(both):
             with on_server.raw_write(shared_ok=True, lock_wait_s=0.2) as other:
                 other.execute("DELETE FROM measurement")  # never runs: it waited for the lock
     assert not stored(on_server)  # the first writer's change went through
+    with sql.connection(on_server) as con:
+        assert con.execute(entered).fetchone()[0] == entered_before
+
+
+class _TryingAnotherWriter:
+    """A recompute's progress that, when the recompute says it is computing (its tickets being read),
+    has another writer try to start a bulk write on the same database."""
+
+    def __init__(self, store):
+        self.store, self.outcome = store, None
+
+    def set_status(self, text):
+        if self.outcome is None and text.startswith("Computing"):
+            from kpidesk.errors import DatabaseLocked
+
+            try:
+                with self.store.raw_write(shared_ok=True, lock_wait_s=0.2):
+                    self.outcome = "got in"
+            except DatabaseLocked:
+                self.outcome = "waited"
+
+    def set_progress(self, done, total):
+        pass
+
+    def cancelled(self):
+        return False
+
+
+def test_a_recompute_on_the_server_holds_the_bulk_lock_while_it_reads_the_tickets(both):
+    from kpidesk.metrics.recompute import recompute
+    from tests.conftest import DEMO_TODAY
+
+    _, on_server = both
+    progress = _TryingAnotherWriter(on_server)
+    recompute(on_server, progress, today=DEMO_TODAY)
+    # No one else's import may commit between the read and the write of the values.
+    assert progress.outcome == "waited"
+
+
+def test_forgetting_a_kpis_computed_values_on_the_server_keeps_the_entered_ones(both):
+    from kpidesk.metrics.recompute import forget_computed
+    from kpidesk.records import Changes
+
+    _, on_server = both
+    before = stored(on_server)
+    kpi_id = next(iter(before))[0]
+    assert any(k[0] == kpi_id for k in before)
+    entered = "SELECT count(*) FROM measurement WHERE source != 'computed'"
+    with sql.connection(on_server) as con:
+        entered_before = con.execute(entered).fetchone()[0]
+    assert forget_computed(on_server, kpi_id) == Changes(measurements=True)
+    after = stored(on_server)
+    assert not any(k[0] == kpi_id for k in after)
+    assert after == {k: v for k, v in before.items() if k[0] != kpi_id}
     with sql.connection(on_server) as con:
         assert con.execute(entered).fetchone()[0] == entered_before
 
