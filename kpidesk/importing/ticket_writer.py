@@ -120,6 +120,14 @@ class _Sql:
                   + ", ".join(f"{f} = excluded.{f}" for f in ALL_FIELDS[2:]) + ", import_batch_id = excluded.import_batch_id")
         self.merge = (f"{insert} FROM {self.staging} n "
                       f"WHERE NOT EXISTS (SELECT 1 FROM ticket t WHERE {match} AND {same}) {upsert}")
+        # PostgreSQL: the staged rows equal to their ticket are deleted first, so the 35 columns are
+        # compared once per row instead of twice (in `changed` and again in `merge`); what is left is new
+        # or differs, and goes in as on a fresh import. SQLite keeps the two statements.
+        self.drop_same = None if sqlite else (f"DELETE FROM {self.staging} n USING ticket t "
+                                              f"WHERE {match} AND {same}")
+        self.changed_left = (f"SELECT t.id, {', '.join('t.' + f for f in ALL_FIELDS)}, t.import_batch_id "
+                             f"FROM {self.staging} n JOIN ticket t ON {match} "
+                             f"WHERE NOT (t.import_batch_id {d.is_same} :batch)")
         # When no ticket of this source existed before, every match is a row of this same file:
         # nothing to compare or record (WHERE true: SQLite's parser needs it before ON CONFLICT).
         self.merge_fresh = f"{insert} FROM {self.staging} n WHERE true {upsert}"
@@ -302,7 +310,11 @@ class TicketWriter:
             cur.execute(sql.merge_fresh, sql.params)
             cur.execute(sql.clear)
             return
-        changed = cur.execute(sql.changed, sql.params).fetchall()
+        if sql.drop_same is not None:
+            cur.execute(sql.drop_same, sql.params)
+            changed = cur.execute(sql.changed_left, sql.params).fetchall()
+        else:
+            changed = cur.execute(sql.changed, sql.params).fetchall()
         if changed:
             # As SQLite's text: a datetime from PostgreSQL too, so that undo reads one format.
             cur.executemany("INSERT INTO import_change (batch_id, ticket_id, measurement_id, action, previous_json) "
@@ -310,7 +322,7 @@ class TicketWriter:
                             [(self.batch_id, r[0], json.dumps(dict(zip(_PREVIOUS_KEYS, map(to_iso, r[1:])))))
                              for r in changed])
             self.updated += len(changed)
-        cur.execute(sql.merge, sql.params)
+        cur.execute(sql.merge if sql.drop_same is None else sql.merge_fresh, sql.params)
         cur.execute(sql.clear)
 
     def _finish(self, cur: sqlite3.Cursor, fields: dict[str, Any], distinct: int, resent: set[str],
