@@ -39,6 +39,9 @@ def open_first_store(db: str | Path | None, welcome: Welcome = ask_welcome) -> t
     """(store, first-run choice). Shows the welcome when there is no database yet; (None, None) if
     the user closed it or the database was refused (the message has been shown)."""
     # Here, not at the top: the window is drawn before the database code (SQLAlchemy) loads.
+    from ui import module_sources
+
+    module_sources.forget()  # what the window's code left
     from kpidesk.ui_queries import needs_first_run
     from ui.backups.actions import open_or_recover
 
@@ -64,6 +67,7 @@ def open_first_store(db: str | Path | None, welcome: Welcome = ask_welcome) -> t
         except Exception as exc:  # noqa: BLE001 - shown; the empty database is still usable
             show_error(None, exc)
     state.add_recent_database(store.path)
+    module_sources.forget()  # what the database code left
     return store, choice
 
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from kpidesk.records import Changes
 from ui import help as help_pages
-from ui import state
+from ui import module_sources, state
 from ui.errors import show_error
 from ui.ops import Op
 from ui.resources import icon
@@ -221,6 +221,7 @@ class MainWindow(QMainWindow):
         self.store = store
         self.menuBar().setEnabled(True)
         self._build_screens()
+        module_sources.forget()
 
     def _ensure(self, row: int) -> Screen:
         """The screen of sidebar row `row`, built (and wired to changes and undo) on first use."""
@@ -241,6 +242,7 @@ class MainWindow(QMainWindow):
         if stack is not None:
             self.undo_group.addStack(stack)
         self._built[row] = screen
+        module_sources.forget()  # a screen's first build loads its code
         return screen
 
     @property
