@@ -106,7 +106,6 @@ def test_usable_at_1024x700(qtbot, window):
 def test_screen_entries_name_their_screens_and_load_only_when_shown(qtbot, store, db_path):
     """The sidebar's rows are read before their screens exist: their titles and icons must be the
     screens' own, and only the start page is built (and imported) with the window."""
-    import sys
 
     from ui.main_window import SCREENS, START_PAGE, MainWindow
 
@@ -120,8 +119,6 @@ def test_screen_entries_name_their_screens_and_load_only_when_shown(qtbot, store
         s.shutdown()
     # In a fresh process: the window on a current database loads neither openpyxl nor alembic, nor the
     # screens it does not show (issue 19: they cost ~0.5 s of a 2 s start).
-    import subprocess
-
     code = ("import os, sys; os.environ['QT_QPA_PLATFORM'] = 'offscreen'; sys.path.insert(0, '.')\n"
             "from ui.qt_app import make_app; app = make_app([])\n"
             "from kpidesk.store import Store; from ui.main_window import MainWindow\n"
@@ -130,8 +127,7 @@ def test_screen_entries_name_their_screens_and_load_only_when_shown(qtbot, store
             "'ui.kpi_screen') if m in sys.modules))\n"
             "w.close()")
     store.close()
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[2])
-    assert out.returncode == 0, out.stderr
+    out = _fresh_process(code)
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
@@ -139,9 +135,6 @@ def test_the_window_is_drawn_before_the_database_opens(qtbot, db_path):
     """run_gui on an existing database draws the window first (sidebar and menus, the menus off) and
     attaches the store when it has opened; in a fresh process nothing of the database code (SQLAlchemy)
     is loaded until then (issue 19: the window shows ~0.3 s sooner)."""
-    import subprocess
-    import sys
-
     from kpidesk.store import Store
     from ui.main_window import SCREENS, MainWindow
 
@@ -162,8 +155,7 @@ def test_the_window_is_drawn_before_the_database_opens(qtbot, db_path):
             "from ui.main_window import MainWindow\n"
             "w = MainWindow(None); w.show(); app.processEvents(); w.grab()\n"
             "print('sqlalchemy' in sys.modules, 'kpidesk.store' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[2])
-    assert out.returncode == 0, out.stderr
+    out = _fresh_process(code)
     assert out.stdout.split()[-2:] == ["False", "False"]
 
 
@@ -171,9 +163,6 @@ def test_the_window_keeps_no_source_text_of_the_code_it_loaded(db_path):
     """PySide6's import hook reads the source of every module imported after it into linecache; the
     window lets it go once the database code and each screen have loaded (issue 19: 16 MB of a
     183 MB start for SQLAlchemy's alone). In a fresh process, as run_gui opens an existing database."""
-    import subprocess
-    import sys
-
     from kpidesk.store import Store
 
     Store.open(db_path).close()
@@ -190,7 +179,16 @@ def test_the_window_keeps_no_source_text_of_the_code_it_loaded(db_path):
             "print(len(read), len(after), len(w.screens))\n"
             "for s in w.screens: s.shutdown()\n"
             "w.close(); store.close()")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[2])
-    assert out.returncode == 0, out.stderr
+    out = _fresh_process(code)
     read, after, screens = map(int, out.stdout.split()[-3:])
     assert read == 0 and after == 0 and screens == 2
+
+
+def _fresh_process(code: str):
+    """`code` run by a new interpreter in the project folder; its completed process (it must succeed)."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[2])
+    assert out.returncode == 0, out.stderr
+    return out
