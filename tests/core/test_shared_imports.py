@@ -94,6 +94,43 @@ def test_an_import_then_a_changed_one_then_their_undo_do_the_same_on_the_server(
                            "'MORE%'").fetchone()[0] == 0
 
 
+def test_a_file_listing_tickets_again_in_later_chunks_is_stored_alike(both, tmp_path, monkeypatch):
+    """Tickets met again after their first chunk was written (a file listing some twice, the later row
+    the one kept) are written twice on a fresh import: on the server the second write meets them and
+    goes in as an upsert after all (kpidesk/importing/ticket_writer.py, _merge_new)."""
+    from kpidesk.importing import latest_rows, ticket_writer, tickets_import
+
+    on_file, on_server = both
+    monkeypatch.setattr(tickets_import, "CHUNK", 50)
+    monkeypatch.setattr(tickets_import, "MIN_CHUNK", 50)
+    monkeypatch.setattr(latest_rows, "MAX_HELD", 20)
+    fallbacks = []
+    real = ticket_writer.TicketWriter._merge_new
+
+    def counting(self, cur):
+        before = cur.execute("SELECT count(*) FROM ticket").fetchone()[0]
+        staged = cur.execute(f"SELECT count(*) FROM {self._sql.staging}").fetchone()[0]
+        real(self, cur)
+        after = cur.execute("SELECT count(*) FROM ticket").fetchone()[0]
+        if self._sql.insert_new is not None:  # the server's
+            fallbacks.append(after - before < staged)  # some staged rows were tickets already: merged
+
+    monkeypatch.setattr(ticket_writer.TicketWriter, "_merge_new", counting)
+    rows = rows_of(200, prefix="TWICE")
+    for r in rows[:60:3]:  # twenty tickets listed again further down, resolved later
+        again = list(r)
+        again[2] = (dt.datetime.fromisoformat(r[1]) + dt.timedelta(hours=30)).strftime("%Y-%m-%d %H:%M")
+        rows.append(again)
+    path = write_csv(tmp_path / "twice.csv", HEAD, rows)
+    reports = [run_import(s, path) for s in (on_file, on_server)]
+    assert [(r.created, r.updated, r.unchanged) for r in reports] == [(200, 0, 0)] * 2
+    assert_same_department(on_file, on_server)
+    assert any(fallbacks)
+    with sql.connection(on_server) as con:
+        late = con.execute("SELECT resolved_at, created_at FROM ticket WHERE external_id = 'TWICE00003'").fetchone()
+    assert late[0] - late[1] == dt.timedelta(hours=30)
+
+
 def test_an_import_undone_puts_back_tickets_recorded_on_the_file_before_the_copy(demo_store, pg_url, tmp_path):
     """A database moved to the server keeps its undo records, written by SQLite (flags as 0/1)."""
     from kpidesk import copying
