@@ -253,7 +253,9 @@ def _assemble(f: _Fetched, ctx: _Context, periods: list[Period], wanted: tuple[s
         rows, incoming, outgoing = f.for_kind(kind)
         for key, agg in groups.rollup(rows, kind, ctx.team_of, split).items():
             if keep_all or key[0] == only.id:  # type: ignore[union-attr]
-                for v in groups.from_aggregate(agg, wanted, pct.get(key)):
+                # (None, None) where no ticket has a known time: an MTTR row carries median and p90
+                # whenever percentiles were asked for, as a filled-in row does.
+                for v in groups.from_aggregate(agg, wanted, pct.get(key, (None, None)) if percentiles else None):
                     values[(key, v[0])] = v
         if incoming:
             for key, (now, before) in groups.backlog(incoming, outgoing, kind, ctx.team_of, split, periods).items():

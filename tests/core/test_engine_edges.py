@@ -14,7 +14,7 @@ import datetime as dt
 
 import pytest
 
-from kpidesk.metrics.engine import _Context, _key, compute_all, compute_many
+from kpidesk.metrics.engine import _Context, _key, compute, compute_all, compute_many
 from kpidesk.metrics.model import Scope
 from tests.core.metrics_tickets import add_tickets, people, ticket
 
@@ -142,3 +142,21 @@ def test_compute_many_month_backlog_by_hand(desk):
                        metrics=["backlog_open"], scopes=("desk",))
     assert [(v.period, v.value) for v in out["month"]] == [("2026-03", 0), ("2026-04", 1)]
     assert [(v.period, v.value) for v in out["year"]] == [("2026", 1)]
+
+
+def test_a_month_with_no_known_resolution_time_reads_alike_by_every_path(desk):
+    """May's one ticket was resolved at a time read from its 'updated' column: it counts as resolved
+    but has no resolution time. The desk's MTTR there is none, of 0, with median and p90 none, whether
+    it is read alone (from the times the percentiles sort) or beside every scope (from the sums)."""
+    store, ids = desk
+    add_tickets(store, [ticket("2026-05-04 00:00", "2026-05-04 05:00", tech=ids["Ann"], resolved_basis="updated")])
+    kw = dict(granularity="month", first="2026-05", metrics=["mttr_hours"])
+    every = compute_all(store, percentiles=True, **kw)
+    desk = [v for v in every if v.scope == "desk"]
+    assert [(v.value, v.count, v.extra) for v in desk] == [(None, 0, {"median": None, "p90": None})]
+    assert compute(store, **kw) == desk  # the desk alone, filled
+    ann = [v for v in every if v.who == "Ann"]
+    assert [(v.value, v.count, v.extra) for v in ann] == [(None, 0, {"median": None, "p90": None})]
+    assert compute(store, scope_key=f"technician:{ids['Ann']}", **kw) == ann
+    plain = compute_all(store, **kw)
+    assert plain and {tuple(v.extra) for v in plain} == {()}  # no percentiles asked for: none carried
