@@ -279,3 +279,44 @@ def test_the_proposal_leaves_out_a_rating_on_a_kpi_with_no_value(store):
     q2 = ap.start_or_resume(store, ann, "2026-Q2")
     set_data(store, q2.id, {"ratings": {str(fcr): 4, str(mttr): 1, str(csat.id): 1}})  # as an old version kept it
     assert ap.checkin_content(store, q2.id).proposed_rating == 3.0  # (4 x 2 + 1 x 1) / 3, CSAT left out
+
+
+def test_an_unreadable_period_read_first_does_not_hide_last_time(store):
+    """'2025-XX' sorts before every real period, so it is the first signed check-in read: it is passed
+    over, not the end of the search."""
+    from kpidesk.models import CheckIn
+
+    ann, _fcr, _ = one_technician(store)
+    odd = ap.start_or_resume(store, ann, "2025-Q4")
+    ap.sign(store, odd.id, "Dana")
+    with store.write() as s:
+        s.get(CheckIn, odd.id).period = "2025-XX"
+    q1 = ap.start_or_resume(store, ann, "2026-Q1")
+    set_data(store, q1.id, {"goals": [{"text": "Ann's goal"}]})
+    ap.sign(store, q1.id, "Dana")
+    q2 = ap.start_or_resume(store, ann, "2026-Q2")
+    assert [(g.text, g.set_in) for g in ap.previous_goals(store, q2.id)] == [("Ann's goal", "2026-Q1")]
+
+
+def test_the_self_assessment_takes_a_goals_unit_from_whichever_side_has_its_kpi(store):
+    """goals_before, for a technician with no check-in yet: a goal on MTTR, which left the role after
+    Q1 was signed, has its unit from then; a goal on Reopen rate, which joined the role after, from now."""
+    from kpidesk.appraisal.facts import gather
+    from kpidesk.appraisal.progress import goals_before
+    from kpidesk.records import RoleKpiRecord
+
+    ann, fcr, mttr = one_technician(store)
+    reopen, _ = store.create_kpi(KpiRecord(name="Reopen rate", unit="%", direction="lower", cadence="quarterly",
+                                           value_source="computed", metric="reopen_rate"))
+    q1 = ap.start_or_resume(store, ann, "2026-Q1")
+    set_data(store, q1.id, {"goals": [{"text": "Fast", "kpi_id": mttr, "target_value": 2},
+                                      {"text": "Few reopened", "kpi_id": reopen.id, "target_value": 5}]})
+    ap.sign(store, q1.id, "Dana")
+    role = store.get_role_profile(store.get_technician(ann).role_profile_id)
+    role.kpis = [RoleKpiRecord(fcr, weight=1.0), RoleKpiRecord(reopen.id, weight=1.0)]
+    store.save_role_profile(role)
+    goals = goals_before(store, ann, "2026-Q2", gather(store, ann, "2026-Q2"))
+    assert [(g.kpi, g.unit, g.then, g.now) for g in goals] == [("MTTR", "hours", 1.0, None),
+                                                               ("Reopen rate", "%", None, 0.0)]
+    assert [g.summary for g in goals] == ["goal: MTTR 2.0 h; no value now",
+                                          "goal: Reopen rate 5.0 %; now 0.0 % (target met)"]
