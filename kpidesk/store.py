@@ -148,7 +148,8 @@ class Store(CatalogApi, PeopleApi, SettingsApi):
         checkpoint_later: for a big write. SQLite's automatic checkpoint would copy every page the
         transaction wrote from the write-ahead log into the database file inside the commit, before
         the caller gets its answer (0.4 s of a 100k-row import); it is done just after, on a
-        background thread, instead (checkpoint_soon). The commit is as durable either way.
+        background thread, instead (checkpoint_soon). The commit is as durable either way. On a
+        shared database, that thread brings the planner's statistics of `ticket` up to date instead.
 
         lock_wait_s: how long BEGIN IMMEDIATE may wait for another writer (default: the busy timeout).
 
@@ -162,6 +163,8 @@ class Store(CatalogApi, PeopleApi, SettingsApi):
 
             with postgres.bulk_write(self.write_engine, self.url, lock_wait_s) as con:  # type: ignore[arg-type]
                 yield con
+            if checkpoint_later:
+                self.checkpoint_soon()
             return
         with self.write_engine.connect() as conn:
             raw = conn.connection.driver_connection
@@ -190,7 +193,15 @@ class Store(CatalogApi, PeopleApi, SettingsApi):
     def checkpoint_soon(self) -> None:
         """Copy the write-ahead log into the database file on a background thread. PASSIVE: it
         neither waits for nor blocks the window's readers and writers; if it cannot finish, the next
-        commit's automatic checkpoint does the rest. close() waits for it."""
+        commit's automatic checkpoint does the rest. close() waits for it.
+
+        On a shared database: ANALYZE ticket, on that thread. Autovacuum analyses a table up to a
+        minute after a bulk load; until then the planner took the new tickets for a handful and hashed
+        the whole table for each chunk of the next import (a 100k-row re-import straight after the
+        first: 5.2 s, against 2.8 s analysed). Inside the import's transaction it cost 0.37 s at 100k;
+        after the commit, beside the caller, nothing. ANALYZE reads a sample of at most 30,000 rows;
+        it takes no lock that keeps readers or writers of rows out, and a role that does not own the
+        table gets a warning and no statistics, not an error."""
         with self._checkpoint_lock:
             self._checkpoint_wanted = True
             if self._checkpoint_running:
@@ -208,6 +219,9 @@ class Store(CatalogApi, PeopleApi, SettingsApi):
                     self._checkpoint_running = False
                     return
                 self._checkpoint_wanted = False
+            if self.shared:
+                self._analyse_tickets()
+                continue
             try:
                 con = sqlite3.connect(self.path, timeout=db.BUSY_TIMEOUT_S)
                 try:
@@ -216,6 +230,14 @@ class Store(CatalogApi, PeopleApi, SettingsApi):
                     con.close()
             except sqlite3.Error:
                 pass  # housekeeping only: nothing is lost, the log is checkpointed later
+
+    def _analyse_tickets(self) -> None:
+        try:
+            with self.write_engine.connect() as conn:
+                conn.exec_driver_sql("ANALYZE ticket")
+                conn.commit()
+        except DBAPIError:
+            pass  # housekeeping only: autovacuum analyses the table later
 
     def wait_for_checkpoint(self) -> None:
         thread = self._checkpointer

@@ -83,6 +83,9 @@ def _pg_type(field: str) -> str:
     return Ticket.__table__.c[field].type.compile(dialect=postgresql.dialect())
 
 
+_RECORD_CREATED = "INSERT INTO import_change (batch_id, ticket_id, measurement_id, action, previous_json)"
+
+
 class _Sql:
     """The statements for one import's column plan: `bound` columns staged per row, `consts` once."""
 
@@ -134,7 +137,11 @@ class _Sql:
         # PostgreSQL: rows expected to be all new go in without ON CONFLICT, whose probe of the unique
         # index before each row cost a fifth of the INSERT; a duplicate after all rolls that INSERT back
         # to a savepoint and the rows go in by merge_fresh.
-        self.insert_new = None if sqlite else f"{insert} FROM {self.staging} n"
+        # Each new ticket's 'created' record goes in with it, per chunk, beside the reader; written in
+        # one statement at the end, it ran after the last row with nothing beside it (100k rows: 0.9 s).
+        self.insert_new = None if sqlite else (
+            f"WITH new AS ({insert} FROM {self.staging} n RETURNING id), recorded AS ({_RECORD_CREATED} "
+            "SELECT :batch, id, NULL, 'created', NULL FROM new) SELECT count(*), max(id) FROM new")
         self._values: dict[int, str] = {}
 
     def insert(self, rows: int) -> str:
@@ -164,6 +171,8 @@ class TicketWriter:
         self._tasks: queue.Queue[Any] = queue.Queue(maxsize=QUEUE_CHUNKS)
         self._thread = threading.Thread(target=self._run, name="kpidesk-import-writer", daemon=True)
         self._max_id = 0
+        self._recorded = 0  # the highest ticket id with its 'created' record written
+        self.created = 0
         self._per_statement = 1
 
     def start(self) -> "TicketWriter":
@@ -291,7 +300,7 @@ class TicketWriter:
             "created_count, updated_count, unchanged_count, rejected_count, rejected_json, mapping_json, "
             "started_at) VALUES ('tickets', ?, ?, ?, '', '', ?, 0, 0, 0, 0, '[]', '{}', ?)",
             (self.path.name, size, sha, self.source_system, to_iso(utcnow())))
-        self._max_id = cur.execute("SELECT coalesce(max(id), 0) FROM ticket").fetchone()[0]
+        self._max_id = self._recorded = cur.execute("SELECT coalesce(max(id), 0) FROM ticket").fetchone()[0]
         self._fresh = cur.execute("SELECT 1 FROM ticket WHERE source_system = ? LIMIT 1",
                                   (self.source_system,)).fetchone() is None
         if sqlite:
@@ -311,7 +320,8 @@ class TicketWriter:
                 for start in range(0, len(rows), width):
                     copy.write_row(rows[start:start + width])
         if self._fresh:
-            self._merge_new(cur)
+            if not self._merge_new(cur):
+                self._record_created(cur)
             cur.execute(sql.clear)
             return
         if sql.drop_same is not None:
@@ -328,35 +338,54 @@ class TicketWriter:
             self.updated += len(changed)
         if sql.drop_same is None:
             cur.execute(sql.merge, sql.params)
+            recorded = False
         elif changed:
             cur.execute(sql.merge_fresh, sql.params)
+            recorded = False
         else:
-            self._merge_new(cur)
+            recorded = self._merge_new(cur)
+        if not recorded:
+            self._record_created(cur)
         cur.execute(sql.clear)
 
-    def _merge_new(self, cur: sqlite3.Cursor) -> None:
-        """The staged rows, none of them expected to be in `ticket` yet."""
+    def _merge_new(self, cur: sqlite3.Cursor) -> bool:
+        """The staged rows, none of them expected to be in `ticket` yet. True when their 'created'
+        records went in with them."""
         sql = self._sql
         if sql.insert_new is None:
             cur.execute(sql.merge_fresh, sql.params)
-            return
+            return False
         from psycopg.errors import UniqueViolation
 
         cur.execute("SAVEPOINT new_rows")
         try:
-            cur.execute(sql.insert_new, sql.params)
+            count, last = cur.execute(sql.insert_new, sql.params).fetchone()
         except UniqueViolation:  # a ticket met again (a file that lists one twice): merged instead
             cur.execute("ROLLBACK TO SAVEPOINT new_rows")
             cur.execute(sql.merge_fresh, sql.params)
+            count = None
         cur.execute("RELEASE SAVEPOINT new_rows")
+        if count is None:
+            return False
+        self.created += count
+        self._recorded = max(self._recorded, last or 0)
+        return True
+
+    def _record_created(self, cur: sqlite3.Cursor) -> None:
+        """'created' records for the tickets inserted since the last ones were written: ids only grow,
+        and the bulk-write lock keeps any other writer out of `ticket` until the commit."""
+        cur.execute(f"{_RECORD_CREATED} SELECT ?, id, NULL, 'created', NULL FROM ticket WHERE id > ?",
+                    (self.batch_id, self._recorded))
+        if cur.rowcount > 0:
+            self.created += cur.rowcount
+            self._recorded = cur.execute("SELECT max(id) FROM ticket").fetchone()[0]
 
     def _finish(self, cur: sqlite3.Cursor, fields: dict[str, Any], distinct: int, resent: set[str],
                 dry_run: bool) -> tuple[int, int, int]:
         if resent:
             self._unmark_reverted(cur, sorted(resent))
-        cur.execute("INSERT INTO import_change (batch_id, ticket_id, measurement_id, action, previous_json) "
-                    "SELECT ?, id, NULL, 'created', NULL FROM ticket WHERE id > ?", (self.batch_id, self._max_id))
-        created = cur.rowcount
+        self._record_created(cur)  # a no-op unless something other than a chunk put a ticket in
+        created = self.created
         unchanged = max(0, distinct - created - self.updated)
         self.touched_since = touched_since(cur, self.batch_id, self._max_id)
         self._counts = (created, self.updated, unchanged)

@@ -110,10 +110,11 @@ def test_a_file_listing_tickets_again_in_later_chunks_is_stored_alike(both, tmp_
     def counting(self, cur):
         before = cur.execute("SELECT count(*) FROM ticket").fetchone()[0]
         staged = cur.execute(f"SELECT count(*) FROM {self._sql.staging}").fetchone()[0]
-        real(self, cur)
+        recorded = real(self, cur)
         after = cur.execute("SELECT count(*) FROM ticket").fetchone()[0]
         if self._sql.insert_new is not None:  # the server's
             fallbacks.append(after - before < staged)  # some staged rows were tickets already: merged
+        return recorded
 
     monkeypatch.setattr(ticket_writer.TicketWriter, "_merge_new", counting)
     rows = rows_of(200, prefix="TWICE")
@@ -125,10 +126,39 @@ def test_a_file_listing_tickets_again_in_later_chunks_is_stored_alike(both, tmp_
     reports = [run_import(s, path) for s in (on_file, on_server)]
     assert [(r.created, r.updated, r.unchanged) for r in reports] == [(200, 0, 0)] * 2
     assert_same_department(on_file, on_server)
-    assert any(fallbacks)
+    assert any(fallbacks) and not all(fallbacks)  # chunks of new tickets alone went in the plain way
     with sql.connection(on_server) as con:
         late = con.execute("SELECT resolved_at, created_at FROM ticket WHERE external_id = 'TWICE00003'").fetchone()
     assert late[0] - late[1] == dt.timedelta(hours=30)
+    # Each new ticket has its one 'created' record, whichever way its chunk went in: undo takes all 200 out.
+    for store, report in zip((on_file, on_server), reports):
+        with sql.connection(store) as con:
+            assert con.execute("SELECT count(*), count(DISTINCT ticket_id) FROM import_change WHERE batch_id = ? "
+                               "AND action = 'created'", (report.batch_id,)).fetchone() == (200, 200)
+        undo_import(store, report.batch_id, today=DEMO_TODAY)
+        with sql.connection(store) as con:
+            assert con.execute("SELECT count(*) FROM ticket WHERE external_id LIKE 'TWICE%'").fetchone()[0] == 0
+
+
+def test_an_import_leaves_the_servers_statistics_of_tickets_up_to_date(pg_url, tmp_path):
+    """After the commit, on the store's background thread: the next import's plan depends on them."""
+    from kpidesk.store import Store
+
+    def stats(store):
+        with sql.connection(store) as con:
+            analysed = con.execute("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'ticket'").fetchone()
+            planned = con.execute("SELECT reltuples FROM pg_class WHERE oid = 'ticket'::regclass").fetchone()
+            return analysed[0], planned[0], con.execute("SELECT count(*) FROM ticket").fetchone()[0]
+
+    with Store.open(pg_url) as store:
+        assert stats(store) == (None, -1, 0)  # never analysed
+        report = run_import(store, write_csv(tmp_path / "october.csv", HEAD, rows_of(300)))
+        assert report.created == 300
+        store.wait_for_checkpoint()
+        analysed, planned, count = stats(store)
+    assert analysed is not None  # by hand: autovacuum's sets last_autoanalyze
+    assert planned == count == 300
+
 
 
 def test_an_import_undone_puts_back_tickets_recorded_on_the_file_before_the_copy(demo_store, pg_url, tmp_path):
