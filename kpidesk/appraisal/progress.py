@@ -121,8 +121,9 @@ def goals_before(store: "Store", technician_id: int, period: str, now_facts: Fac
         target = g.get("target_value")
         target = _number(g.get("target")) if target is None else float(target)
         due = parse_due(g.get("due"))
-        gp = GoalProgress(text=str(g.get("text") or ""), kpi=name or (now_k.name if now_k else ""), unit=unit,
-                          target_value=target, due=due, set_in=prev.period,
+        kpi = name or (now_k.name if now_k else then_k.name if then_k else "")  # a goal stored by id alone
+        gp = GoalProgress(text=str(g.get("text") or ""), kpi=kpi, unit=unit, target_value=target, due=due,
+                          set_in=prev.period,
                           then=then_k.value if then_k else None, now=now_k.value if now_k else None)
         direction = now_k.direction if now_k else then_k.direction if then_k else "higher"
         if gp.now is not None and target is not None and direction in ("higher", "lower"):

@@ -309,9 +309,10 @@ def test_the_self_assessment_takes_a_goals_unit_from_whichever_side_has_its_kpi(
     reopen, _ = store.create_kpi(KpiRecord(name="Reopen rate", unit="%", direction="lower", cadence="quarterly",
                                            value_source="computed", metric="reopen_rate"))
     q1 = ap.start_or_resume(store, ann, "2026-Q1")
+    ap.sign(store, q1.id, "Dana")
+    # Goals as an older version stored them, with no unit of their own: it comes from the KPI.
     set_data(store, q1.id, {"goals": [{"text": "Fast", "kpi_id": mttr, "target_value": 2},
                                       {"text": "Few reopened", "kpi_id": reopen.id, "target_value": 5}]})
-    ap.sign(store, q1.id, "Dana")
     role = store.get_role_profile(store.get_technician(ann).role_profile_id)
     role.kpis = [RoleKpiRecord(fcr, weight=1.0), RoleKpiRecord(reopen.id, weight=1.0)]
     store.save_role_profile(role)
