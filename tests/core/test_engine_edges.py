@@ -160,3 +160,15 @@ def test_a_month_with_no_known_resolution_time_reads_alike_by_every_path(desk):
     assert compute(store, scope_key=f"technician:{ids['Ann']}", **kw) == ann
     plain = compute_all(store, **kw)
     assert plain and {tuple(v.extra) for v in plain} == {()}  # no percentiles asked for: none carried
+
+
+def test_the_desks_mttr_split_by_priority_has_each_tiers_own_median_and_p90(desk):
+    """Percentiles are grouped by segment too: P3 is T1 (2 h) and T3 (24 h), so its median is
+    2 + 0.5 x 22 = 13 and its p90 2 + 0.9 x 22 = 21.8; P1 is T2 alone (4 h); P2 and P4 have none."""
+    store, _ids = desk
+    out = compute(store, scope_key="desk", first="2026-03", last="2026-03", split="priority", metrics=["mttr_hours"])
+    assert [(v.segment, v.value, v.count, v.extra) for v in out] == [
+        ("P1", 4.0, 1, {"median": 4.0, "p90": 4.0}),
+        ("P2", None, 0, {"median": None, "p90": None}),
+        ("P3", 13.0, 2, {"median": 13.0, "p90": pytest.approx(21.8)}),
+        ("P4", None, 0, {"median": None, "p90": None})]
