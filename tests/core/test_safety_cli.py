@@ -237,6 +237,9 @@ def test_a_strict_rejection_does_not_say_imported(db_path, tmp_path, capsys):
 INTERRUPT = textwrap.dedent("""
     import os, signal, sys
     sys.path.insert(0, sys.argv[1])
+    # Ctrl-C as a terminal delivers it: a test runner started in the background (CI under nohup, a
+    # shell's `&`) passes SIGINT on ignored, and the import would then run to its end.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from kpidesk.importing import ticket_writer
     real = ticket_writer.TicketWriter.write
     def write(self, rows):  # Ctrl-C arrives while the import is half-way through its rows
