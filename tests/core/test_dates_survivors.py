@@ -17,22 +17,12 @@ import time
 import pytest
 
 from kpidesk.importing.dates import PLACEHOLDER, DateMemo, DateOrder, DateParser
-from kpidesk.importing.errors import BadValue
+from tests.core.test_date_edges import parse, refused
 
 DT = dt.datetime
 UTC = dt.timezone.utc
 UNREADABLE = "not a date KPI Desk can read (e.g. 2026-01-31 14:05, 31/01/2026 14:05)"
 NOT_REAL = "not a real date or time (e.g. 31 February, or hour 25)"
-
-
-def parse(value, day_first=True):
-    return DateParser(DateOrder(day_first=day_first))(value)
-
-
-def refused(value, day_first=True) -> str:
-    with pytest.raises(BadValue) as e:
-        parse(value, day_first)
-    return str(e.value)
 
 
 @pytest.fixture
