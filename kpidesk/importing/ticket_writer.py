@@ -320,8 +320,7 @@ class TicketWriter:
                 for start in range(0, len(rows), width):
                     copy.write_row(rows[start:start + width])
         if self._fresh:
-            if not self._merge_new(cur):
-                self._record_created(cur)
+            self._merge_new(cur)
             cur.execute(sql.clear)
             return
         if sql.drop_same is not None:
@@ -338,23 +337,23 @@ class TicketWriter:
             self.updated += len(changed)
         if sql.drop_same is None:
             cur.execute(sql.merge, sql.params)
-            recorded = False
-        elif changed:
-            cur.execute(sql.merge_fresh, sql.params)
-            recorded = False
-        else:
-            recorded = self._merge_new(cur)
-        if not recorded:
             self._record_created(cur)
+        elif changed:
+            self._merge_fresh(cur)
+        else:
+            self._merge_new(cur)
         cur.execute(sql.clear)
 
-    def _merge_new(self, cur: sqlite3.Cursor) -> bool:
-        """The staged rows, none of them expected to be in `ticket` yet. True when their 'created'
-        records went in with them."""
+    def _merge_fresh(self, cur: sqlite3.Cursor) -> None:
+        cur.execute(self._sql.merge_fresh, self._sql.params)
+        self._record_created(cur)
+
+    def _merge_new(self, cur: sqlite3.Cursor) -> None:
+        """The staged rows, none of them expected to be in `ticket` yet, with their 'created' records."""
         sql = self._sql
         if sql.insert_new is None:
-            cur.execute(sql.merge_fresh, sql.params)
-            return False
+            self._merge_fresh(cur)
+            return
         from psycopg.errors import UniqueViolation
 
         cur.execute("SAVEPOINT new_rows")
@@ -362,14 +361,12 @@ class TicketWriter:
             count, last = cur.execute(sql.insert_new, sql.params).fetchone()
         except UniqueViolation:  # a ticket met again (a file that lists one twice): merged instead
             cur.execute("ROLLBACK TO SAVEPOINT new_rows")
-            cur.execute(sql.merge_fresh, sql.params)
-            count = None
+            cur.execute("RELEASE SAVEPOINT new_rows")
+            self._merge_fresh(cur)
+            return
         cur.execute("RELEASE SAVEPOINT new_rows")
-        if count is None:
-            return False
         self.created += count
         self._recorded = max(self._recorded, last or 0)
-        return True
 
     def _record_created(self, cur: sqlite3.Cursor) -> None:
         """'created' records for the tickets inserted since the last ones were written: ids only grow,

@@ -110,11 +110,10 @@ def test_a_file_listing_tickets_again_in_later_chunks_is_stored_alike(both, tmp_
     def counting(self, cur):
         before = cur.execute("SELECT count(*) FROM ticket").fetchone()[0]
         staged = cur.execute(f"SELECT count(*) FROM {self._sql.staging}").fetchone()[0]
-        recorded = real(self, cur)
+        real(self, cur)
         after = cur.execute("SELECT count(*) FROM ticket").fetchone()[0]
         if self._sql.insert_new is not None:  # the server's
             fallbacks.append(after - before < staged)  # some staged rows were tickets already: merged
-        return recorded
 
     monkeypatch.setattr(ticket_writer.TicketWriter, "_merge_new", counting)
     rows = rows_of(200, prefix="TWICE")
