@@ -215,18 +215,26 @@ def test_movement_rounds_both_numbers_to_2_decimals():
     assert _movement(76.0, 76.004, "%") == "now 76.0 %, unchanged"
 
 
-def test_another_technicians_later_check_in_and_an_unreadable_period_are_not_last_time(store):
+def ann_signed_after_a_garbled_check_in(store, period_text: str) -> int:
+    """Ann with a signed 2025-Q4 check-in made first (lowest id) whose period then reads `period_text`,
+    and a signed 2026-Q1 check-in setting "Ann's goal"."""
     from kpidesk.models import CheckIn
-    from kpidesk.records import TechnicianRecord as T
 
     ann, _fcr, _ = one_technician(store)
-    odd = ap.start_or_resume(store, ann, "2025-Q4")  # made first (lowest id), then its period garbled
+    odd = ap.start_or_resume(store, ann, "2025-Q4")
     ap.sign(store, odd.id, "Dana")
     with store.write() as s:
-        s.get(CheckIn, odd.id).period = "garbled"
+        s.get(CheckIn, odd.id).period = period_text
     q1 = ap.start_or_resume(store, ann, "2026-Q1")
     set_data(store, q1.id, {"goals": [{"text": "Ann's goal"}]})
     ap.sign(store, q1.id, "Dana")
+    return ann
+
+
+def test_another_technicians_later_check_in_and_an_unreadable_period_are_not_last_time(store):
+    from kpidesk.records import TechnicianRecord as T
+
+    ann = ann_signed_after_a_garbled_check_in(store, "garbled")
     bob, _ = store.create_technician(T(display_name="Bob"))
     march = ap.start_or_resume(store, bob.id, "2026-03")  # later than Ann's Q1, still before her Q2
     set_data(store, march.id, {"goals": [{"text": "Bob's goal"}]})
@@ -284,16 +292,7 @@ def test_the_proposal_leaves_out_a_rating_on_a_kpi_with_no_value(store):
 def test_an_unreadable_period_read_first_does_not_hide_last_time(store):
     """'2025-XX' sorts before every real period, so it is the first signed check-in read: it is passed
     over, not the end of the search."""
-    from kpidesk.models import CheckIn
-
-    ann, _fcr, _ = one_technician(store)
-    odd = ap.start_or_resume(store, ann, "2025-Q4")
-    ap.sign(store, odd.id, "Dana")
-    with store.write() as s:
-        s.get(CheckIn, odd.id).period = "2025-XX"
-    q1 = ap.start_or_resume(store, ann, "2026-Q1")
-    set_data(store, q1.id, {"goals": [{"text": "Ann's goal"}]})
-    ap.sign(store, q1.id, "Dana")
+    ann = ann_signed_after_a_garbled_check_in(store, "2025-XX")
     q2 = ap.start_or_resume(store, ann, "2026-Q2")
     assert [(g.text, g.set_in) for g in ap.previous_goals(store, q2.id)] == [("Ann's goal", "2026-Q1")]
 
