@@ -37,6 +37,7 @@ def _trimmed(rows):
 @pytest.fixture
 def small_slices(monkeypatch):
     monkeypatch.setattr(xlsx_slices, "SLICE_MIN_BYTES", 1)
+    monkeypatch.setattr(xlsx_slices, "SLICE_MIN_BYTES_SHARED", 1)  # whatever its shared strings
     monkeypatch.setattr(xlsx_slices, "SLICE_BYTES", 4096)
 
 
@@ -121,3 +122,18 @@ def test_a_sheet_with_many_shared_strings_is_sliced_only_from_the_higher_size(tm
     assert xlsx_slices.open_sliced(inline, sheet(inline)) is not None
     monkeypatch.setattr(xlsx_slices, "SHARED_STRINGS_SMALL", strings)  # now it has few
     assert xlsx_slices.open_sliced(shared, sheet(shared)) is not None
+    # ...few for slices of eight times their size or more: each slice would parse them again.
+    monkeypatch.setattr(xlsx_slices, "SHARED_STRINGS_SMALL", 10**9)
+    monkeypatch.setattr(xlsx_slices, "SLICES", 1)
+    monkeypatch.setattr(xlsx_slices, "SLICE_BYTES", 8 * strings - 8)
+    assert xlsx_slices.open_sliced(shared, sheet(shared)) is None
+    monkeypatch.setattr(xlsx_slices, "SLICE_BYTES", 8 * strings)
+    assert xlsx_slices.open_sliced(shared, sheet(shared)) is not None
+
+
+def test_a_sheet_is_cut_in_about_eight_slices_within_the_smallest_and_largest_size():
+    mb = 1024 * 1024
+    assert xlsx_slices.slice_bytes(13 * mb) == 13 * mb // 8  # 10k rows of a 25-column export
+    assert xlsx_slices.slice_bytes(4 * mb) == xlsx_slices.SMALLEST_SLICE_BYTES == mb
+    assert xlsx_slices.slice_bytes(132 * mb) == xlsx_slices.SLICE_BYTES == 6 * mb
+    assert xlsx_slices.SLICE_MIN_BYTES == 4 * mb
