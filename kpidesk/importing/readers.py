@@ -22,7 +22,8 @@ from typing import Any, Callable, Iterator
 
 from kpidesk.errors import ImportFailed
 from kpidesk.importing.sniff import fail, ole_failure, sniff
-from kpidesk.importing.xlsx_slices import open_sliced
+from kpidesk.importing.xlsx_formulas import formulas_without_value
+from kpidesk.importing.xlsx_slices import SlicedSheet, open_sliced
 
 HEADER_SCAN_ROWS = 30
 DELIMITERS = (",", ";", "\t", "|")
@@ -52,6 +53,8 @@ class Table:
         """formula_cells, once the check that runs beside the reading is done."""
         if isinstance(self.formula_cells, Future):
             self.formula_cells = self.formula_cells.result()
+        elif callable(self.formula_cells):  # SlicedSheet.formulas: searched while the slices were cut
+            self.formula_cells = self.formula_cells()
         return self.formula_cells
 
     @property
@@ -223,7 +226,9 @@ def _open_workbook(path: Path, kind: str, wanted: str | None, known: Callable[[s
     table = best[1]
     table.other_sheets = [n for n in candidates if n != table.sheet]
     if kind == "xlsx":  # checked beside the reading: a big sheet's XML takes 0.3 s to inflate and search
-        table.formula_cells = _in_background(formulas_without_value, path, table.sheet)
+        owner = getattr(table._rows, "__self__", None)
+        table.formula_cells = (owner.formulas if isinstance(owner, SlicedSheet)
+                               else _in_background(formulas_without_value, path, table.sheet))
     return table
 
 
@@ -244,41 +249,6 @@ def _in_background(fn: Callable[..., Any], *args: Any) -> "Future[Any]":
 
     threading.Thread(target=work, name="kpidesk-xlsx-formulas", daemon=True).start()
     return future
-
-
-def formulas_without_value(path: Path, sheet: str) -> tuple[int, list[str]] | None:
-    """(count, first cell references) of formula cells with no saved value in `sheet` of an .xlsx:
-    a file written by a program and never opened in a spreadsheet app has formulas but no results,
-    and every reader (calamine, openpyxl) then sees an empty cell. None when there are none. The
-    sheet's XML is read in 1 MB pieces and searched for '<f' first, so a sheet without formulas
-    costs one fast byte search per piece."""
-    import re
-    import zipfile
-
-    from kpidesk.importing.xlsx_slices import sheet_member
-
-    try:
-        with zipfile.ZipFile(path) as z:
-            part = sheet_member(z, sheet)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError):  # ParseError is a SyntaxError
-        return None
-    if part is None:
-        return None
-    cell = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*>(?:(?!</c>).)*?<f[ >/](?:(?!</c>).)*?</c>', re.S)
-    count, refs, tail = 0, [], b""
-    with zipfile.ZipFile(path) as z, z.open(part) as fh:
-        while piece := fh.read(1 << 20):
-            data = tail + piece
-            cut = data.rfind(b"</c>") + 4
-            data, tail = (data[:cut], data[cut:]) if cut >= 4 else (b"", data)
-            if b"<f" not in data:
-                continue
-            for m in cell.finditer(data):
-                if b"<v>" not in m.group(0) or b"<v></v>" in m.group(0):
-                    count += 1
-                    if len(refs) < 5:
-                        refs.append(m.group(1).decode())
-    return (count, refs) if count else None
 
 
 def _open_openpyxl(path: Path, wanted: str | None, known: Callable[[str], bool]) -> Table:

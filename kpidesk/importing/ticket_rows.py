@@ -35,9 +35,9 @@ from kpidesk.importing.normalise import (
     parse_ticket_type,
 )
 from kpidesk.importing.report import RejectedRow, display_value
+from kpidesk.importing.statuses import StatusMap
 from kpidesk.people import alias_key
 from kpidesk.periods import week_key
-from kpidesk.importing.statuses import StatusMap
 from kpidesk.tickets import ALL_FIELDS, TIME_KNOWN, default_sla_hours, settle
 
 DATE_FIELDS = ("created_at", "first_response_at", "resolved_at", "closed_at", "updated_at", "sla_due_at",

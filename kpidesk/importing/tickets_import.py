@@ -27,10 +27,11 @@ from typing import TYPE_CHECKING, Any
 
 from kpidesk.errors import ImportFailed
 from kpidesk.importing import presets
+from kpidesk.importing.assumptions import ImportWarning, Tally
 from kpidesk.importing.bulk_settings import bulk_settings
 from kpidesk.importing.dates import DateOrder
 from kpidesk.importing.errors import RowsRejected
-from kpidesk.importing.assumptions import ImportWarning, Tally
+from kpidesk.importing.latest_rows import LatestRows
 from kpidesk.importing.mappings import column_index, detect_mapping, is_known_header, remember_mapping, resolve_mapping
 from kpidesk.importing.names import needs_split, split_names
 from kpidesk.importing.normalise import parse_text
@@ -38,7 +39,6 @@ from kpidesk.importing.presets import norm_header
 from kpidesk.importing.readers import Table, open_table
 from kpidesk.importing.report import ImportReport, Progress, RejectedRow, poll
 from kpidesk.importing.statuses import SERVICENOW_CODES, StatusMap
-from kpidesk.importing.latest_rows import LatestRows
 from kpidesk.importing.ticket_rows import ChunkReader, Keys
 from kpidesk.importing.ticket_writer import TicketWriter
 from kpidesk.importing.ticket_writer import create_technicians as create_technicians_in

@@ -24,6 +24,8 @@ from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree
 
+from kpidesk.importing.xlsx_formulas import FormulaScan, formulas_without_value
+
 # Sheet XML below this (~3k rows of 25 columns) is read whole. Measured on 2 cores, import of an
 # inline-string export (as streaming writers make them) read whole against sliced (median of 3, after
 # the slices got a thread of their own to be made on): 5k rows (6.5 MB of XML) 0.26 s against
@@ -43,6 +45,7 @@ SLICES = 8
 # The first slice is small: the header is found and the import starts while the next one is parsed.
 FIRST_SLICE_BYTES = 1024 * 1024
 _READ = 1 << 20
+_UNSEEN = object()
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _SHEET_DATA = re.compile(rb"<([A-Za-z_][\w.-]*:)?sheetData(\s[^>]*)?>")
 _ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet[\s>]")
@@ -59,6 +62,14 @@ class SlicedSheet:
             self._others = {i.filename: z.read(i) for i in z.infolist()
                             if not i.filename.startswith(("xl/worksheets/", "xl/media/", "xl/drawings/"))
                             and not i.is_dir()}
+        self._formulas: tuple[int, list[str]] | None | object = _UNSEEN
+
+    def formulas(self) -> tuple[int, list[str]] | None:
+        """xlsx_formulas.formulas_without_value for this sheet: searched as the slices were cut, once
+        a reading got to the end of the sheet, else (a reading stopped early) read for it now."""
+        if self._formulas is _UNSEEN:
+            self._formulas = formulas_without_value(self.path, self.sheet)
+        return self._formulas  # type: ignore[return-value]
 
     def estimate_rows(self) -> int:
         """Rows in the sheet, from the rows in its first megabyte of XML (for progress)."""
@@ -126,7 +137,7 @@ class SlicedSheet:
         maker = threading.Thread(target=self._make, args=(books, stop), name="kpidesk-xlsx-slicer", daemon=True)
         maker.start()
         try:
-            while (book := books.get()) is not None:
+            while (book := self._get(books, stop)) is not None:
                 if isinstance(book, BaseException):
                     raise book
                 data = CalamineWorkbook.from_filelike(book).get_sheet_by_name(self.sheet)
@@ -154,6 +165,16 @@ class SlicedSheet:
             self._put(books, stop, exc)
 
     @staticmethod
+    def _get(items: "queue.Queue[Any]", stop: threading.Event) -> Any:
+        """The next item, or None once the reading is stopped (the maker then puts nothing more)."""
+        while not stop.is_set():
+            try:
+                return items.get(timeout=0.1)
+            except queue.Empty:
+                continue
+        return None
+
+    @staticmethod
     def _put(parts: "queue.Queue[Any]", stop: threading.Event, item: Any) -> None:
         while not stop.is_set():
             try:
@@ -177,16 +198,20 @@ class SlicedSheet:
             close = b"</" + prefix + b"sheetData></" + (root.group(1) or b"" if root else b"") + b"worksheet>"
             row_tags = (b"<" + prefix + b"row ", b"<" + prefix + b"row>")
             end_tag = b"</" + prefix + b"sheetData>"
+            scan = FormulaScan()
+            scan.feed(buf)
             buf, eof = buf[m.end():], False
             most = slice_bytes(self.size)
             size = min(FIRST_SLICE_BYTES, most)
             while True:
                 while not eof and len(buf) < size:
                     data = fh.read(most)
+                    scan.feed(data)
                     eof, buf = not data, buf + data
                 if eof and len(buf) <= size:
                     if buf.find(end_tag) < 0:
                         raise ValueError("sheetData not closed")
+                    self._formulas = scan.result()
                     yield head + buf
                     return
                 cut = max(buf.rfind(t, 0, size) for t in row_tags)
@@ -195,9 +220,11 @@ class SlicedSheet:
                     cut = min((i for i in (buf.find(t, 1) for t in row_tags) if i > 0), default=-1)
                     if cut < 0:
                         if eof:
+                            self._formulas = scan.result()
                             yield head + buf
                             return
                         data = fh.read(most)
+                        scan.feed(data)
                         eof, buf = not data, buf + data
                         continue
                 yield head + buf[:cut] + close

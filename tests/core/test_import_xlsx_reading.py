@@ -68,3 +68,54 @@ def test_a_parked_reading_is_let_go_when_nobody_reads_it(tmp_path, small_slices)
     assert sheet._parked is None
     rows = [r for _, r in table.rows()]  # a later reading starts again, from the top
     assert len(rows) == 300 and rows[0][0] == "INC00000"
+
+
+def _with_formulas(path, rows, cells):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(HEAD)
+    for r in rows:
+        ws.append(r)
+    for ref in cells:
+        ws[ref] = "=1+2"  # written by a program, never opened in a spreadsheet app: no saved value
+    wb.save(path)
+    return path
+
+
+def test_a_sliced_sheet_is_searched_for_formulas_as_it_is_cut_not_inflated_again(store, tmp_path, monkeypatch,
+                                                                                  small_slices):
+    path = _with_formulas(tmp_path / "big.xlsx", _rows(400), ["D3", "D250", "D401"])  # first, a middle, last slice
+    from kpidesk.importing import readers, xlsx_formulas
+
+    def again(*_args):
+        raise AssertionError("the sheet's XML was inflated a second time for its formulas")
+
+    monkeypatch.setattr(readers, "formulas_without_value", again)
+    monkeypatch.setattr(xlsx_slices, "formulas_without_value", again)
+    report = run(store, path)
+    warning = next(w for w in report.warnings if w.code == "formula_without_value")
+    assert warning.count == 3 and warning.rows == ["D3", "D250", "D401"]
+    # A reading stopped before the end has not seen every cell: the search is made apart then.
+    monkeypatch.setattr(xlsx_slices, "formulas_without_value", xlsx_formulas.formulas_without_value)
+    table = open_table(path, known=is_known_header)
+    assert len(table.preview(5)) == 5
+    assert table.formulas() == (3, ["D3", "D250", "D401"])
+
+
+def test_the_formula_search_finds_a_cell_cut_between_two_pieces(tmp_path):
+    from kpidesk.importing.xlsx_formulas import FormulaScan, formulas_without_value
+
+    path = _with_formulas(tmp_path / "f.xlsx", _rows(30), ["D3", "D17", "F31"])
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("xl/worksheets/sheet1.xml")
+    assert formulas_without_value(path, "Sheet") == (3, ["D3", "D17", "F31"])
+    for size in (1, 7, 64, len(xml)):
+        scan = FormulaScan()
+        for start in range(0, len(xml), size):
+            scan.feed(xml[start:start + size])
+        assert scan.result() == (3, ["D3", "D17", "F31"]), size
+    none = FormulaScan()
+    none.feed(xml.replace(b"<f>", b"<g>").replace(b"</f>", b"</g>"))
+    assert none.result() is None
