@@ -20,7 +20,8 @@ _KNOWN: set[str] = {fold_header(a) for p in PRESETS.values() for al in p.aliases
 
 def is_known_header(text: str) -> bool:
     """Does this look like a ticket export column name? (Used to find the header row and sheet.)"""
-    return fold_header(text) in _KNOWN or presets.matches_generic(text)
+    key = fold_header(text)
+    return key in _KNOWN or presets.folded_matches_generic(key)
 
 
 def remembered_mapping(store: "Store", headers: list[str]) -> tuple[str, dict[str, str]] | None:

@@ -7,6 +7,7 @@ collides with a Zendesk ticket 10001. Aliases come from ../shared/helpdesk-expor
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -190,7 +191,11 @@ _ANY_GENERIC = re.compile("|".join(f"(?:{pattern})" for _field, pattern in _GENE
 
 def matches_generic(header: str) -> bool:
     """Would guess_generic([header]) map this header onto some field?"""
-    key = fold_header(header)
+    return folded_matches_generic(fold_header(header))
+
+
+def folded_matches_generic(key: str) -> bool:
+    """matches_generic for a header fold_header() has folded already."""
     return bool(key) and _ANY_GENERIC.search(key) is not None
 
 
@@ -201,6 +206,17 @@ def norm_header(header: object) -> str:
 def fold_header(header: object) -> str:
     """How a preset's alias meets a header: case, accents, punctuation and '_' folded
     ('Asignado a: - Técnico' == 'asignado a tecnico', 'resolved_at' == 'Resolved at')."""
+    return _fold_text(header) if type(header) is str else _fold(header)
+
+
+# Every import folds each alias of every preset again to match them, and the header scan folds
+# the cells near the top of the file, many of them the same texts: each text is folded once.
+@functools.lru_cache(maxsize=8192)
+def _fold_text(header: str) -> str:
+    return _fold(header)
+
+
+def _fold(header: object) -> str:
     decomposed = unicodedata.normalize("NFKD", norm_header(header))
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(re.sub(r"[^\w#]+|_", " ", plain).split())
