@@ -10,8 +10,8 @@ iteration, the full import into an empty database (read, normalise, upsert, comm
 re-import of the same file (all rows unchanged), each to the commit (when run() returns) and to the
 database closed (the log's checkpoint, done after the commit, included). Goal: import <= 1.5x
 calamine; re-import no slower;
-500k rows under 1 GB peak (sheets of 96 MB of XML and more are read a slice at a time, see
-kpidesk/importing/xlsx_slices.py: 100k and 500k rows are, 10k is not).
+500k rows under 1 GB peak (inline-string sheets of 4 MB of XML and more, about 3k rows, are read a
+slice at a time beside the import, see kpidesk/importing/xlsx_slices.py: all three sizes here are).
 
 With --postgres (a server's maintenance database, as .ci/postgres.sh prints it), the import and the
 re-import also run into a new database on that server (issue 18: COPY into a staging table, then
