@@ -191,7 +191,7 @@ def _open_workbook(path: Path, kind: str, wanted: str | None, known: Callable[[s
     for name in names:
         sliced = open_sliced(path, name) if kind == "xlsx" else None
         if sliced is not None:  # a big sheet: parsed a slice at a time, beside the import
-            rows, size = sliced.rows, sliced.estimate_rows()
+            rows, size = sliced.rows, 0  # estimated from the first slice, once the reading has cut it
         else:
             try:
                 data = book.get_sheet_by_name(name)
@@ -207,6 +207,7 @@ def _open_workbook(path: Path, kind: str, wanted: str | None, known: Callable[[s
             raise _damaged(path, exc) from None
         if sliced is not None:  # the import goes on from this reading (its loader has the next slice)
             sliced.park(head, scan)
+            size = sliced.estimate_rows()
         elif hasattr(scan, "close"):
             scan.close()
         index = find_header(head, known)

@@ -72,11 +72,16 @@ class SlicedSheet:
         return self._formulas  # type: ignore[return-value]
 
     def estimate_rows(self) -> int:
-        """Rows in the sheet, from the rows in its first megabyte of XML (for progress)."""
-        with zipfile.ZipFile(self.path) as z, z.open(self.member) as fh:
-            head = fh.read(_READ)
+        """Rows in the sheet, from the rows in its first slice, or its first megabyte of XML before
+        a reading has cut one (for progress and the import's chunk size)."""
+        head = self._first_slice
+        if head is None:
+            with zipfile.ZipFile(self.path) as z, z.open(self.member) as fh:
+                head = fh.read(_READ)
         rows = head.count(b"<row ") + head.count(b":row ") + head.count(b"<row>")
         return int(self.size * max(rows, 1) / max(len(head), 1))
+
+    _first_slice: bytes | None = None
 
     def rows(self) -> Iterator[list[Any]]:
         """Every row; the first call after park() goes on from the parked reading instead of
@@ -227,6 +232,8 @@ class SlicedSheet:
                         scan.feed(data)
                         eof, buf = not data, buf + data
                         continue
+                if self._first_slice is None:
+                    self._first_slice = buf[:cut]
                 yield head + buf[:cut] + close
                 buf = buf[cut:]
 
