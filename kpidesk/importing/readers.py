@@ -201,6 +201,8 @@ def _open_workbook(path: Path, kind: str, wanted: str | None, known: Callable[[s
         scan = rows()
         try:
             head = list(itertools.islice(scan, HEADER_SCAN_ROWS))
+        except ImportFailed:  # a sliced sheet says where it is damaged itself
+            raise
         except Exception as exc:
             if hasattr(scan, "close"):
                 scan.close()

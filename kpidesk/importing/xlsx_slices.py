@@ -24,6 +24,7 @@ from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree
 
+from kpidesk.importing.sniff import fail
 from kpidesk.importing.xlsx_formulas import FormulaScan, formulas_without_value
 
 # Sheet XML below this (~3k rows of 25 columns) is read whole. Measured on 2 cores, import of an
@@ -116,6 +117,9 @@ class SlicedSheet:
                 item = parts.get()
                 if item is None:
                     return
+                if isinstance(item, Exception):  # a part calamine or the slicer could not read
+                    raise fail(self.path, f"the workbook is damaged ({type(item).__name__}) in sheet "
+                                          f"{self.sheet!r}, in its rows from row {expected + 1:,} on") from item
                 if isinstance(item, BaseException):
                     raise item
                 start_row, start_col, rows = item

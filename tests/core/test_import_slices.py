@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
+from kpidesk.errors import ImportFailed
 from kpidesk.importing import xlsx_slices
 from kpidesk.importing.readers import open_table
 from kpidesk.importing.tickets_import import run
@@ -138,3 +139,29 @@ def test_a_sheet_is_cut_in_about_eight_slices_within_the_smallest_and_largest_si
     assert xlsx_slices.slice_bytes(4 * mb) == xlsx_slices.SMALLEST_SLICE_BYTES == mb
     assert xlsx_slices.slice_bytes(132 * mb) == xlsx_slices.SLICE_BYTES == 6 * mb
     assert xlsx_slices.SLICE_MIN_BYTES == 4 * mb
+
+
+@pytest.mark.parametrize("damage", [b'<c r="B9"<<<', b"<row"])
+def test_a_sheet_damaged_past_its_first_slice_is_refused_whole_naming_where(tmp_path, small_slices, damage):
+    """The header scan reads only the first slice: a fault further down is met by the import, which
+    says which file, sheet and rows, and stores nothing (not a traceback, not half the file)."""
+    path = _write_only(tmp_path / "big.xlsx", _rows(400))
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    xml = parts["xl/worksheets/sheet1.xml"]
+    at = xml.index(b'<row r="300"')
+    parts["xl/worksheets/sheet1.xml"] = xml[:at] + damage + xml[at + 40:]
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(broken, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    assert open_table(broken).headers[:2] == HEAD[:2]  # its top reads fine
+    with Store.open(tmp_path / "t.db") as store:
+        with pytest.raises(ImportFailed) as err:
+            run(store, broken)
+        stored = dump(store)
+    assert stored["ticket"] == stored["import_batch"] == stored["technician"] == []
+    message = str(err.value)
+    assert message.startswith("Cannot import broken.xlsx: the workbook is damaged (") and "sheet 'Export'" in message
+    first = int(message.split("from row ")[1].split(" ")[0].replace(",", ""))
+    assert 200 < first <= 302  # the slice holding row 300 (three title rows above the data)
