@@ -244,6 +244,7 @@ def test_unreadable_file_shows_the_core_message(qtbot, screen, tmp_path, shown_e
         pass
     assert screen.dialog is None
     assert shown_errors and shown_errors[0][0] == "Import failed" and "damaged" in shown_errors[0][1]
+    assert screen.status_label.isHidden() and screen.status_label.text() == ""  # no "Opening export.xlsx…" left
 
 
 def test_dropping_a_file_opens_the_mapping_dialog(qtbot, screen, store, tmp_path):

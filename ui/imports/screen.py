@@ -148,7 +148,8 @@ class ImportsScreen(Screen):
         self._set_status(f"Opening {path.name}…")
         self._start(Op(self, lambda _p: inspect_file(self.store, path))
                     .with_progress(f"Opening {path.name}…")
-                    .success(lambda preview: self._show_mapping(path, preview)))
+                    .success(lambda preview: self._show_mapping(path, preview))
+                    .failure(self._on_step_failed))
 
     def start_import(self, request: ImportRequest) -> None:
         """Run an import (and the recompute after it) in an op; what follows depends on the outcome."""
@@ -166,7 +167,7 @@ class ImportsScreen(Screen):
         self._start(Op(self, lambda progress: run_undo(self.store, record.id, progress))
                     .with_progress(f"Undoing the import of {record.file_name}…")
                     .success(lambda result: self._on_undo_done(record, *result))
-                    .failure(self._on_undo_failed))
+                    .failure(self._on_step_failed))
 
     # Steps --------------------------------------------------------------------------------------
     def _start(self, op: Op[Any]) -> None:
@@ -215,7 +216,8 @@ class ImportsScreen(Screen):
         self.reload()
         self.changes_made.emit(changes)
 
-    def _on_undo_failed(self, exc: BaseException) -> None:
+    def _on_step_failed(self, exc: BaseException) -> None:
+        """Opening a file or undoing an import went wrong: the message, and no 'Opening…' left behind."""
         self._set_status("")
         show_error(self, exc)
 
