@@ -51,9 +51,7 @@ class Table:
 
     def formulas(self) -> tuple[int, list[str]] | None:
         """formula_cells, once the check that runs beside the reading is done."""
-        if isinstance(self.formula_cells, Future):
-            self.formula_cells = self.formula_cells.result()
-        elif callable(self.formula_cells):  # SlicedSheet.formulas: searched while the slices were cut
+        if callable(self.formula_cells):  # the check's answer, asked for once
             self.formula_cells = self.formula_cells()
         return self.formula_cells
 
@@ -237,8 +235,9 @@ def _open_workbook(path: Path, kind: str, wanted: str | None, known: Callable[[s
     table.other_sheets = [n for n in candidates if n != table.sheet]
     if kind == "xlsx":  # checked beside the reading: a big sheet's XML takes 0.3 s to inflate and search
         owner = getattr(table._rows, "__self__", None)
+        # A sliced sheet is searched by the thread that inflates it for its slices; any other on its own.
         table.formula_cells = (owner.formulas if isinstance(owner, SlicedSheet)
-                               else _in_background(formulas_without_value, path, table.sheet))
+                               else _in_background(formulas_without_value, path, table.sheet).result)
     return table
 
 
